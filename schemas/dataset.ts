@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { ModelTask } from './config.ts';
+
+export const DatasetFormat = z.enum(['csv', 'tsv', 'jsonl', 'parquet']);
+export type DatasetFormat = z.infer<typeof DatasetFormat>;
+
+export const ColumnType = z.enum(['text', 'category', 'integer', 'number', 'boolean', 'list', 'empty']);
+
+/** Profile of one column, computed while streaming the file once. */
+export const ColumnProfile = z.object({
+  name: z.string(),
+  type: ColumnType,
+  distinct: z.number().int().describe('Distinct non-missing values (capped: see distinctCapped).'),
+  distinctCapped: z.boolean().describe('True when there were more distinct values than Airlock counts exactly.'),
+  missing: z.number().int().describe('Rows where the value is empty or absent.'),
+  textLength: z
+    .object({ min: z.number(), p50: z.number(), p95: z.number(), max: z.number(), mean: z.number() })
+    .nullable()
+    .describe('Character length percentiles of the non-missing values.'),
+  samples: z.array(z.string()).describe('A few example values.'),
+});
+export type ColumnProfile = z.infer<typeof ColumnProfile>;
+
+export const LabelCount = z.object({ label: z.string(), count: z.number().int() });
+
+export const DatasetWarning = z.object({
+  code: z.enum([
+    'ENCODING_CONVERTED',
+    'LABEL_CASE_VARIANTS',
+    'LABEL_IMBALANCED',
+    'LABEL_RARE_CLASSES',
+    'LABELS_MISSING_SOME',
+    'TEXT_DUPLICATES',
+    'TEXT_EMPTY_SOME',
+    'ID_COLUMNS_IGNORED',
+  ]),
+  message: z.string(),
+});
+export type DatasetWarning = z.infer<typeof DatasetWarning>;
+
+/** What Airlock worked out about the data: what to read, what to predict, and what looks wrong. */
+export const Detection = z.object({
+  modality: z.enum(['text', 'image', 'audio', 'tabular']),
+  task: ModelTask,
+  textColumn: z.string().nullable(),
+  labelColumn: z.string().nullable(),
+  labels: z.array(LabelCount).describe('Label set with counts, most frequent first (empty for regression).'),
+  idColumns: z.array(z.string()).describe('Columns that look like row identifiers and are ignored.'),
+  balance: z.number().min(0).max(1).nullable().describe('Smallest class count divided by largest (1 = perfectly balanced).'),
+  warnings: z.array(DatasetWarning),
+});
+export type Detection = z.infer<typeof Detection>;
+
+/** A dataset as stored in the data folder. */
+export const Dataset = z.object({
+  id: z.string(),
+  name: z.string(),
+  format: DatasetFormat,
+  rows: z.number().int(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+  sourcePath: z.string().describe('Where the file was imported from.'),
+  dataPath: z.string().describe('The file the trainer reads (a UTF-8 copy when the original needed converting).'),
+  encoding: z.string().describe('Encoding of the original file (utf-8 or latin-1).'),
+  delimiter: z.string().nullable(),
+  columns: z.array(ColumnProfile),
+  detection: Detection,
+  preview: z.array(z.record(z.string(), z.string())).describe('The first rows, as text.'),
+  createdAt: z.string(),
+});
+export type Dataset = z.infer<typeof Dataset>;

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/** Every failure code a user can see. Stable: tests, the CLI and the trainer rely on these names. */
+export const ErrorCode = z.enum([
+  // input files
+  'FILE_NOT_FOUND',
+  'FILE_UNREADABLE',
+  'DATASET_FORMAT_UNSUPPORTED',
+  'DATASET_EMPTY',
+  'DATASET_HEADER_ONLY',
+  'DATASET_BINARY',
+  'DATASET_HTML',
+  'DATASET_ENCODING_UNSUPPORTED',
+  'DATASET_UNTERMINATED_QUOTE',
+  'DATASET_RAGGED_ROWS',
+  'DATASET_DUPLICATE_HEADERS',
+  'DATASET_FIELD_TOO_LARGE',
+  'DATASET_JSONL_INVALID_LINE',
+  'DATASET_PARQUET_INVALID',
+  'DATASET_NO_TEXT_COLUMN',
+  'DATASET_NO_LABEL_COLUMN',
+  'DATASET_COLUMN_MISSING',
+  'DATASET_NOT_FOUND',
+  'LABEL_COLUMN_SINGLE_CLASS',
+  'LABEL_COLUMN_MOSTLY_MISSING',
+  // model cache
+  'MODEL_NOT_FOUND',
+  'MODEL_CONFIG_MISSING',
+  'MODEL_CONFIG_INVALID',
+  'MODEL_WEIGHTS_MISSING',
+  'MODEL_WEIGHTS_UNSAFE',
+  'MODEL_TOKENIZER_MISSING',
+  'MODEL_UNSUPPORTED',
+  // configuration
+  'CONFIG_NOT_FOUND',
+  'CONFIG_YAML_INVALID',
+  'CONFIG_INVALID',
+  // training
+  'TRAINER_NOT_INSTALLED',
+  'TRAINER_CRASHED',
+  'TRAINING_DIVERGED',
+  'CUDA_OUT_OF_MEMORY',
+  'CUDA_UNAVAILABLE',
+  'CHECKPOINT_MISSING',
+  'RUN_NOT_FOUND',
+  'RUN_NOT_RESUMABLE',
+  'DISK_FULL',
+  // anything else
+  'INVALID_INPUT',
+  'INTERNAL_ERROR',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** What every front end shows for a failure: a stable code, plain words, and what to do about it. */
+export const AirlockErrorShape = z.object({
+  code: ErrorCode,
+  message: z.string().describe('What went wrong, in words a non-expert understands.'),
+  hint: z.string().optional().describe('What the user can do about it.'),
+  field: z.string().optional().describe('The config field or input the error is about, when there is one.'),
+  details: z.array(z.string()).optional().describe('Every individual problem, when there are several.'),
+});
+export type AirlockErrorShape = z.infer<typeof AirlockErrorShape>;
+
+/** An error that carries a stable code across process boundaries. Thrown inside one process only. */
+export class AirlockError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+  readonly field?: string;
+  readonly details?: string[];
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; field?: string; details?: string[] } = {}) {
+    super(message);
+    this.name = 'AirlockError';
+    this.code = code;
+    this.hint = options.hint;
+    this.field = options.field;
+    this.details = options.details;
+  }
+
+  /** The wire shape of this error. */
+  toJSON(): AirlockErrorShape {
+    const shape: AirlockErrorShape = { code: this.code, message: this.message };
+    if (this.hint) shape.hint = this.hint;
+    if (this.field) shape.field = this.field;
+    if (this.details) shape.details = this.details;
+    return shape;
+  }
+}
+
+/** Turns anything thrown into the wire shape, hiding stack traces behind INTERNAL_ERROR. */
+export function toErrorShape(error: unknown): AirlockErrorShape {
+  if (error instanceof AirlockError) return error.toJSON();
+  const nodeCode = (error as { code?: string } | null)?.code;
+  if (nodeCode === 'ENOSPC') {
+    return { code: 'DISK_FULL', message: 'The disk is full.', hint: 'Free some space and try again.' };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL_ERROR', message: `Unexpected error: ${message}`, hint: 'This is a bug in Airlock; please report it with the steps that led here.' };
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { ErrorCode } from './errors.ts';
+
+/** Version of the trainer event protocol. Bumped only for incompatible changes. */
+export const EVENT_PROTOCOL_VERSION = 1;
+
+const Envelope = {
+  v: z.literal(EVENT_PROTOCOL_VERSION),
+  run_id: z.string().nullable().describe('The run this event belongs to; null for one-shot commands such as devices.'),
+  seq: z.number().int().min(0).describe('Position of the event in its stream, from 0.'),
+  ts: z.string().describe('ISO 8601 time the event was written.'),
+};
+
+/** One compute device the trainer can use. */
+export const Device = z.object({
+  index: z.number().int().min(0),
+  kind: z.enum(['cuda', 'cpu']),
+  name: z.string(),
+  memory_bytes: z.number().int().nullable(),
+  compute_capability: z.string().nullable(),
+  bf16: z.boolean(),
+});
+export type Device = z.infer<typeof Device>;
+
+export const Metrics = z.record(z.string(), z.number()).describe('Metric name (e.g. val/accuracy) to value.');
+
+export const DevicesEvent = z.object({
+  ...Envelope,
+  type: z.literal('devices'),
+  devices: z.array(Device),
+  cuda_available: z.boolean(),
+  cpu_only_reason: z.string().nullable().describe('Why no GPU is used, in plain words, when none is.'),
+  torch_version: z.string(),
+  cpu_threads: z.number().int(),
+});
+
+export const ModelInfoEvent = z.object({
+  ...Envelope,
+  type: z.literal('model_info'),
+  info: z.record(z.string(), z.unknown()),
+});
+
+export const StartedEvent = z.object({
+  ...Envelope,
+  type: z.literal('started'),
+  accelerator: z.enum(['cuda', 'cpu']),
+  devices: z.number().int().min(1),
+  device_name: z.string(),
+  precision: z.string(),
+  labels: z.array(z.string()),
+  train_rows: z.number().int(),
+  val_rows: z.number().int(),
+  test_rows: z.number().int(),
+  total_steps: z.number().int(),
+  resumed_from: z.string().nullable(),
+});
+
+export const ProgressEvent = z.object({
+  ...Envelope,
+  type: z.literal('progress'),
+  stage: z.enum(['loading_model', 'loading_data', 'tokenizing', 'validating', 'testing', 'saving']),
+  message: z.string(),
+  fraction: z.number().min(0).max(1).nullable(),
+});
+
+export const StepEvent = z.object({
+  ...Envelope,
+  type: z.literal('step'),
+  step: z.number().int().min(0).describe('Optimizer steps done so far.'),
+  total_steps: z.number().int(),
+  epoch: z.number().int().min(0),
+  loss: z.number(),
+  learning_rate: z.number(),
+  samples_per_s: z.number(),
+  tokens_per_s: z.number().describe('Real (non-padding) tokens per second.'),
+});
+
+export const EpochEvent = z.object({
+  ...Envelope,
+  type: z.literal('epoch'),
+  epoch: z.number().int().min(0),
+  step: z.number().int().min(0),
+  metrics: Metrics,
+});
+
+export const CheckpointEvent = z.object({
+  ...Envelope,
+  type: z.literal('checkpoint'),
+  kind: z.enum(['last', 'best']),
+  path: z.string(),
+  step: z.number().int().min(0),
+});
+
+export const FinishedEvent = z.object({
+  ...Envelope,
+  type: z.literal('finished'),
+  status: z.enum(['completed', 'cancelled']),
+  metrics: Metrics,
+  model_dir: z.string().nullable().describe('Folder of the final model (safetensors + tokenizer), when one was saved.'),
+  duration_s: z.number(),
+  details: z.record(z.string(), z.unknown()).default({}).describe('Extra results such as the confusion matrix.'),
+});
+
+export const ErrorEvent = z.object({
+  ...Envelope,
+  type: z.literal('error'),
+  code: ErrorCode,
+  message: z.string(),
+  hint: z.string().nullable().default(null),
+  field: z.string().nullable().default(null),
+  details: z.array(z.string()).default([]),
+});
+
+/** Every line the trainer writes on stdout. */
+export const TrainerEvent = z.discriminatedUnion('type', [
+  DevicesEvent,
+  ModelInfoEvent,
+  StartedEvent,
+  ProgressEvent,
+  StepEvent,
+  EpochEvent,
+  CheckpointEvent,
+  FinishedEvent,
+  ErrorEvent,
+]);
+export type TrainerEvent = z.infer<typeof TrainerEvent>;
+export type StepEvent = z.infer<typeof StepEvent>;
+export type FinishedEvent = z.infer<typeof FinishedEvent>;
+export type ErrorEvent = z.infer<typeof ErrorEvent>;
+export type DevicesEvent = z.infer<typeof DevicesEvent>;

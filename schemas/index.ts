@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './config.ts';
+export * from './events.ts';
+export * from './dataset.ts';
+export * from './model.ts';
+export * from './run.ts';

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { AirlockErrorShape } from './errors.ts';
+import { RunConfig } from './config.ts';
+
+export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** One training run in the local history. */
+export const Run = z.object({
+  id: z.string(),
+  status: RunStatus,
+  experiment: z.string(),
+  datasetId: z.string().nullable(),
+  modelId: z.string(),
+  config: RunConfig.describe('The resolved config the trainer ran with.'),
+  runDir: z.string(),
+  modelDir: z.string().nullable(),
+  device: z.string().nullable(),
+  precision: z.string().nullable(),
+  metrics: z.record(z.string(), z.number()),
+  details: z.record(z.string(), z.unknown()),
+  error: AirlockErrorShape.nullable(),
+  stderrTail: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationS: z.number().nullable(),
+  attempts: z.number().int().describe('How many times the trainer was started for this run (resumes included).'),
+});
+export type Run = z.infer<typeof Run>;
+
+/** One recorded value of a metric. */
+export const MetricPoint = z.object({ key: z.string(), step: z.number().int(), value: z.number(), ts: z.string() });
+export type MetricPoint = z.infer<typeof MetricPoint>;
