@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelInfo } from '../../../schemas/model.ts';
+import { inspectModelFolder } from '../../services/models/inspect.ts';
+import { formatBytes, table } from '../output.ts';
+import { positional, stringOption, type Command } from './types.ts';
+
+function formatParameters(count: number | null): string {
+  if (count === null) return 'unknown';
+  return count >= 1e9 ? `${(count / 1e9).toFixed(1)}B` : count >= 1e6 ? `${(count / 1e6).toFixed(1)}M` : `${(count / 1e3).toFixed(0)}K`;
+}
+
+function describeInfo(info: ModelInfo): string {
+  return [
+    `  Architecture: ${info.architecture ?? 'unknown'} (${info.modelType ?? 'unknown type'})`,
+    `  Modality: ${info.modality}`,
+    `  Parameters: ${formatParameters(info.parameters)}  (${info.weightsFormat}, ${formatBytes(info.weightsBytes)})`,
+    `  Tokenizer: ${info.hasTokenizer ? 'yes' : 'no'}   Processor: ${info.hasProcessor ? 'yes' : 'no'}`,
+    `  Max positions: ${info.maxPositions ?? 'unknown'}`,
+    `  Classification head: ${info.needsClassificationHead ? 'none; a new one is added for fine-tuning' : `yes (${info.labels.join(', ')})`}`,
+  ].join('\n');
+}
+
+export const modelsCommand: Command = {
+  usage: 'models [import <folder> [--name N] [--allow-pickle] | inspect <id|folder>] [--json]',
+  summary: 'List the offline model cache, import a Hugging Face model folder, or inspect a model.',
+  options: { name: { type: 'string' }, 'allow-pickle': { type: 'boolean' } },
+  async run(context) {
+    const [action] = context.positionals;
+    const cache = context.services.models;
+    if (action === 'import') {
+      const folder = positional(context, 1, 'the model folder', this.usage);
+      const model = await cache.import(folder, { name: stringOption(context, 'name'), allowPickle: Boolean(context.values['allow-pickle']) });
+      context.output.result({ model }, () => `Imported model ${model.id}\n${describeInfo(model.info)}`);
+      return;
+    }
+    if (action === 'inspect') {
+      const target = positional(context, 1, 'a model id or folder', this.usage);
+      const cached = existsSync(join(target, 'config.json')) ? null : cache.get(target);
+      const info = cached ? cached.info : inspectModelFolder(target);
+      context.output.result({ model: { id: cached?.id ?? null, path: cached?.path ?? target, info } }, () => `Model ${cached?.id ?? target}\n${describeInfo(info)}`);
+      return;
+    }
+    const models = cache.list();
+    context.output.result({ models }, () =>
+      models.length === 0
+        ? 'The model cache is empty. Import a model folder with `airlock models import <folder>`.'
+        : table(
+            ['ID', 'ARCHITECTURE', 'MODALITY', 'PARAMETERS', 'HEAD'],
+            models.map((model) => [
+              model.id,
+              model.info.architecture ?? '?',
+              model.info.modality,
+              formatParameters(model.info.parameters),
+              model.info.needsClassificationHead ? 'added at training' : 'classification',
+            ]),
+          ),
+    );
+  },
+};

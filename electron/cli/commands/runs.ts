@@ -1,0 +1,118 @@
+import type { Run } from '../../../schemas/run.ts';
+import { AirlockError } from '../../../schemas/errors.ts';
+import { loadConfigFile } from '../../services/config/yaml.ts';
+import { resolveConfig } from '../../services/config/resolve.ts';
+import type { StartedRun } from '../../services/runs/supervisor.ts';
+import { TrainingProgress } from '../progress.ts';
+import { table } from '../output.ts';
+import { positional, type Command, type CommandContext } from './types.ts';
+
+const HEADLINE_METRICS = ['val/accuracy', 'val/f1_macro', 'test/accuracy', 'test/f1_macro'];
+
+/** The run fields printed by train, resume and runs show. */
+export function runSummary(run: Run) {
+  return {
+    id: run.id,
+    status: run.status,
+    metrics: run.metrics,
+    device: run.device,
+    precision: run.precision,
+    durationS: run.durationS,
+    runDir: run.runDir,
+    modelDir: run.modelDir,
+    error: run.error,
+  };
+}
+
+function describeRun(run: Run): string {
+  const metrics = HEADLINE_METRICS.filter((key) => key in run.metrics).map((key) => `${key} ${run.metrics[key].toFixed(4)}`);
+  const lines = [
+    `Run ${run.id}: ${run.status}${run.durationS !== null ? ` in ${run.durationS.toFixed(1)} s` : ''}${run.device ? ` on ${run.device}` : ''}`,
+  ];
+  if (metrics.length) lines.push(`  ${metrics.join('  ')}`);
+  if (run.modelDir) lines.push(`  Model: ${run.modelDir}`);
+  lines.push(`  Run folder: ${run.runDir}`);
+  if (run.error) {
+    lines.push(`  Error [${run.error.code}]: ${run.error.message}`);
+    if (run.error.hint) lines.push(`  Hint: ${run.error.hint}`);
+  }
+  if (run.status === 'cancelled' || run.status === 'interrupted') lines.push(`  Continue it with: airlock resume ${run.id}`);
+  return lines.join('\n');
+}
+
+/** Follows a started run in the foreground: progress on stderr, Ctrl-C cancels cleanly. */
+export async function followRun(context: CommandContext, started: StartedRun): Promise<number> {
+  const { supervisor } = context.services;
+  const progress = new TrainingProgress();
+  const onEvent = (runId: string, event: Parameters<TrainingProgress['onEvent']>[0]) => runId === started.runId && progress.onEvent(event);
+  supervisor.on('event', onEvent);
+  const onInterrupt = () => {
+    context.output.info('\nCancelling: saving a checkpoint…');
+    supervisor.cancel(started.runId);
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  try {
+    const run = await started.done;
+    context.output.result({ run: runSummary(run) }, () => describeRun(run));
+    return run.status === 'completed' ? 0 : run.status === 'cancelled' ? 130 : 1;
+  } finally {
+    supervisor.off('event', onEvent);
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+  }
+}
+
+export const trainCommand: Command = {
+  usage: 'train <config.yaml> [--json]',
+  summary: 'Train in the foreground with a progress bar; Ctrl-C cancels and keeps a checkpoint.',
+  async run(context) {
+    const config = loadConfigFile(positional(context, 0, 'the config file', this.usage));
+    const resolved = await resolveConfig(config, context.services.datasets, context.services.models);
+    const started = context.services.supervisor.start(resolved.config, { datasetId: resolved.datasetId, modelId: resolved.modelId });
+    context.output.info(`Run ${started.runId} started (${context.services.paths.runs}/${started.runId})`);
+    return followRun(context, started);
+  },
+};
+
+export const resumeCommand: Command = {
+  usage: 'resume <run-id> [--json]',
+  summary: 'Continue a cancelled, failed or interrupted run from its last checkpoint.',
+  async run(context) {
+    const started = context.services.supervisor.resume(positional(context, 0, 'the run id', this.usage));
+    context.output.info(`Resuming run ${started.runId}`);
+    return followRun(context, started);
+  },
+};
+
+export const runsCommand: Command = {
+  usage: 'runs [show <id>] [--json]',
+  summary: 'List the run history, or show one run.',
+  async run(context) {
+    const { runs } = context.services;
+    if (context.positionals[0] === 'show') {
+      const id = positional(context, 1, 'the run id', this.usage);
+      const run = runs.get(id);
+      if (!run) throw new AirlockError('RUN_NOT_FOUND', `There is no run "${id}".`, { hint: 'Run `airlock runs` to list runs.' });
+      context.output.result({ run: { ...run, curves: runs.metrics(id) } }, () => describeRun(run) + (run.stderrTail && run.status === 'failed' ? `\n  Log tail:\n${run.stderrTail.trim().split('\n').slice(-10).map((line) => '    ' + line).join('\n')}` : ''));
+      return;
+    }
+    const all = runs.list();
+    context.output.result({ runs: all.map(runSummary) }, () =>
+      all.length === 0
+        ? 'No runs yet. Write a config with `airlock config <dataset>` and start it with `airlock train <config.yaml>`.'
+        : table(
+            ['ID', 'STATUS', 'EXPERIMENT', 'MODEL', 'VAL ACC', 'VAL F1', 'DURATION'],
+            all.map((run) => [
+              run.id,
+              run.status,
+              run.experiment,
+              run.modelId,
+              run.metrics['val/accuracy']?.toFixed(4) ?? '-',
+              run.metrics['val/f1_macro']?.toFixed(4) ?? '-',
+              run.durationS !== null ? `${run.durationS.toFixed(0)} s` : '-',
+            ]),
+          ),
+    );
+  },
+};

@@ -1,0 +1,60 @@
+import type { TrainerEvent } from '../../schemas/events.ts';
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const whole = Math.round(seconds);
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const rest = String(whole % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`;
+}
+
+/** Draws training progress on stderr: a redrawn bar on a terminal, one line every few seconds otherwise. */
+export class TrainingProgress {
+  private readonly tty = Boolean(process.stderr.isTTY);
+  private readonly startedAt = Date.now();
+  private lastPlainLine = 0;
+
+  onEvent(event: TrainerEvent): void {
+    switch (event.type) {
+      case 'started':
+        this.line(`Training on ${event.device_name} (${event.precision}): ${event.train_rows} training rows, ${event.val_rows} validation rows, ${event.labels.length} labels, ${event.total_steps} steps${event.resumed_from ? ' (resumed)' : ''}`);
+        break;
+      case 'progress':
+        this.line(`${event.message}`);
+        break;
+      case 'step':
+        this.bar(event.step, event.total_steps, `loss ${event.loss.toFixed(4)}  ${event.samples_per_s.toFixed(1)} samples/s`);
+        break;
+      case 'epoch': {
+        const metrics = Object.entries(event.metrics).map(([key, value]) => `${key} ${value.toFixed(4)}`).join('  ');
+        this.line(`Epoch ${event.epoch + 1}: ${metrics}`);
+        break;
+      }
+      case 'checkpoint':
+        if (event.kind === 'best') this.line(`Saved best checkpoint at step ${event.step}`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private bar(step: number, total: number, suffix: string): void {
+    const fraction = total > 0 ? Math.min(1, step / total) : 0;
+    const elapsed = (Date.now() - this.startedAt) / 1000;
+    const eta = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : Number.NaN;
+    const text = `step ${step}/${total} ${(fraction * 100).toFixed(0).padStart(3)}%  ${suffix}  ETA ${formatDuration(eta)}`;
+    if (this.tty) {
+      const width = 24;
+      const filled = Math.round(fraction * width);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K`);
+    } else if (Date.now() - this.lastPlainLine > 5000 || step === total) {
+      this.lastPlainLine = Date.now();
+      process.stderr.write(text + '\n');
+    }
+  }
+
+  private line(text: string): void {
+    process.stderr.write((this.tty ? '\r\x1b[K' : '') + text + '\n');
+  }
+}

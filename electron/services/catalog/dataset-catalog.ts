@@ -1,0 +1,96 @@
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { AirlockError } from '../../../schemas/errors.ts';
+import type { Dataset } from '../../../schemas/dataset.ts';
+import type { HomePaths } from '../home.ts';
+import type { DatasetTable } from '../store/records.ts';
+import { analyzeDatasetFile, type DatasetAnalysis } from '../datasets/analyze.ts';
+import { stagingPath } from '../util/files.ts';
+
+/** Result of an import: the dataset, and whether the same content was already stored. */
+export interface ImportResult {
+  dataset: Dataset;
+  existing: boolean;
+}
+
+/** Datasets in the data folder: imported once, identified by content, never modified. */
+export class DatasetCatalog {
+  constructor(
+    private readonly paths: HomePaths,
+    private readonly table: DatasetTable,
+  ) {}
+
+  list(): Dataset[] {
+    return this.table.list();
+  }
+
+  get(id: string): Dataset {
+    const dataset = this.table.get(id);
+    if (!dataset) {
+      throw new AirlockError('DATASET_NOT_FOUND', `No dataset "${id}" is stored.`, {
+        hint: 'Run `airlock datasets` to list datasets, or import the file with `airlock import <file>`.',
+      });
+    }
+    return dataset;
+  }
+
+  /** A dataset id, or a file path that is imported on the way. */
+  async resolve(idOrPath: string, onProgress?: (fraction: number) => void): Promise<Dataset> {
+    const stored = this.table.get(idOrPath);
+    if (stored) return stored;
+    if (existsSync(idOrPath) && statSync(idOrPath).isFile()) return (await this.import(idOrPath, { onProgress })).dataset;
+    return this.get(idOrPath);
+  }
+
+  /** Analyses a file and copies it into the store; a failed import leaves nothing behind. */
+  async import(path: string, options: { name?: string; onProgress?: (fraction: number) => void } = {}): Promise<ImportResult> {
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new AirlockError('FILE_NOT_FOUND', `The file ${path} does not exist.`, { hint: 'Check the path, or pick the file again.' });
+    }
+    const staging = stagingPath(this.paths.staging, 'dataset');
+    const originalName = `original${extname(path).toLowerCase() || '.data'}`;
+    const normalizedName = 'data.csv';
+    mkdirSync(staging, { recursive: true });
+    // Everything is written in the staging folder; its rename into datasets/<id> is the commit point.
+    let analysis: DatasetAnalysis;
+    try {
+      analysis = await analyzeDatasetFile(path, { normalizedOutPath: join(staging, normalizedName), onProgress: options.onProgress });
+      const existing = this.table.findBySha256(analysis.sha256);
+      if (existing) {
+        rmSync(staging, { recursive: true, force: true });
+        return { dataset: existing, existing: true };
+      }
+      copyFileSync(path, join(staging, originalName));
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      throw error;
+    }
+    const id = `ds-${analysis.sha256.slice(0, 12)}`;
+    const target = join(this.paths.datasets, id);
+    rmSync(target, { recursive: true, force: true }); // left by an import that crashed before its row was written
+    renameSync(staging, target);
+    const dataset: Dataset = {
+      id,
+      name: options.name ?? basename(path, extname(path)),
+      format: analysis.format,
+      rows: analysis.rows,
+      bytes: analysis.bytes,
+      sha256: analysis.sha256,
+      sourcePath: resolve(path),
+      dataPath: join(target, analysis.needsNormalizedCopy ? normalizedName : originalName),
+      encoding: analysis.encoding,
+      delimiter: analysis.delimiter,
+      columns: analysis.columns,
+      detection: analysis.detection,
+      preview: analysis.preview,
+      createdAt: new Date().toISOString(),
+    };
+    try {
+      this.table.insert(dataset);
+    } catch (error) {
+      rmSync(target, { recursive: true, force: true });
+      throw error;
+    }
+    return { dataset, existing: false };
+  }
+}

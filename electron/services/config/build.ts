@@ -1,0 +1,67 @@
+import { AirlockError } from '../../../schemas/errors.ts';
+import { RunConfig, DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
+import type { Dataset } from '../../../schemas/dataset.ts';
+import type { DevicesEvent } from '../../../schemas/events.ts';
+import type { CachedModel } from '../../../schemas/model.ts';
+
+/** A default chosen from detection, with the reason shown to the user next to the field. */
+export interface ConfigSuggestion {
+  config: RunConfig;
+  reasons: Record<string, string>;
+}
+
+// WordPiece/BPE tokenizers average about four characters of English per token; two more for [CLS]/[SEP].
+const CHARACTERS_PER_TOKEN = 4;
+const SPECIAL_TOKENS = 2;
+
+/** max_length covering 95% of the texts, rounded up to a multiple of 8 and capped by the model's positions. */
+export function suggestMaxLength(dataset: Dataset, model: CachedModel | undefined): { value: number; reason: string } {
+  const column = dataset.columns.find((candidate) => candidate.name === dataset.detection.textColumn);
+  const p95Characters = column?.textLength?.p95 ?? 512;
+  const estimate = Math.ceil(p95Characters / CHARACTERS_PER_TOKEN) + SPECIAL_TOKENS;
+  const limit = Math.min(model?.info.maxPositions ?? 512, 512);
+  const value = Math.max(16, Math.min(limit, Math.ceil(estimate / 8) * 8));
+  const reason =
+    value === limit && estimate > limit
+      ? `${value}: the model's limit; about 5% of your texts are longer and will be cut.`
+      : `${value}: covers about 95% of your texts (95th percentile ≈ ${Math.round(p95Characters)} characters).`;
+  return { value, reason };
+}
+
+/** Batch size and precision that fit the devices found. */
+export function suggestHardware(devices: DevicesEvent | null): { batchSize: number; precision: RunConfig['training']['precision']; reason: string } {
+  const gpus = devices?.devices.filter((device) => device.kind === 'cuda') ?? [];
+  if (gpus.length === 0) {
+    const why = devices?.cpu_only_reason ? ` (${devices.cpu_only_reason})` : '';
+    return { batchSize: 16, precision: '32-true', reason: `No GPU found${why}: full precision and a small batch for the CPU.` };
+  }
+  const memoryGiB = Math.min(...gpus.map((gpu) => (gpu.memory_bytes ?? 0) / 2 ** 30));
+  const batchSize = memoryGiB >= 40 ? 64 : memoryGiB >= 12 ? 32 : 16;
+  const precision = gpus.every((gpu) => gpu.bf16) ? 'bf16-mixed' : '16-mixed';
+  return { batchSize, precision, reason: `${gpus.length} GPU(s) with ${Math.round(memoryGiB)} GiB: ${precision}, batch ${batchSize}.` };
+}
+
+/** A complete config for fine-tuning `model` on `dataset`, from detection and the devices found. */
+export function suggestConfig(dataset: Dataset, model: CachedModel | undefined, devices: DevicesEvent | null): ConfigSuggestion {
+  const { textColumn, labelColumn, task } = dataset.detection;
+  if (!textColumn) throw new AirlockError('DATASET_NO_TEXT_COLUMN', `No text column was found in ${dataset.name}.`);
+  if (!labelColumn) throw new AirlockError('DATASET_NO_LABEL_COLUMN', `No label column was found in ${dataset.name}.`);
+  const maxLength = suggestMaxLength(dataset, model);
+  const hardware = suggestHardware(devices);
+  const config = RunConfig.parse({
+    model: { name: model?.id ?? DEFAULT_MODEL_ID, task },
+    data: { train_path: dataset.id, text_column: textColumn, label_column: labelColumn, max_length: maxLength.value },
+    training: { batch_size: hardware.batchSize, precision: hardware.precision },
+    experiment: { name: dataset.name },
+  });
+  return {
+    config,
+    reasons: {
+      'data.text_column': `${textColumn}: the column with the longest, most varied text.`,
+      'data.label_column': `${labelColumn}: ${dataset.detection.labels.length} labels.`,
+      'data.max_length': maxLength.reason,
+      'training.batch_size': hardware.reason,
+      'training.precision': hardware.reason,
+    },
+  };
+}

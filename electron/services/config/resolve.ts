@@ -1,0 +1,49 @@
+import { AirlockError } from '../../../schemas/errors.ts';
+import type { RunConfig } from '../../../schemas/config.ts';
+import type { Dataset } from '../../../schemas/dataset.ts';
+import type { DatasetCatalog } from '../catalog/dataset-catalog.ts';
+import type { ModelCache } from '../models/cache.ts';
+
+/** A config ready for the trainer: every dataset and model replaced by an absolute path. */
+export interface ResolvedConfig {
+  config: RunConfig;
+  datasetId: string | null;
+  modelId: string;
+}
+
+function checkColumns(dataset: Dataset, config: RunConfig, field: string): void {
+  const names = dataset.columns.map((column) => column.name);
+  for (const key of ['text_column', 'label_column'] as const) {
+    const wanted = config.data[key];
+    if (!names.includes(wanted)) {
+      throw new AirlockError('DATASET_COLUMN_MISSING', `${field} (${dataset.name}) has no column "${wanted}".`, {
+        hint: `Set data.${key} to one of: ${names.join(', ')}.`,
+        field: `data.${key}`,
+      });
+    }
+  }
+}
+
+/** Imports data files named by path, checks columns, and points the model at its cache folder. */
+export async function resolveConfig(config: RunConfig, catalog: DatasetCatalog, models: ModelCache): Promise<ResolvedConfig> {
+  const { folder, modelId } = models.resolveFolder(config.model.name);
+  const train = await catalog.resolve(config.data.train_path);
+  checkColumns(train, config, 'data.train_path');
+  const optional = async (value: string | null, field: string) => {
+    if (!value) return null;
+    const dataset = await catalog.resolve(value);
+    checkColumns(dataset, config, field);
+    return dataset.dataPath;
+  };
+  const resolved: RunConfig = {
+    ...config,
+    model: { ...config.model, name: folder },
+    data: {
+      ...config.data,
+      train_path: train.dataPath,
+      val_path: await optional(config.data.val_path, 'data.val_path'),
+      test_path: await optional(config.data.test_path, 'data.test_path'),
+    },
+  };
+  return { config: resolved, datasetId: train.id, modelId };
+}

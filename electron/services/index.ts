@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { homePaths, type HomePaths } from './home.ts';
+import { openDatabase, type Db } from './store/database.ts';
+import { DatasetTable, ModelTable } from './store/records.ts';
+import { RunTable } from './store/runs.ts';
+import { DatasetCatalog } from './catalog/dataset-catalog.ts';
+import { ModelCache } from './models/cache.ts';
+import { RunSupervisor } from './runs/supervisor.ts';
+import { APP_ROOT } from './trainer/python.ts';
+
+/** Every service, built around one data folder. All front ends go through this. */
+export interface Services {
+  paths: HomePaths;
+  db: Db;
+  datasets: DatasetCatalog;
+  models: ModelCache;
+  runs: RunTable;
+  supervisor: RunSupervisor;
+  close(): void;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where set-up puts the bundled models (the default model among them). */
+export function bundledModelsFolder(env: NodeJS.ProcessEnv = process.env): string | null {
+  const folder = env.AIRLOCK_BUNDLED_MODELS ?? join(APP_ROOT, 'resources', 'models');
+  return existsSync(folder) ? folder : null;
+}
+
+/** Opens (creating if needed) the data folder at `home` and builds the services over it. */
+export async function createServices(home: string): Promise<Services> {
+  const paths = homePaths(home);
+  const db = openDatabase(paths.database);
+  const runs = new RunTable(db);
+  const models = new ModelCache(paths, new ModelTable(db), bundledModelsFolder());
+  await models.seedDefault();
+  runs.markOrphansInterrupted(isAlive);
+  return {
+    paths,
+    db,
+    datasets: new DatasetCatalog(paths, new DatasetTable(db)),
+    models,
+    runs,
+    supervisor: new RunSupervisor(paths, runs),
+    close: () => db.close(),
+  };
+}

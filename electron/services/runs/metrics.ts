@@ -1,0 +1,18 @@
+import type { TrainerEvent } from '../../../schemas/events.ts';
+import type { MetricPoint } from '../../../schemas/run.ts';
+
+/** The metric points a trainer event carries: per-step training curves and per-epoch validation metrics. */
+export function metricPointsOf(event: TrainerEvent): MetricPoint[] {
+  if (event.type === 'step') {
+    return [
+      { key: 'train/loss', step: event.step, value: event.loss, ts: event.ts },
+      { key: 'train/learning_rate', step: event.step, value: event.learning_rate, ts: event.ts },
+      { key: 'train/samples_per_s', step: event.step, value: event.samples_per_s, ts: event.ts },
+      { key: 'train/tokens_per_s', step: event.step, value: event.tokens_per_s, ts: event.ts },
+    ];
+  }
+  if (event.type === 'epoch') {
+    return Object.entries(event.metrics).map(([key, value]) => ({ key, step: event.step, value, ts: event.ts }));
+  }
+  return [];
+}

@@ -1,0 +1,160 @@
+import { EventEmitter } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AirlockError, type AirlockErrorShape } from '../../../schemas/errors.ts';
+import type { RunConfig } from '../../../schemas/config.ts';
+import type { TrainerEvent } from '../../../schemas/events.ts';
+import type { Run, MetricPoint } from '../../../schemas/run.ts';
+import type { HomePaths } from '../home.ts';
+import type { RunOutcome, RunTable } from '../store/runs.ts';
+import { runTrainerProcess, type TrainerExit } from '../trainer/process.ts';
+import { configToYaml } from '../config/yaml.ts';
+import { metricPointsOf } from './metrics.ts';
+
+/** A run that has been started: its id now, its final record when the trainer exits. */
+export interface StartedRun {
+  runId: string;
+  done: Promise<Run>;
+}
+
+/** A fresh run id: sortable by time, unique. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Starts one trainer process per run, records its events and metrics, and maps its exit to a run status. */
+export class RunSupervisor extends EventEmitter {
+  private readonly children = new Map<string, ChildProcess>();
+  private readonly cancelRequested = new Set<string>();
+
+  constructor(
+    private readonly paths: HomePaths,
+    private readonly runs: RunTable,
+  ) {
+    super();
+  }
+
+  /** Creates a run for a resolved config (absolute paths) and starts training it. */
+  start(config: RunConfig, meta: { datasetId: string | null; modelId: string }): StartedRun {
+    const runId = newRunId();
+    const runDir = join(this.paths.runs, runId);
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(join(runDir, 'config.yaml'), configToYaml(config));
+    this.runs.create({
+      id: runId,
+      experiment: config.experiment.name,
+      datasetId: meta.datasetId,
+      modelId: meta.modelId,
+      config,
+      runDir,
+      createdAt: new Date().toISOString(),
+    });
+    return { runId, done: this.launch(runId, false) };
+  }
+
+  /** Continues a cancelled, failed or interrupted run from its last checkpoint. */
+  resume(runId: string): StartedRun {
+    const run = this.runs.get(runId);
+    if (!run) throw new AirlockError('RUN_NOT_FOUND', `There is no run "${runId}".`, { hint: 'Run `airlock runs` to list runs.' });
+    if (run.status === 'running' || run.status === 'completed') {
+      throw new AirlockError('RUN_NOT_RESUMABLE', `Run ${runId} is ${run.status}; only cancelled, failed or interrupted runs can be resumed.`);
+    }
+    if (!existsSync(join(run.runDir, 'checkpoints', 'last.ckpt'))) {
+      throw new AirlockError('CHECKPOINT_MISSING', `Run ${runId} has no checkpoint to resume from.`, {
+        hint: 'It stopped before its first checkpoint was saved: start a new run with the same config instead.',
+      });
+    }
+    return { runId, done: this.launch(runId, true) };
+  }
+
+  /** Asks a running trainer to stop at its next step; it saves a checkpoint and reports `cancelled`. */
+  cancel(runId: string): boolean {
+    const child = this.children.get(runId);
+    if (!child) return false;
+    this.cancelRequested.add(runId);
+    child.kill('SIGINT');
+    return true;
+  }
+
+  isRunning(runId: string): boolean {
+    return this.children.has(runId);
+  }
+
+  private async launch(runId: string, resume: boolean): Promise<Run> {
+    const run = this.runs.get(runId)!;
+    const args = ['train', '--config', join(run.runDir, 'config.yaml'), '--run-dir', run.runDir, '--run-id', runId];
+    if (resume) args.push('--resume');
+    let attempt = 0;
+    let pending: MetricPoint[] = [];
+    let pendingEvents: { seq: number; type: string; body: unknown }[] = [];
+    const flush = () => {
+      this.runs.addMetrics(runId, pending);
+      this.runs.addEvents(runId, attempt, pendingEvents);
+      pending = [];
+      pendingEvents = [];
+    };
+    const timer = setInterval(flush, 1000);
+    const eventsLog = join(run.runDir, 'events.jsonl');
+
+    let exit: TrainerExit;
+    try {
+      exit = await runTrainerProcess(args, {
+        home: this.paths.root,
+        stderrPath: join(run.runDir, 'stderr.log'),
+        onSpawn: (child) => {
+          this.children.set(runId, child);
+          attempt = this.runs.markStarted(runId, child.pid ?? -1, new Date().toISOString());
+        },
+        onEvent: (event, line) => {
+          appendFileSync(eventsLog, line + '\n');
+          pendingEvents.push({ seq: event.seq, type: event.type, body: event });
+          pending.push(...metricPointsOf(event));
+          if (event.type === 'started') this.runs.setDevice(runId, event.device_name, event.precision);
+          if (pending.length >= 500) flush();
+          this.emit('event', runId, event);
+        },
+        onBadLine: (line, problem) => appendFileSync(join(run.runDir, 'stderr.log'), `[airlock] ignored trainer line (${problem}): ${line}\n`),
+      });
+    } catch (error) {
+      exit = { exitCode: null, signal: null, lastEvent: null, stderrTail: String(error) };
+    } finally {
+      clearInterval(timer);
+      this.children.delete(runId);
+    }
+    flush();
+    this.runs.finish(runId, this.outcomeOf(runId, exit), new Date().toISOString());
+    this.cancelRequested.delete(runId);
+    const finished = this.runs.get(runId)!;
+    this.emit('finished', finished);
+    return finished;
+  }
+
+  private outcomeOf(runId: string, exit: TrainerExit): RunOutcome {
+    const last = exit.lastEvent as TrainerEvent | null;
+    const stderrTail = exit.stderrTail.slice(-4000) || null;
+    if (last?.type === 'finished') {
+      return { status: last.status, metrics: last.metrics, details: last.details, modelDir: last.model_dir, durationS: last.duration_s, stderrTail };
+    }
+    if (last?.type === 'error') {
+      const error: AirlockErrorShape = { code: last.code, message: last.message };
+      if (last.hint) error.hint = last.hint;
+      if (last.field) error.field = last.field;
+      if (last.details.length) error.details = last.details;
+      return { status: 'failed', error, stderrTail };
+    }
+    if (this.cancelRequested.has(runId)) return { status: 'cancelled', stderrTail };
+    const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.exitCode}`;
+    return {
+      status: 'failed',
+      stderrTail,
+      error: {
+        code: 'TRAINER_CRASHED',
+        message: `The trainer ${how} without reporting a result.`,
+        hint: exit.signal === 'SIGKILL' ? 'The machine may have run out of memory: lower batch_size or max_length.' : 'See the log tail below; resume the run to continue from its last checkpoint.',
+      },
+    };
+  }
+}

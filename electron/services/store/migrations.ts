@@ -1,0 +1,57 @@
+/** Schema migrations, applied in order; the database's PRAGMA user_version is the count applied. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE datasets (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE models (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    record TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    experiment TEXT NOT NULL,
+    dataset_id TEXT REFERENCES datasets(id) ON DELETE RESTRICT,
+    model_id TEXT NOT NULL,
+    config TEXT NOT NULL,
+    run_dir TEXT NOT NULL,
+    model_dir TEXT,
+    device TEXT,
+    precision TEXT,
+    metrics TEXT NOT NULL DEFAULT '{}',
+    details TEXT NOT NULL DEFAULT '{}',
+    error TEXT,
+    stderr_tail TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    duration_s REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    pid INTEGER
+  );
+  CREATE INDEX runs_by_created ON runs(created_at);
+  CREATE TABLE metrics (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    value REAL NOT NULL,
+    ts TEXT NOT NULL
+  );
+  CREATE INDEX metrics_by_run ON metrics(run_id, key, step);
+  CREATE TABLE events (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    attempt INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (run_id, attempt, seq)
+  );
+  `,
+];

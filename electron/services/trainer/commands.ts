@@ -1,0 +1,32 @@
+import { AirlockError } from '../../../schemas/errors.ts';
+import type { DevicesEvent, TrainerEvent } from '../../../schemas/events.ts';
+import { runTrainerProcess } from './process.ts';
+
+/** Runs a one-shot trainer command and returns its events, throwing the trainer's error as an AirlockError. */
+export async function callTrainer(args: string[], home: string): Promise<TrainerEvent[]> {
+  const events: TrainerEvent[] = [];
+  const exit = await runTrainerProcess(args, { home, onEvent: (event) => events.push(event) });
+  const last = exit.lastEvent;
+  if (last?.type === 'error') {
+    throw new AirlockError(last.code, last.message, {
+      hint: last.hint ?? undefined,
+      field: last.field ?? undefined,
+      details: last.details.length ? last.details : undefined,
+    });
+  }
+  if (last?.type !== 'finished' || exit.exitCode !== 0) {
+    throw new AirlockError('TRAINER_CRASHED', `The trainer stopped unexpectedly while running "${args[0]}".`, {
+      hint: 'Run `npm run setup` to repair the Python environment.',
+      details: exit.stderrTail.trim().split('\n').slice(-5),
+    });
+  }
+  return events;
+}
+
+/** The compute devices the trainer sees (GPUs, or the CPU with the reason no GPU is used). */
+export async function queryDevices(home: string): Promise<DevicesEvent> {
+  const events = await callTrainer(['devices'], home);
+  const devices = events.find((event): event is DevicesEvent => event.type === 'devices');
+  if (!devices) throw new AirlockError('TRAINER_CRASHED', 'The trainer did not report its devices.');
+  return devices;
+}
