@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { airlock } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/home.ts';
+import { tinyModelPath, writeSentimentCsv } from '../helpers/tiny-model.ts';
+
+describe('airlock CLI: datasets and models', () => {
+  const dir = tempDir();
+  const home = join(dir.path, 'home');
+  let csv: string;
+  beforeAll(() => {
+    csv = writeSentimentCsv(join(dir.path, 'reviews.csv'));
+  });
+  afterAll(() => dir.cleanup());
+
+  it('imports a CSV and prints the dataset contract as JSON', () => {
+    const result = airlock(home, ['import', csv, '--name', 'reviews', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const { dataset, existing } = result.json;
+    expect(existing).toBe(false);
+    expect(dataset).toMatchObject({ name: 'reviews', format: 'csv', rows: 60 });
+    expect(dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(dataset.columns.map((column: { name: string }) => column.name)).toEqual(['id', 'review', 'sentiment']);
+    expect(dataset.detection).toMatchObject({ modality: 'text', task: 'classification', textColumn: 'review', labelColumn: 'sentiment' });
+    expect(dataset.detection.labels.map((label: { label: string }) => label.label).sort()).toEqual(['negative', 'positive']);
+  });
+
+  it('returns the stored dataset when the same content is imported again, and lists it', () => {
+    const again = airlock(home, ['import', csv, '--json']);
+    expect(again.json.existing).toBe(true);
+    const listed = airlock(home, ['datasets', '--json']);
+    expect(listed.json.datasets).toHaveLength(1);
+    expect(readdirSync(join(home, 'datasets'))).toHaveLength(1);
+  });
+
+  it('prints a JSON error with code and hint, exits non-zero, and stores nothing for bad input', () => {
+    const empty = join(dir.path, 'empty.csv');
+    writeFileSync(empty, '');
+    const result = airlock(home, ['import', empty, '--json']);
+    expect(result.code).not.toBe(0);
+    expect(result.json.error).toMatchObject({ code: 'DATASET_EMPTY' });
+    expect(result.json.error.message).toBeTruthy();
+    expect(result.json.error.hint).toBeTruthy();
+    expect(readdirSync(join(home, 'datasets'))).toHaveLength(1);
+    expect(readdirSync(join(home, 'staging'))).toEqual([]);
+    const human = airlock(home, ['import', join(dir.path, 'nope.csv')]);
+    expect(human.code).not.toBe(0);
+    expect(human.stderr).toContain('FILE_NOT_FOUND');
+    expect(human.stderr).not.toMatch(/\bat .+\.ts:\d+/); // no stack trace
+  });
+
+  it('imports and inspects a model folder', () => {
+    const imported = airlock(home, ['models', 'import', tinyModelPath(), '--name', 'tiny', '--json']);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.json.model.id).toBe('tiny');
+    const inspected = airlock(home, ['models', 'inspect', 'tiny', '--json']);
+    expect(inspected.json.model.info).toMatchObject({ architecture: 'BertModel', modality: 'text', hasTokenizer: true, needsClassificationHead: true, maxPositions: 128 });
+    expect(inspected.json.model.info.parameters).toBeGreaterThan(1000);
+    const listed = airlock(home, ['models', '--json']);
+    expect(listed.json.models.map((model: { id: string }) => model.id)).toContain('tiny');
+  });
+
+  it('writes a complete config from detection', () => {
+    const out = join(dir.path, 'run.yaml');
+    const result = airlock(home, ['config', csv, '--model', 'tiny', '--out', out, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.json.config.data).toMatchObject({ text_column: 'review', label_column: 'sentiment' });
+    expect(result.json.config.model.name).toBe('tiny');
+    expect(result.json.config.training.precision).toBe('32-true');
+    expect(result.json.config.data.max_length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('rejects unknown commands and options with a usage hint', () => {
+    expect(airlock(home, ['frobnicate', '--json']).json.error.code).toBe('INVALID_INPUT');
+    expect(airlock(home, ['import', csv, '--colour', 'red', '--json']).json.error.code).toBe('INVALID_INPUT');
+  });
+});

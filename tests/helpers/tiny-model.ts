@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SCRIPT = join('tests', 'fixtures', 'make_tiny_model.py');
+
+/** A tiny BERT model folder made locally by tests/fixtures/make_tiny_model.py, built once per script version. */
+export function tinyModelPath(): string {
+  const version = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 12);
+  const folder = join(tmpdir(), `airlock-tiny-model-${version}`);
+  if (existsSync(join(folder, 'config.json'))) return folder;
+  const staging = `${folder}.${process.pid}.partial`;
+  const result = spawnSync(join('.venv', 'bin', 'python'), [SCRIPT, staging], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`make_tiny_model.py failed: ${result.stderr}`);
+  try {
+    renameSync(staging, folder);
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another worker won the race
+  }
+  return folder;
+}
+
+const POSITIVE = ['i loved this film, the acting was great', 'the food was fresh and tasty', 'fast, friendly, helpful and reliable service', 'this product is amazing', 'thank you for the quick delivery, everything works perfectly', 'the story was wonderful and the fans cheered'];
+const NEGATIVE = ['i hated this film, the plot was terrible', 'the waiter was rude and the soup was cold', 'the engine failed and the screen cracked', 'this product is awful, i want my money back', 'the package arrived broken', 'the train was late again and boring'];
+
+/** A small two-class sentiment CSV (id,review,sentiment) the tiny model can learn quickly. */
+export function writeSentimentCsv(path: string, rowsPerClass = 30): string {
+  const lines = ['id,review,sentiment'];
+  let id = 0;
+  for (let index = 0; index < rowsPerClass; index++) {
+    lines.push(`${id++},"${POSITIVE[index % POSITIVE.length]} ${index}",positive`);
+    lines.push(`${id++},"${NEGATIVE[index % NEGATIVE.length]} ${index}",negative`);
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
