@@ -1,0 +1,91 @@
+"""`python -m airlock_trainer <command>`: devices, inspect-model, validate-config, train.
+
+stdout carries only JSON-lines events; logs go to stderr. Every command ends with exactly one
+finished or error event, and exits 0 after finished, 1 after error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+import traceback
+
+from .errors import AirlockError, to_airlock_error
+from .events import EventWriter, protect_stdout
+
+log = logging.getLogger("airlock_trainer")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so bad arguments still end in one error event."""
+
+    def error(self, message: str):
+        raise AirlockError("INVALID_INPUT", f"Bad trainer arguments: {message}", hint=self.format_usage().strip())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="airlock_trainer", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("devices", help="List the GPUs (or the CPU) training can use.")
+    inspect_parser = commands.add_parser("inspect-model", help="Describe a local model folder.")
+    inspect_parser.add_argument("folder")
+    validate_parser = commands.add_parser("validate-config", help="Check a run config YAML file.")
+    validate_parser.add_argument("config")
+    train_parser = commands.add_parser("train", help="Fine-tune a classifier.")
+    train_parser.add_argument("--config", required=True)
+    train_parser.add_argument("--run-dir", required=True)
+    train_parser.add_argument("--run-id", required=True)
+    train_parser.add_argument("--resume", action="store_true")
+    return parser
+
+
+def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
+    """Runs one command, writing its events; raises on failure."""
+    started = time.monotonic()
+    if args.command == "devices":
+        from .devices import list_devices
+
+        writer.emit("devices", **list_devices())
+    elif args.command == "inspect-model":
+        from .inspect import model_info
+
+        writer.emit("model_info", info=model_info(args.folder))
+    elif args.command == "validate-config":
+        from .config import load_config
+
+        load_config(args.config)
+    elif args.command == "train":
+        from .train import train
+
+        train(args, writer)
+        return
+    writer.finished("completed", duration_s=time.monotonic() - started)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: protects stdout, runs the command, turns failures into one error event."""
+    events_stream = protect_stdout()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    writer = EventWriter(events_stream)
+    try:
+        args = _parser().parse_args(argv)
+        writer.run_id = getattr(args, "run_id", None)
+        run_command(args, writer)
+    except BaseException as error:  # noqa: BLE001 - every failure must become one error event
+        if isinstance(error, SystemExit) and writer.terminal:
+            raise
+        airlock_error = to_airlock_error(error)
+        if not isinstance(error, AirlockError):
+            traceback.print_exception(error, file=sys.stderr)
+        else:
+            log.error("%s: %s", airlock_error.code, airlock_error.message)
+        writer.error(airlock_error.payload())
+    if writer.terminal is None:
+        writer.error(AirlockError("INTERNAL_ERROR", "The trainer stopped without reporting a result.").payload())
+    return 0 if writer.terminal == "finished" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

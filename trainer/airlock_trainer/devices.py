@@ -1,0 +1,121 @@
+"""What the trainer can compute on: GPUs, the CPU, thread count, and the precision to use."""
+
+from __future__ import annotations
+
+import os
+import platform
+
+from .errors import AirlockError
+
+
+def cpu_threads() -> int:
+    """Threads for torch on the CPU: OMP_NUM_THREADS when set, else the physical cores this process may use."""
+    configured = os.environ.get("OMP_NUM_THREADS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    try:
+        allowed = sorted(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows
+        return max(1, (os.cpu_count() or 2) // 2)
+    cores = set()
+    for cpu in allowed:
+        try:
+            with open(f"/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list", encoding="ascii") as handle:
+                cores.add(handle.read().strip())
+        except OSError:
+            cores.add(str(cpu))
+    return max(1, len(cores))
+
+
+def cpu_name() -> str:
+    """A readable CPU model name."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "CPU"
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def _memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def cpu_only_reason(torch) -> str | None:
+    """Why no GPU is used, in plain words, or None when CUDA works."""
+    if torch.cuda.is_available():
+        return None
+    if torch.version.cuda is None:
+        return "PyTorch was built without CUDA (CPU-only build)"
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None and visible.strip() in ("", "-1"):
+        return "CUDA_VISIBLE_DEVICES hides every GPU"
+    if not any(os.path.exists(path) for path in ("/dev/nvidiactl", "/proc/driver/nvidia/version")) and os.name != "nt":
+        return "No NVIDIA driver found"
+    return "No usable NVIDIA GPU found (the driver may be too old for this PyTorch build)"
+
+
+def list_devices() -> dict:
+    """The payload of a `devices` event."""
+    import torch
+
+    devices = []
+    if torch.cuda.is_available():
+        for index in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(index)
+            devices.append({
+                "index": index, "kind": "cuda", "name": props.name, "memory_bytes": int(props.total_memory),
+                "compute_capability": f"{props.major}.{props.minor}", "bf16": props.major >= 8,
+            })
+    reason = cpu_only_reason(torch)
+    if not devices:
+        flags = _cpu_flags()
+        devices.append({
+            "index": 0, "kind": "cpu", "name": cpu_name(), "memory_bytes": _memory_bytes(),
+            "compute_capability": None, "bf16": bool(flags & {"avx512_bf16", "amx_bf16"}),
+        })
+    return {"devices": devices, "cuda_available": torch.cuda.is_available(), "cpu_only_reason": reason,
+            "torch_version": torch.__version__, "cpu_threads": cpu_threads()}
+
+
+def choose_runtime(training: dict) -> dict:
+    """Accelerator, device count, precision and device name for the training section of a config."""
+    import torch
+
+    wanted, precision = training["devices"], training["precision"]
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if wanted == "cpu" or (wanted == "auto" and gpus == 0):
+        if precision == "16-mixed":
+            raise AirlockError("CONFIG_INVALID", "16-mixed precision needs a GPU.", field="training.precision",
+                               hint="Use precision auto, 32-true or bf16-mixed when training on the CPU.")
+        return {"accelerator": "cpu", "devices": 1, "device_name": cpu_name(),
+                "precision": "32-true" if precision == "auto" else precision}
+    count = gpus if wanted == "auto" else int(wanted)
+    if count > gpus:
+        raise AirlockError("CUDA_UNAVAILABLE", f"training.devices asks for {count} GPU(s) but {gpus} can be used"
+                           + (f" ({cpu_only_reason(torch)})." if gpus == 0 else "."),
+                           hint="Set training.devices to auto or cpu, or to the number of GPUs this machine has.",
+                           field="training.devices")
+    bf16 = all(torch.cuda.get_device_properties(index).major >= 8 for index in range(count))
+    if precision == "auto":
+        precision = "bf16-mixed" if bf16 else "16-mixed"
+    elif precision == "bf16-mixed" and not bf16:
+        raise AirlockError("CONFIG_INVALID", "This GPU does not support bf16.", field="training.precision",
+                           hint="Use precision auto or 16-mixed on this GPU.")
+    return {"accelerator": "cuda", "devices": count, "device_name": torch.cuda.get_device_name(0), "precision": precision}

@@ -1,0 +1,14 @@
+"""Where the trainer finds the generated JSON Schema files."""
+
+from __future__ import annotations
+
+import os
+
+
+def schema_dir() -> str:
+    """schemas/json next to the trainer folder, or $AIRLOCK_SCHEMA_DIR when set (packaged apps)."""
+    override = os.environ.get("AIRLOCK_SCHEMA_DIR")
+    if override:
+        return override
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.normpath(os.path.join(here, "..", "..", "schemas", "json"))
