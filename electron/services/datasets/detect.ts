@@ -1,0 +1,160 @@
+/** Works out from column statistics what to read, what to predict, and what looks wrong. */
+import type { Detection, DatasetWarning } from '../../../schemas/dataset.ts';
+import { AirlockError } from '../../../schemas/errors.ts';
+import type { ColumnStats } from './profile.ts';
+import { chooseLabel, type LabelChoice } from './label-choice.ts';
+import { ID_NAME, LABEL_NAME, TEXT_NAME } from './names.ts';
+
+
+/** Extra facts from reading the file that detection reports as warnings. */
+export interface DetectionContext {
+  rows: number;
+  /** Bytes that were not valid UTF-8 and were read as Windows-1252. */
+  convertedBytes: number;
+}
+
+/** Detects modality, task, text and label columns, labels and warnings; throws when the data cannot be trained on. */
+export function detect(columns: ColumnStats[], context: DetectionContext): Detection {
+  const warnings: DatasetWarning[] = [];
+  if (context.convertedBytes > 0) {
+    warnings.push({
+      code: 'ENCODING_CONVERTED',
+      message: `The file is not UTF-8: ${context.convertedBytes} byte${context.convertedBytes === 1 ? ' was' : 's were'} read as Latin-1 (Windows-1252) and converted to UTF-8. Check that accented letters look right in the preview.`,
+    });
+  }
+  const ids = columns.filter(isIdColumn);
+  const idColumns = ids.map((column) => column.profile.name);
+  if (idColumns.length > 0) {
+    const quoted = list(idColumns.map((name) => `"${name}"`));
+    const message = idColumns.length === 1 ? `${quoted} looks like a row identifier and is ignored.` : `${quoted} look like row identifiers and are ignored.`;
+    warnings.push({ code: 'ID_COLUMNS_IGNORED', message });
+  }
+  const usable = columns.filter((column) => !ids.includes(column));
+  const media = usable.find((column) => column.imageFraction >= 0.8 || column.audioFraction >= 0.8);
+  const text = chooseText(usable.filter((column) => column !== media));
+  if (!text && !media) {
+    throw new AirlockError('DATASET_NO_TEXT_COLUMN', 'Airlock found no column of text to learn from.', {
+      hint: 'The file needs a column of free text (one example per row, mostly different from row to row), for example a column named "text".',
+      details: columns.map((column) => `${column.profile.name}: ${column.profile.type}, ${column.profile.distinct} distinct values`),
+    });
+  }
+  const label = chooseLabel(usable.filter((column) => column !== text && column !== media));
+  validateLabel(label, context.rows);
+  const { column, task, counts } = label;
+  const labels = counts ? [...counts].map(([name, count]) => ({ label: name, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1)) : [];
+  const balance = labels.length > 0 ? labels[labels.length - 1].count / labels[0].count : null;
+  warnings.push(...labelWarnings(column, labels, balance, context.rows));
+  if (text) warnings.push(...textWarnings(text));
+  return {
+    modality: text ? 'text' : media!.imageFraction >= 0.8 ? 'image' : 'audio',
+    task,
+    textColumn: text?.profile.name ?? null,
+    labelColumn: column.profile.name,
+    labels,
+    idColumns,
+    balance: balance === null ? null : Math.round(balance * 1000) / 1000,
+    warnings,
+  };
+}
+
+function isIdColumn(column: ColumnStats): boolean {
+  if (column.nonMissing === 0) return false;
+  const name = column.profile.name.trim();
+  if (LABEL_NAME.test(name) || TEXT_NAME.test(name)) return false;
+  if (ID_NAME.test(name)) return true;
+  if (column.integerSequence && column.nonMissing >= 3) return true;
+  return column.uuidFraction >= 0.9 && column.distinctExact && column.distinctCount === column.nonMissing;
+}
+
+/** The string column with the longest typical text among those that change from row to row. */
+function chooseText(columns: ColumnStats[]): ColumnStats | null {
+  let best: ColumnStats | null = null;
+  let bestScore = 0;
+  for (const column of columns) {
+    const { type, textLength } = column.profile;
+    const distinct = column.distinctCount;
+    if ((type !== 'text' && type !== 'category') || !textLength || column.nonMissing === 0) continue;
+    const ratio = column.distinctExact ? distinct / column.nonMissing : 1;
+    if (ratio < 0.3 && distinct < 1000) continue;
+    const name = column.profile.name.trim();
+    const hint = TEXT_NAME.test(name) ? 3 : LABEL_NAME.test(name) ? 0.1 : 1;
+    const score = Math.max(textLength.p50, 1) * (0.5 + ratio) * hint;
+    if (score > bestScore) [best, bestScore] = [column, score];
+  }
+  return best;
+}
+
+function validateLabel(label: LabelChoice, rows: number): void {
+  const { column, counts } = label;
+  const name = column.profile.name;
+  const missing = rows - column.nonMissing;
+  if (missing > rows * 0.5) {
+    throw new AirlockError('LABEL_COLUMN_MOSTLY_MISSING', `Most rows have no value in the label column "${name}" (${missing} of ${rows}).`, {
+      hint: 'Fill in the labels, or remove the rows without one, and import again.',
+      field: name,
+    });
+  }
+  if (counts && counts.size < 2) {
+    const only = [...counts.keys()][0];
+    throw new AirlockError('LABEL_COLUMN_SINGLE_CLASS', `Every labelled row in "${name}" has the same label${only === undefined ? '' : ` ("${only}")`}, so there is nothing to tell apart.`, {
+      hint: 'A classifier needs examples of at least two different labels.',
+      field: name,
+    });
+  }
+}
+
+function labelWarnings(column: ColumnStats, labels: { label: string; count: number }[], balance: number | null, rows: number): DatasetWarning[] {
+  const warnings: DatasetWarning[] = [];
+  const groups = new Map<string, string[]>();
+  for (const { label } of labels) {
+    const key = label.trim().toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), label]);
+  }
+  const variants = [...groups.values()].filter((group) => group.length > 1);
+  if (variants.length > 0) {
+    warnings.push({
+      code: 'LABEL_CASE_VARIANTS',
+      message: `Some labels differ only in capital letters or spaces and count as different classes: ${variants.map((group) => list(group.map((label) => JSON.stringify(label)))).join('; ')}. Make them identical if they mean the same.`,
+    });
+  }
+  if (balance !== null && balance < 0.1) {
+    const [most, least] = [labels[0], labels[labels.length - 1]];
+    warnings.push({
+      code: 'LABEL_IMBALANCED',
+      message: `The labels are very unbalanced: "${most.label}" has ${most.count} rows but "${least.label}" only ${least.count}. The model may rarely predict the small classes.`,
+    });
+  }
+  const rare = labels.filter((label) => label.count < 5);
+  if (rare.length > 0) {
+    const named = rare.slice(0, 10).map((label) => `"${label.label}" (${label.count})`);
+    warnings.push({
+      code: 'LABEL_RARE_CLASSES',
+      message: `${rare.length} label${rare.length === 1 ? ' has' : 's have'} fewer than 5 rows: ${named.join(', ')}${rare.length > 10 ? ', …' : ''}. The model cannot learn much from so few examples.`,
+    });
+  }
+  const missing = rows - column.nonMissing;
+  if (missing > 0) {
+    warnings.push({ code: 'LABELS_MISSING_SOME', message: `${missing} row${missing === 1 ? ' has' : 's have'} no label in "${column.profile.name}" and will be left out of training.` });
+  }
+  return warnings;
+}
+
+function textWarnings(text: ColumnStats): DatasetWarning[] {
+  const warnings: DatasetWarning[] = [];
+  const name = text.profile.name;
+  if (text.distinctExact) {
+    const duplicates = text.nonMissing - text.distinctCount;
+    if (duplicates > 0) {
+      warnings.push({ code: 'TEXT_DUPLICATES', message: `${duplicates} row${duplicates === 1 ? ' repeats' : 's repeat'} a text that appears earlier in "${name}". Duplicates can make evaluation look better than it is.` });
+    }
+  }
+  if (text.profile.missing > 0) {
+    const missing = text.profile.missing;
+    warnings.push({ code: 'TEXT_EMPTY_SOME', message: `${missing} row${missing === 1 ? ' has' : 's have'} no text in "${name}" and will be left out of training.` });
+  }
+  return warnings;
+}
+
+function list(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}

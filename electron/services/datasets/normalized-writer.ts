@@ -1,0 +1,65 @@
+/** Writes the trainer's UTF-8 copy under a temporary name and moves it into place only when complete. */
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+
+const FLUSH_CHARS = 1024 * 1024;
+
+/** A file written in pieces that appears at its final path only on `commit`. */
+export class NormalizedWriter {
+  private parts: string[] = [];
+  private buffered = 0;
+
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly temporaryPath: string,
+    private readonly finalPath: string,
+  ) {}
+
+  /** Opens a temporary file next to `finalPath`. */
+  static async create(finalPath: string): Promise<NormalizedWriter> {
+    const temporaryPath = `${finalPath}.${randomBytes(6).toString('hex')}.partial`;
+    return new NormalizedWriter(await open(temporaryPath, 'w'), temporaryPath, finalPath);
+  }
+
+  /** Queues text; the returned promise resolves once any needed flush is done. */
+  async write(text: string): Promise<void> {
+    this.parts.push(text);
+    this.buffered += text.length;
+    if (this.buffered >= FLUSH_CHARS) await this.flush();
+  }
+
+  /** Flushes, syncs and renames the file into place. */
+  async commit(): Promise<void> {
+    await this.flush();
+    await this.handle.sync();
+    await this.handle.close();
+    await rename(this.temporaryPath, this.finalPath);
+  }
+
+  /** Closes and removes the temporary file; safe to call after a failure at any point. */
+  async discard(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await rm(this.temporaryPath, { force: true });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const text = this.parts.join('');
+    this.parts = [];
+    this.buffered = 0;
+    await this.handle.write(text, null, 'utf8');
+  }
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One CSV record, comma-delimited, quoting only where needed, ending in a line feed. */
+export function csvRecord(fields: string[]): string {
+  let line = '';
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    if (i > 0) line += ',';
+    line += NEEDS_QUOTES.test(field) || (fields.length === 1 && field.trim() === '') ? `"${field.replace(/"/g, '""')}"` : field;
+  }
+  return `${line}\n`;
+}
