@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+
+/** Every TypeScript file under `folder`. */
+function sources(folder: string): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.(ts|tsx|mts)$/.test(name) ? [path] : [];
+  });
+}
+
+/** The module specifiers a file imports (static imports, re-exports and dynamic imports). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g)];
+  return found.map((match) => match[1] ?? match[2] ?? match[3]);
+}
+
+/** Top-level area (schemas, electron/services, electron/cli, ...) that a relative import lands in. */
+function areaOf(file: string, specifier: string): string {
+  const target = relative(process.cwd(), resolve(dirname(file), specifier));
+  const [top, second] = target.split('/');
+  return top === 'electron' ? `electron/${second}` : top;
+}
+
+const RULES: { folder: string; allowedAreas: string[]; allowedPackages: RegExp }[] = [
+  { folder: 'schemas', allowedAreas: ['schemas'], allowedPackages: /^zod$/ },
+  { folder: 'electron/services', allowedAreas: ['schemas', 'electron/services'], allowedPackages: /^(node:|better-sqlite3$|yaml$|hyparquet|zod$)/ },
+  { folder: 'electron/cli', allowedAreas: ['schemas', 'electron/services', 'electron/cli'], allowedPackages: /^(node:|yaml$|zod$|tsx\/)/ },
+];
+
+describe('layering: dependencies point one way', () => {
+  it.each(RULES)('$folder imports only what its layer may', ({ folder, allowedAreas, allowedPackages }) => {
+    const violations: string[] = [];
+    for (const file of sources(folder)) {
+      for (const specifier of importsOf(file)) {
+        const ok = specifier.startsWith('.') ? allowedAreas.includes(areaOf(file, specifier)) : allowedPackages.test(specifier);
+        if (!ok) violations.push(`${file} imports ${specifier}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
