@@ -1,0 +1,25 @@
+// `npm run bench [-- --quick | --device cuda | --steps N | --out DIR ...]`: runs the Python
+// training benchmark (tests/bench/run_bench.py) with the project's venv and passes its
+// arguments and exit code through. The table is printed by the Python side.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const python = process.env.AIRLOCK_PYTHON ?? join(root, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
+
+if (!existsSync(python)) {
+  console.error(`bench: no Python at ${python}; create the venv (npm run setup) or set AIRLOCK_PYTHON.`);
+  process.exit(1);
+}
+const result = spawnSync(python, [join(root, 'tests', 'bench', 'run_bench.py'), ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+  shell: false,
+});
+if (result.error) {
+  console.error(`bench: could not start ${python}: ${result.error.message}`);
+  process.exit(1);
+}
+process.exit(result.status ?? 1);

@@ -1,0 +1,233 @@
+"""Airlock's training benchmark: Airlock's trainer against three baselines, side by side in one run.
+
+Every contestant runs in a fresh process under probe.py (same hooks, same clock),
+with the same model, data, seed, batch size, precision and step budget, and with
+a fresh, empty Hugging Face cache folder. See docs/benchmarks.md.
+
+    .venv/bin/python tests/bench/run_bench.py [--device cpu|cuda] [--steps N] [--out DIR] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench_common import OFFLINE_ENV, bundled_model_dir, read_rows
+from bench_report import markdown, verdicts
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_DIR = Path(__file__).resolve().parent
+SAMPLE = ROOT / "resources" / "sample"
+QUICK_STEPS = 4
+# accelerate (needed by HF Trainer only) lives here, apart from the venv the Airlock trainer ships with.
+BENCH_SITE = ROOT / "tmp" / "bench-site"
+INSTALL_HINT = ".venv/bin/python -m pip install --no-deps --target tmp/bench-site -r tests/bench/requirements.txt"
+CONTESTANTS = {  # key: label; run in this order
+    "airlock": "Airlock trainer",
+    "hf_static": "(a) HF Trainer, pad to max_length",
+    "hf_dynamic": "(b) HF Trainer, dynamic padding + group_by_length",
+    "torch_loop": "(c) hand-written PyTorch loop",
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--steps", type=int, default=None, help="optimizer steps per contestant (default: one epoch)")
+    parser.add_argument("--out", type=Path, default=ROOT / "tmp" / "bench", help="folder for the result JSON and run folders")
+    parser.add_argument("--quick", action="store_true", help=f"smoke check: {QUICK_STEPS} steps each")
+    parser.add_argument("--peak-tflops", type=float, default=None, help="the GPU's dense peak TFLOP/s at the bench precision, for MFU")
+    parser.add_argument("--only", nargs="+", choices=CONTESTANTS, default=None, help="run only these contestants")
+    parser.add_argument("--timeout", type=float, default=1200, help="seconds one contestant may take")
+    parser.add_argument("--train", type=Path, default=SAMPLE / "wordnet-topics.csv")
+    parser.add_argument("--val", type=Path, default=SAMPLE / "wordnet-topics-test.csv")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=42)
+    return parser.parse_args()
+
+
+def airlock_config(args: argparse.Namespace, model: str, steps: int, path: Path) -> None:
+    """The RunConfig (schemas/config.ts) equal to the baselines' settings; JSON is valid YAML."""
+    config = {
+        "model": {"name": model, "task": "classification"},
+        "data": {
+            "train_path": str(args.train),
+            "val_path": str(args.val),
+            "text_column": "definition",
+            "label_column": "topic",
+            "max_length": args.max_length,
+        },
+        "training": {
+            "max_epochs": 1,
+            "max_steps": steps,
+            "learning_rate": 5e-5,
+            "warmup_ratio": 0.1,
+            "weight_decay": 0.01,
+            "batch_size": args.batch_size,
+            "precision": "bf16-mixed" if args.device == "cuda" else "32-true",
+            "seed": args.seed,
+            "devices": 1 if args.device == "cuda" else "cpu",
+        },
+        "experiment": {"name": "bench"},
+    }
+    path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+
+
+def command(name: str, args: argparse.Namespace, model: str, steps: int, work: Path) -> list[str]:
+    """The contestant's command line (without the probe)."""
+    if name == "airlock":
+        config = work / "config.yaml"
+        airlock_config(args, model, steps, config)
+        return ["-m", "airlock_trainer", "train", "--config", str(config), "--run-dir", str(work / "run"), "--run-id", "bench"]
+    script = "baseline_torch_loop.py" if name == "torch_loop" else "baseline_hf_trainer.py"
+    line = [
+        str(BENCH_DIR / script),
+        *("--model", model, "--train", str(args.train), "--val", str(args.val)),
+        *("--max-length", str(args.max_length), "--batch-size", str(args.batch_size), "--steps", str(steps)),
+        *("--seed", str(args.seed), "--device", args.device, "--work-dir", str(work / "output")),
+    ]
+    if name.startswith("hf_"):
+        line += ["--padding", "max_length" if name == "hf_static" else "dynamic"]
+    return line
+
+
+def parse_output(name: str, stdout: str) -> dict:
+    """Accuracy (and Airlock's own throughput figures) from the contestant's stdout."""
+    lines = []
+    for line in stdout.splitlines():
+        try:
+            lines.append(json.loads(line))
+        except ValueError:  # HF Trainer prints Python dicts of its own metrics on stdout
+            continue
+    lines = [line for line in lines if isinstance(line, dict)]
+    if name != "airlock":
+        result = next((line for line in reversed(lines) if line.get("type") == "bench_result"), None)
+        return {"val_accuracy": result["val_accuracy"]} if result else {"error": "no result line on stdout"}
+    errors = [line for line in lines if line.get("type") == "error"]
+    finished = next((line for line in lines if line.get("type") == "finished"), None)
+    if finished is None:
+        reason = f"{errors[0].get('code')}: {errors[0].get('message')}" if errors else "no finished event"
+        return {"error": reason}
+    steps = [line for line in lines if line.get("type") == "step"]
+    return {
+        "val_accuracy": finished["metrics"].get("val/accuracy"),
+        "metrics": finished["metrics"],
+        "self_reported": {
+            "duration_s": finished.get("duration_s"),
+            "step_events": len(steps),
+            "samples_per_s_last": steps[-1]["samples_per_s"] if steps else None,
+            "tokens_per_s_last": steps[-1]["tokens_per_s"] if steps else None,
+        },
+    }
+
+
+def run_one(name: str, args: argparse.Namespace, model: str, steps: int, out: Path) -> dict:
+    """Run one contestant under the probe in a fresh process and collect what it measured."""
+    work = out / name
+    work.mkdir(parents=True, exist_ok=True)
+    probe_file = work / "probe.json"
+    probe_file.unlink(missing_ok=True)
+    env = {**os.environ, **OFFLINE_ENV, "HF_HOME": str(work / "hf-home"), "PYTHONUNBUFFERED": "1"}
+    extra_path = {"airlock": ROOT / "trainer", "hf_static": BENCH_SITE, "hf_dynamic": BENCH_SITE}.get(name)
+    if extra_path:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), env.get("PYTHONPATH")]))
+    argv = [sys.executable, str(BENCH_DIR / "probe.py"), str(probe_file), *command(name, args, model, steps, work)]
+    load_before = os.getloadavg()[0]
+    print(f"[bench] {name}: {CONTESTANTS[name]} ...", file=sys.stderr, flush=True)
+    env["BENCH_SPAWN_TS"] = repr(time.time())
+    started = time.time()
+    with open(work / "stdout.log", "w") as stdout, open(work / "stderr.log", "w") as stderr:
+        try:
+            code = subprocess.run(argv, cwd=ROOT, env=env, stdout=stdout, stderr=stderr, timeout=args.timeout).returncode
+        except subprocess.TimeoutExpired:
+            code = "timeout"
+    result = {"name": name, "label": CONTESTANTS[name], "exit_code": code, "wall_s": time.time() - started}
+    result["load_average_before"] = load_before
+    result.update(parse_output(name, (work / "stdout.log").read_text(encoding="utf-8", errors="replace")))
+    if probe_file.exists():
+        result.update(json.loads(probe_file.read_text()))
+    if code != 0:
+        tail = (work / "stderr.log").read_text(errors="replace").strip().splitlines()[-1:] or [""]
+        result["error"] = f"{result.get('error', 'failed')}, exit code {code}: {tail[0][:200]} (see {work / 'stderr.log'})"
+    print(f"[bench] {name}: done in {result['wall_s']:.0f} s" + (f" ({result['error']})" if "error" in result else ""), file=sys.stderr)
+    return result
+
+
+def parameter_count(model: str, num_labels: int) -> int:
+    """Weights in the safetensors file plus the classification head AutoModelForSequenceClassification adds."""
+    with open(Path(model) / "model.safetensors", "rb") as weights:
+        header = json.loads(weights.read(int.from_bytes(weights.read(8), "little")))
+    body = sum(math.prod(entry["shape"]) for key, entry in header.items() if key != "__metadata__")
+    hidden = json.loads((Path(model) / "config.json").read_text())["hidden_size"]
+    return body + hidden * num_labels + num_labels
+
+
+def environment(args: argparse.Namespace) -> dict:
+    """Where and with what the numbers were measured."""
+    import torch
+    import transformers
+
+    info = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "cpu": next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor()),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "device": args.device,
+    }
+    if args.device == "cuda":
+        info["gpu"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def main() -> None:
+    args = parse_args()
+    args.train, args.val = args.train.resolve(), args.val.resolve()
+    _, labels = read_rows(str(args.train), "definition", "topic")
+    epoch_steps = math.ceil(len(labels) / args.batch_size)
+    steps = QUICK_STEPS if args.quick else min(args.steps or epoch_steps, epoch_steps)
+    model = bundled_model_dir()
+    if not BENCH_SITE.is_dir() and {"hf_static", "hf_dynamic"} & set(args.only or CONTESTANTS):
+        raise SystemExit(f"The HF Trainer baselines need accelerate; install it once with:\n  {INSTALL_HINT}")
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = (args.out / stamp).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+
+    results = [run_one(name, args, model, steps, out) for name in (args.only or CONTESTANTS)]
+    summary = {
+        "environment": environment(args),
+        "settings": {
+            "model": "all-MiniLM-L6-v2 (bundled)",
+            "parameters": parameter_count(model, len(set(labels))),
+            "train_rows": len(labels),
+            "val_file": str(args.val.relative_to(ROOT)) if args.val.is_relative_to(ROOT) else str(args.val),
+            "steps": steps,
+            "batch_size": args.batch_size,
+            "max_length": args.max_length,
+            "precision": "bf16-mixed" if args.device == "cuda" else "fp32",
+            "seed": args.seed,
+            "peak_tflops": args.peak_tflops,
+        },
+        "results": results,
+    }
+    summary["verdicts"] = verdicts(summary)
+    table = markdown(summary)
+    (out / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    (out / "results.md").write_text(table, encoding="utf-8")
+    print(table)
+    print(f"\nResult JSON: {out / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
