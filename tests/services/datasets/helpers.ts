@@ -1,0 +1,48 @@
+/** Shared helpers for the dataset import tests: temporary files and error assertions. */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { AirlockError, type ErrorCode } from '../../../schemas/errors.ts';
+import { analyzeDatasetFile } from '../../../electron/services/datasets/analyze.ts';
+
+/** Folder of committed fixture files. */
+export const FIXTURES = join(import.meta.dirname, '../../fixtures/datasets');
+
+/** A temporary folder with an `out/` subfolder for normalized copies; `cleanup` removes it. */
+export function makeScratch(): { dir: string; out: string; write(name: string, content: string | Uint8Array): string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-datasets-'));
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  return {
+    dir,
+    out,
+    write(name, content) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Asserts that analysing `path` fails with `code` (and a message matching `message`), and that
+ * nothing, not even a temporary file, is left in the output folder.
+ */
+export async function expectFailure(path: string, out: string, code: ErrorCode, message?: RegExp): Promise<AirlockError> {
+  const normalizedOutPath = join(out, 'normalized.csv');
+  let caught: unknown;
+  try {
+    await analyzeDatasetFile(path, { normalizedOutPath });
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected ${code}`).toBeInstanceOf(AirlockError);
+  const error = caught as AirlockError;
+  expect({ code: error.code, message: error.message }).toMatchObject({ code });
+  if (message) expect(error.message).toMatch(message);
+  expect(error.hint, 'every failure carries a hint').toBeTruthy();
+  expect(readdirSync(out)).toEqual([]);
+  return error;
+}
