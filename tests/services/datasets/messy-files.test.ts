@@ -1,0 +1,182 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Dataset } from '../../../schemas/dataset.ts';
+import { analyzeDatasetFile, type DatasetAnalysis } from '../../../electron/services/datasets/analyze.ts';
+import { FIXTURES, makeScratch } from './helpers.ts';
+
+const scratch = makeScratch();
+afterAll(() => scratch.cleanup());
+
+const fixture = (name: string) => join(FIXTURES, name);
+const codes = (analysis: DatasetAnalysis) => analysis.detection.warnings.map((warning) => warning.code);
+const warning = (analysis: DatasetAnalysis, code: string) => analysis.detection.warnings.find((item) => item.code === code)?.message ?? '';
+
+/** The analysis fits the stored Dataset shape once the store adds its own fields. */
+function expectValidShape(analysis: DatasetAnalysis): void {
+  const dataset = { ...analysis, id: 'x', name: 'x', sourcePath: 'x', dataPath: 'x', createdAt: new Date().toISOString() };
+  expect(Dataset.safeParse(dataset).error).toBeUndefined();
+}
+
+describe('clean files in every format', () => {
+  it('CSV: columns, hash of the original bytes, preview, no copy needed', async () => {
+    const path = fixture('reviews.csv');
+    const analysis = await analyzeDatasetFile(path, { normalizedOutPath: join(scratch.out, 'clean.csv') });
+    expectValidShape(analysis);
+    expect(analysis).toMatchObject({ format: 'csv', rows: 30, encoding: 'utf-8', delimiter: ',', needsNormalizedCopy: false });
+    expect(analysis.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
+    expect(analysis.bytes).toBe(readFileSync(path).length);
+    expect(analysis.columns.map((column) => [column.name, column.type])).toEqual([['id', 'integer'], ['text', 'text'], ['label', 'category']]);
+    expect(analysis.preview).toHaveLength(20);
+    expect(Object.keys(analysis.preview[0])).toEqual(['id', 'text', 'label']);
+    expect(existsSync(join(scratch.out, 'clean.csv'))).toBe(false);
+    const text = analysis.columns[1];
+    expect(text.textLength!.min).toBeLessThanOrEqual(text.textLength!.p50);
+    expect(text.textLength!.p50).toBeLessThanOrEqual(text.textLength!.p95);
+    expect(text.textLength!.p95).toBeLessThanOrEqual(text.textLength!.max);
+    expect(text.samples.length).toBeGreaterThan(0);
+    expect(analysis.detection).toMatchObject({
+      modality: 'text', task: 'classification', textColumn: 'text', labelColumn: 'label', idColumns: ['id'], balance: 1,
+      labels: [{ label: 'negative', count: 10 }, { label: 'neutral', count: 10 }, { label: 'positive', count: 10 }],
+    });
+    expect(codes(analysis)).toEqual(['ID_COLUMNS_IGNORED']);
+  });
+
+  it('TSV: read with tabs, copied as comma-separated CSV', async () => {
+    const out = join(scratch.out, 'reviews-from-tsv.csv');
+    const analysis = await analyzeDatasetFile(fixture('reviews.tsv'), { normalizedOutPath: out });
+    expect(analysis).toMatchObject({ format: 'tsv', delimiter: '\t', rows: 30, needsNormalizedCopy: true });
+    expect(analysis.detection).toMatchObject({ textColumn: 'sentence', labelColumn: 'label', task: 'classification' });
+    const copy = readFileSync(out, 'utf8').split('\n');
+    expect(copy[0]).toBe('sentence,label');
+    expect(copy).toHaveLength(32); // header, 30 rows, final newline
+  });
+
+  it('JSONL with blank lines: records, UUID column ignored', async () => {
+    const analysis = await analyzeDatasetFile(fixture('reviews.jsonl'));
+    expectValidShape(analysis);
+    expect(analysis).toMatchObject({ format: 'jsonl', rows: 30, delimiter: null, needsNormalizedCopy: false });
+    expect(analysis.detection).toMatchObject({ textColumn: 'text', labelColumn: 'label', idColumns: ['uuid'] });
+  });
+
+  it('Parquet: row groups read in turn, integer sequence ignored as an ID', async () => {
+    const progress: number[] = [];
+    const analysis = await analyzeDatasetFile(fixture('reviews.parquet'), { onProgress: (fraction) => progress.push(fraction) });
+    expectValidShape(analysis);
+    expect(analysis).toMatchObject({ format: 'parquet', rows: 30, needsNormalizedCopy: false });
+    expect(analysis.detection).toMatchObject({ textColumn: 'text', labelColumn: 'label', idColumns: ['n'], task: 'classification' });
+    expect(progress.at(-1)).toBe(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+});
+
+describe('messy real-world files', () => {
+  it('UTF-8 BOM, ";" delimiter, CRLF, quoted newlines and doubled quotes', async () => {
+    const out = join(scratch.out, 'semicolons.csv');
+    const analysis = await analyzeDatasetFile(fixture('semicolon-bom-crlf.csv'), { normalizedOutPath: out });
+    expect(analysis).toMatchObject({ format: 'csv', delimiter: ';', rows: 24, encoding: 'utf-8', needsNormalizedCopy: true });
+    expect(analysis.columns.map((column) => column.name)).toEqual(['review', 'sentiment']);
+    const quoted = analysis.preview.find((row) => row.review.includes('wow'))!;
+    expect(quoted.review).toMatch(/; she said "wow"\nand then left$/);
+    expect(analysis.detection).toMatchObject({ textColumn: 'review', labelColumn: 'sentiment' });
+    const copy = readFileSync(out, 'utf8');
+    expect(copy.charCodeAt(0)).not.toBe(0xfeff);
+    expect(copy.startsWith('review,sentiment\n')).toBe(true);
+    expect(copy).toContain('; she said ""wow""\nand then left"');
+  });
+
+  it('Latin-1 (Windows-1252): converted to UTF-8 with ENCODING_CONVERTED', async () => {
+    const out = join(scratch.out, 'latin1.csv');
+    const analysis = await analyzeDatasetFile(fixture('latin1.csv'), { normalizedOutPath: out });
+    expect(analysis).toMatchObject({ encoding: 'latin-1', needsNormalizedCopy: true });
+    expect(analysis.columns.map((column) => column.name)).toEqual(['texte', 'étiquette']);
+    expect(analysis.detection.labels.map((label) => label.label).sort()).toEqual(['négatif', 'positif']);
+    expect(analysis.preview[0].texte).toBe('Très bon film, émouvant — “super”');
+    expect(codes(analysis)).toContain('ENCODING_CONVERTED');
+    const copy = readFileSync(out, 'utf8');
+    expect(copy).toContain('Très bon film, émouvant — “super”');
+    expect(new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(out))).toBe(copy);
+  });
+
+  it('Latin-1 found only after the first MiB: still converted, copy written in full', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => `plain ascii sentence number ${i},${i % 2 ? 'a' : 'b'}\n`).join('');
+    const tail = Buffer.from('caf\xe9 cr\xe8me br\xfbl\xe9e,a\n', 'latin1');
+    const path = scratch.write('late-latin1.csv', Buffer.concat([Buffer.from(`text,label\n${rows}`), tail]));
+    const out = join(scratch.out, 'late-latin1.csv');
+    const analysis = await analyzeDatasetFile(path, { normalizedOutPath: out });
+    expect(analysis).toMatchObject({ encoding: 'latin-1', needsNormalizedCopy: true, rows: 40_001 });
+    const copy = readFileSync(out, 'utf8');
+    expect(copy.split('\n')).toHaveLength(40_003);
+    expect(copy.endsWith('café crème brûlée,a\n')).toBe(true);
+  });
+
+  it('labels differing by case or spaces, missing labels, empty and duplicate texts, an ID column', async () => {
+    const analysis = await analyzeDatasetFile(fixture('messy-labels.csv'));
+    expect(analysis.detection).toMatchObject({ textColumn: 'comment', labelColumn: 'label', idColumns: ['row_id'], task: 'classification' });
+    expect(codes(analysis).sort()).toEqual(
+      ['ID_COLUMNS_IGNORED', 'LABELS_MISSING_SOME', 'LABEL_CASE_VARIANTS', 'LABEL_IMBALANCED', 'LABEL_RARE_CLASSES', 'TEXT_DUPLICATES', 'TEXT_EMPTY_SOME'].sort(),
+    );
+    expect(warning(analysis, 'LABEL_CASE_VARIANTS')).toContain('"spam", "Spam" and "spam "');
+    expect(warning(analysis, 'LABEL_CASE_VARIANTS')).toContain('"ham" and "HAM"');
+    expect(warning(analysis, 'LABEL_RARE_CLASSES')).toContain('"HAM" (1)');
+    expect(warning(analysis, 'TEXT_DUPLICATES')).toMatch(/^1 row repeats/);
+    expect(analysis.detection.labels[0]).toEqual({ label: 'ham', count: 21 });
+    expect(analysis.detection.balance).toBeCloseTo(1 / 21, 3);
+    const label = analysis.columns.find((column) => column.name === 'label')!;
+    expect(label.missing).toBe(1);
+  });
+
+  it('integer labels with few values: classification', async () => {
+    const analysis = await analyzeDatasetFile(fixture('numeric-labels.csv'));
+    expect(analysis.detection).toMatchObject({ task: 'classification', labelColumn: 'target', textColumn: 'text', balance: 1 });
+    expect(analysis.detection.labels.map((label) => label.label)).toEqual(['0', '1', '2']);
+  });
+
+  it('many distinct decimals: regression, no label list', async () => {
+    const analysis = await analyzeDatasetFile(fixture('regression.csv'));
+    expect(analysis.detection).toMatchObject({ task: 'regression', labelColumn: 'score', labels: [], balance: null });
+    expect(analysis.columns.find((column) => column.name === 'score')!.type).toBe('number');
+  });
+
+  it('multi-label from JSON arrays (JSONL and Parquet)', async () => {
+    for (const name of ['multilabel.jsonl', 'multilabel.parquet']) {
+      const analysis = await analyzeDatasetFile(fixture(name));
+      expect(analysis.detection, name).toMatchObject({ task: 'multi_label', labelColumn: 'labels', textColumn: 'text' });
+      expect(analysis.detection.labels.map((label) => label.label).sort()).toEqual(['business', 'politics', 'science', 'sports']);
+      expect(analysis.columns.find((column) => column.name === 'labels')!.type).toBe('list');
+    }
+  });
+
+  it('multi-label from "a|b" cells in a CSV column', async () => {
+    const analysis = await analyzeDatasetFile(fixture('multilabel-pipe.csv'));
+    expect(analysis.detection).toMatchObject({ task: 'multi_label', labelColumn: 'tags' });
+    expect(analysis.detection.labels.map((label) => label.label).sort()).toEqual(['business', 'politics', 'science', 'sports']);
+  });
+
+  it('an unnamed index column (pandas to_csv) is named as pandas names it and ignored', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `${i},sentence ${i} is here,${i % 3 === 0 ? 'x' : 'y'}\n`).join('');
+    const analysis = await analyzeDatasetFile(scratch.write('indexed.csv', `,text,label\n${rows}`));
+    expect(analysis.columns[0].name).toBe('Unnamed: 0');
+    expect(analysis.detection.idColumns).toEqual(['Unnamed: 0']);
+  });
+
+  it('missing markers pandas reads as missing (NA, null) count as missing', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `sentence ${i} is here,${i === 0 ? 'NA' : i === 1 ? 'null' : i % 2 ? 'x' : 'y'}\n`).join('');
+    const analysis = await analyzeDatasetFile(scratch.write('na.csv', `text,label\n${rows}`));
+    expect(analysis.columns[1].missing).toBe(2);
+    expect(codes(analysis)).toContain('LABELS_MISSING_SOME');
+  });
+
+  it('a .txt file with tabs is read as TSV', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `sentence, number ${i}\t${i % 2 ? 'x' : 'y'}\n`).join('');
+    const analysis = await analyzeDatasetFile(scratch.write('data.txt', `text\tlabel\n${rows}`));
+    expect(analysis).toMatchObject({ format: 'tsv', delimiter: '\t' });
+  });
+
+  it('a file without a final newline and with CR-only line ends', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `sentence ${i} is here,${i % 2 ? 'x' : 'y'}`).join('\r');
+    const analysis = await analyzeDatasetFile(scratch.write('cr.csv', `text,label\r${rows}`));
+    expect(analysis.rows).toBe(12);
+  });
+});
