@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: protects stdout, runs the command, turns failures into one error event."""
     events_stream = protect_stdout()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("lightning.pytorch", "lightning.fabric"):
+        logging.getLogger(name).propagate = False  # Lightning has its own stderr handler
     writer = EventWriter(events_stream)
     try:
         args = _parser().parse_args(argv)

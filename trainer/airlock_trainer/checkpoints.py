@@ -1,0 +1,71 @@
+"""Checkpoints in <run-dir>/checkpoints: last.ckpt (each epoch, at the end, on cancel) and best.ckpt (by val/f1_macro).
+
+Each file is written under a temporary name and renamed, so a crash never leaves a half-written checkpoint.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+import lightning.pytorch as pl
+
+from .cancel import CancelFlag
+from .errors import Cancelled
+
+MONITOR = "val/f1_macro"
+Listener = Callable[[str, str, int], None]
+
+
+class CheckpointCallback(pl.Callback):
+    """Saves last/best checkpoints atomically and stops at the next step when a cancel was requested."""
+
+    def __init__(self, dirpath: str, cancel: CancelFlag, on_saved: Listener):
+        self.dirpath = dirpath
+        self.cancel = cancel
+        self.on_saved = on_saved
+        self.best_score: float | None = None
+        self._last_saved_step: int | None = None
+
+    def path(self, kind: str) -> str:
+        """The file of a checkpoint kind ('last' or 'best')."""
+        return os.path.join(self.dirpath, f"{kind}.ckpt")
+
+    def save(self, trainer: pl.Trainer, kind: str) -> None:
+        """Writes <kind>.ckpt via a temporary file and tells the listener."""
+        target = self.path(kind)
+        partial = target + ".partial"
+        trainer.save_checkpoint(partial, weights_only=False)
+        if trainer.is_global_zero:
+            os.replace(partial, target)
+            self.on_saved(kind, target, trainer.global_step)
+        if kind == "last":
+            self._last_saved_step = trainer.global_step
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if trainer.strategy.reduce_boolean_decision(self.cancel.requested, all=False):
+            self.save(trainer, "last")
+            raise Cancelled()
+
+    def on_validation_end(self, trainer, pl_module) -> None:
+        if trainer.sanity_checking or trainer.state.fn != "fit":
+            return
+        score = trainer.callback_metrics.get(MONITOR)
+        improved = score is not None and (self.best_score is None or float(score) > self.best_score)
+        if improved:
+            self.best_score = float(score)
+        self.save(trainer, "last")
+        if improved:
+            self.save(trainer, "best")
+        if self.cancel.requested:
+            raise Cancelled()
+
+    def on_train_end(self, trainer, pl_module) -> None:
+        if self._last_saved_step != trainer.global_step:
+            self.save(trainer, "last")
+
+    def state_dict(self) -> dict:
+        return {"best_score": self.best_score}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.best_score = state_dict.get("best_score")

@@ -1,0 +1,132 @@
+"""The LightningModule: a Hugging Face sequence classifier, AdamW, linear warm-up then decay, metrics.
+
+It only computes and calls self.log; events and checkpoints are the callbacks' business.
+"""
+
+from __future__ import annotations
+
+import lightning.pytorch as pl
+import torch
+from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionMatrix, MulticlassF1Score
+
+from .errors import AirlockError
+
+NO_DECAY_MARKERS = ("bias", "layernorm", "layer_norm", "norm.weight", "ln_")
+
+
+def load_classifier(model_dir: str, labels: list[str], weights: str):
+    """AutoModelForSequenceClassification from a local folder with a head sized for `labels`."""
+    from transformers import AutoModelForSequenceClassification
+
+    return AutoModelForSequenceClassification.from_pretrained(
+        model_dir,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: index for index, label in enumerate(labels)},
+        problem_type="single_label_classification",
+        ignore_mismatched_sizes=True,  # a checkpoint fine-tuned on other labels gets a fresh head
+        local_files_only=True,
+        trust_remote_code=False,
+        use_safetensors=weights == "safetensors",
+    )
+
+
+def linear_schedule(warmup_steps: int, total_steps: int):
+    """Learning-rate factor: 0 → 1 over warmup_steps, then linearly down to 0 at total_steps."""
+
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / (warmup_steps + 1)
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+    return factor
+
+
+class ClassifierModule(pl.LightningModule):
+    """Fine-tunes `model` (a transformers sequence classifier) on integer labels."""
+
+    def __init__(self, model, labels: list[str], *, learning_rate: float, weight_decay: float, warmup_ratio: float):
+        super().__init__()
+        self.model = model
+        self.model.train()  # from_pretrained returns eval mode, and Lightning keeps submodule modes as found
+        self.labels = list(labels)
+        self.learning_rate, self.weight_decay, self.warmup_ratio = learning_rate, weight_decay, warmup_ratio
+        classes = len(labels)
+        self.metrics = torch.nn.ModuleDict({
+            stage: torch.nn.ModuleDict({
+                "accuracy": MulticlassAccuracy(classes, average="micro"),
+                "f1_macro": MulticlassF1Score(classes, average="macro"),
+                "confusion": MulticlassConfusionMatrix(classes),
+            }) for stage in ("val", "test")
+        })
+        self.confusion: dict[str, list[list[int]]] = {}
+
+    def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
+        """One optimizer step's loss."""
+        loss = self.model(**batch).loss
+        if not torch.isfinite(loss):
+            raise AirlockError("TRAINING_DIVERGED", f"The training loss became {loss.item()} at step "
+                               f"{self.global_step + 1}; the model stopped learning.",
+                               hint="Lower training.learning_rate (for example by 10x), or use precision 32-true.",
+                               field="training.learning_rate")
+        self.log("train/loss", loss, on_step=True, on_epoch=False, batch_size=batch["labels"].shape[0])
+        return loss
+
+    def _evaluate(self, batch: dict, stage: str) -> None:
+        output = self.model(**batch)
+        predictions = output.logits.argmax(dim=-1)
+        metrics = self.metrics[stage]
+        for metric in metrics.values():
+            metric.update(predictions, batch["labels"])
+        size = batch["labels"].shape[0]
+        self.log(f"{stage}/loss", output.loss, on_epoch=True, batch_size=size, sync_dist=True)
+        self.log(f"{stage}/accuracy", metrics["accuracy"], on_epoch=True, batch_size=size)
+        self.log(f"{stage}/f1_macro", metrics["f1_macro"], on_epoch=True, batch_size=size)
+
+    def validation_step(self, batch: dict, batch_idx: int) -> None:
+        """Loss, accuracy, macro-F1 and confusion matrix on validation rows."""
+        self._evaluate(batch, "val")
+
+    def test_step(self, batch: dict, batch_idx: int) -> None:
+        """The same metrics on test rows."""
+        self._evaluate(batch, "test")
+
+    def _keep_confusion(self, stage: str) -> None:
+        confusion = self.metrics[stage]["confusion"]
+        self.confusion[stage] = confusion.compute().cpu().tolist()
+        confusion.reset()
+
+    def on_validation_epoch_end(self) -> None:
+        """Keeps the validation confusion matrix for the final report."""
+        self._keep_confusion("val")
+
+    def on_test_epoch_end(self) -> None:
+        """Keeps the test confusion matrix for the final report."""
+        self._keep_confusion("test")
+
+    def configure_optimizers(self):
+        """AdamW without weight decay on biases and norms; per-step linear warm-up and decay."""
+        decay, no_decay = [], []
+        for name, parameter in self.model.named_parameters():
+            if not parameter.requires_grad:
+                continue
+            lowered = name.lower()
+            skip = parameter.ndim < 2 or any(marker in lowered for marker in NO_DECAY_MARKERS)
+            (no_decay if skip else decay).append(parameter)
+        optimizer = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": self.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+            lr=self.learning_rate)
+        total = max(1, int(self.trainer.estimated_stepping_batches))
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, linear_schedule(int(total * self.warmup_ratio), total))
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        """Records the label order so a resume on different data is refused."""
+        checkpoint["airlock"] = {"labels": self.labels}
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        """Refuses a checkpoint trained on another label set."""
+        saved = checkpoint.get("airlock", {}).get("labels")
+        if saved is not None and saved != self.labels:
+            raise AirlockError("RUN_NOT_RESUMABLE", "The checkpoint was trained on other labels than the data now has.",
+                               hint="Resume with the same data files, or start a new run.", field="data.train_path")

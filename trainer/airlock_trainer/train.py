@@ -1,0 +1,194 @@
+"""`train`: setup → fit → validate/test → save, reading top to bottom.
+
+Everything that can be checked cheaply (config, model files, checkpoint for --resume, data) is
+checked before the heavy training imports; the model is loaded only from local folders.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+
+from .cancel import CancelFlag
+from .config import load_config
+from .errors import AirlockError, Cancelled
+from .events import EventWriter
+from .offline import cache_root, check_model_files, enforce_offline, resolve_model_dir
+
+log = logging.getLogger("airlock_trainer")
+
+
+def train(args, writer: EventWriter) -> None:
+    """Runs one training job and ends with a finished event (completed or cancelled); raises on failure."""
+    started = time.monotonic()
+    cancel = CancelFlag().install()
+    config = load_config(args.config)
+    setup = _check_inputs(config, args)
+    enforce_offline(cache_root(setup["run_dir"]))
+    _set_threads()
+    try:
+        cancel.check()
+        prepared = _prepare_data(config, setup, writer)
+        cancel.check()
+        _fit_and_finish(config, setup, prepared, cancel, writer, started)
+    except Cancelled:
+        _finish_cancelled(setup, writer, started)
+
+
+def _check_inputs(config: dict, args) -> dict:
+    if config["model"]["task"] != "classification":
+        raise AirlockError("CONFIG_INVALID", f"model.task {config['model']['task']} is not supported by this trainer yet.",
+                           hint="Set model.task to classification.", field="model.task")
+    run_dir = os.path.abspath(args.run_dir)
+    checkpoint_dir = os.path.join(run_dir, "checkpoints")
+    resume_from = None
+    if args.resume:
+        resume_from = os.path.join(checkpoint_dir, "last.ckpt")
+        if not os.path.isfile(resume_from):
+            raise AirlockError("CHECKPOINT_MISSING", f"There is no checkpoint to resume from in {checkpoint_dir}.",
+                               hint="Start the run again without resuming.")
+    base_dirs = [os.getcwd(), os.path.dirname(os.path.abspath(args.config))]
+    model_dir = resolve_model_dir(config["model"]["name"], base_dirs)
+    weights = check_model_files(model_dir, config["model"]["allow_pickle"])
+    os.makedirs(checkpoint_dir, exist_ok=True)
+    return {"run_dir": run_dir, "checkpoint_dir": checkpoint_dir, "resume_from": resume_from, "base_dirs": base_dirs,
+            "model_dir": model_dir, "weights": weights}
+
+
+def _set_threads() -> None:
+    import torch
+
+    from .devices import cpu_threads
+
+    torch.set_num_threads(cpu_threads())
+
+
+def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
+    from transformers import AutoTokenizer
+
+    from .dataset import load_tables, tokenize
+
+    writer.progress("loading_data", "Reading the data", 0.0)
+    tables = load_tables(config, setup["base_dirs"], os.path.join(cache_root(setup["run_dir"]), "datasets"),
+                         lambda message, fraction: writer.progress("loading_data", message, fraction))
+    writer.progress("loading_model", "Loading the tokenizer", 0.0)
+    tokenizer = AutoTokenizer.from_pretrained(setup["model_dir"], local_files_only=True, trust_remote_code=False)
+    max_length = _max_length(config["data"]["max_length"], setup["model_dir"])
+    encoded = {}
+    for split in ("train", "val", "test"):
+        table = getattr(tables, split)
+        if table is not None:
+            writer.progress("tokenizing", f"Tokenizing {split} rows", 0.0)
+            encoded[split] = tokenize(table, tokenizer, max_length, tables.labels,
+                                      lambda message, fraction: writer.progress("tokenizing", message, fraction))
+    writer.progress("tokenizing", "Tokenized", 1.0)
+    return {"labels": tables.labels, "tokenizer": tokenizer, "encoded": encoded}
+
+
+def _max_length(wanted: int, model_dir: str) -> int:
+    with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as handle:
+        limit = json.load(handle).get("max_position_embeddings")
+    if isinstance(limit, int) and 0 < limit < wanted:
+        log.warning("data.max_length %d is longer than the model's %d positions; using %d", wanted, limit, limit)
+        return limit
+    return wanted
+
+
+def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag, writer: EventWriter,
+                    started: float) -> None:
+    import lightning.pytorch as pl
+    import torch
+    from lightning.pytorch.callbacks import EarlyStopping
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+    from .callback import EventCallback
+    from .checkpoints import MONITOR, CheckpointCallback
+    from .data import TextDataModule
+    from .devices import choose_runtime
+    from .module import ClassifierModule, load_classifier
+
+    training, labels, encoded, tokenizer = config["training"], prepared["labels"], prepared["encoded"], prepared["tokenizer"]
+    runtime = choose_runtime(training)
+    pl.seed_everything(training["seed"], workers=True, verbose=False)
+    writer.progress("loading_model", f"Loading {os.path.basename(setup['model_dir'])}", 0.5)
+    try:
+        model = load_classifier(setup["model_dir"], labels, setup["weights"])
+    except (ValueError, KeyError) as error:
+        raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a text classifier: {error}",
+                           hint="Pick a text encoder model such as BERT, RoBERTa or MiniLM.", field="model.name") from None
+    writer.progress("loading_model", "Model ready", 1.0)
+    module = ClassifierModule(model, labels, learning_rate=training["learning_rate"],
+                              weight_decay=training["weight_decay"], warmup_ratio=training["warmup_ratio"])
+    datamodule = TextDataModule(
+        encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id or 0,
+        padding_side=tokenizer.padding_side, batch_size=training["batch_size"], seed=training["seed"],
+        pin_memory=runtime["accelerator"] == "cuda")
+    events = EventCallback(writer, {
+        "labels": labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
+        "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
+        "test_rows": len(encoded["test"]) if "test" in encoded else 0})
+    checkpoints = CheckpointCallback(setup["checkpoint_dir"], cancel, events.checkpoint_saved)
+    callbacks = [events, checkpoints]
+    if training["early_stopping_patience"]:
+        callbacks.append(EarlyStopping(monitor=MONITOR, mode="max", patience=training["early_stopping_patience"],
+                                       check_on_train_epoch_end=False))
+    trainer = pl.Trainer(
+        accelerator="gpu" if runtime["accelerator"] == "cuda" else "cpu", devices=runtime["devices"],
+        precision=runtime["precision"], max_epochs=training["max_epochs"], max_steps=training["max_steps"] or -1,
+        callbacks=callbacks, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+        enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=setup["run_dir"],
+        use_distributed_sampler=False)
+    try:
+        trainer.fit(module, datamodule=datamodule, ckpt_path=setup["resume_from"], weights_only=False)
+    except SIGTERMException:
+        raise Cancelled() from None
+    cancel.check()
+
+    best = checkpoints.path("best")
+    if os.path.isfile(best):
+        module.load_state_dict(torch.load(best, map_location="cpu", weights_only=True)["state_dict"])
+    writer.progress("validating", "Scoring the validation rows", None)
+    metrics = dict(trainer.validate(module, datamodule=datamodule, verbose=False)[0])
+    report_on = "val"
+    if "test" in encoded:
+        writer.progress("testing", "Scoring the test rows", None)
+        metrics.update(trainer.test(module, datamodule=datamodule, verbose=False)[0])
+        report_on = "test"
+    train_loss = events.train_loss()
+    if train_loss is not None:
+        metrics["train/loss"] = train_loss
+    model_dir = None
+    if trainer.is_global_zero:
+        writer.progress("saving", "Saving the model", None)
+        model_dir = save_model(module.model, tokenizer, setup["run_dir"])
+    from .report import per_class
+
+    confusion = module.confusion[report_on]
+    writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
+        "labels": labels, "confusion_matrix": confusion, "confusion_matrix_on": "test" if report_on == "test" else "validation",
+        "per_class": per_class(labels, confusion), "steps": int(trainer.global_step),
+        "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
+        "precision": runtime["precision"], "device_name": runtime["device_name"]})
+
+
+def save_model(model, tokenizer, run_dir: str) -> str:
+    """Writes <run-dir>/model (safetensors, config with labels, tokenizer) via a temporary folder and a rename."""
+    target = os.path.join(run_dir, "model")
+    partial = target + ".partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    model.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    if os.path.isdir(target):
+        shutil.rmtree(target)
+    os.replace(partial, target)
+    return target
+
+
+def _finish_cancelled(setup: dict, writer: EventWriter, started: float) -> None:
+    last = os.path.join(setup["checkpoint_dir"], "last.ckpt")
+    writer.finished("cancelled", metrics={}, model_dir=None, duration_s=time.monotonic() - started,
+                    details={"checkpoint": last if os.path.isfile(last) else None,
+                             "resumable": os.path.isfile(last)})
