@@ -39,6 +39,14 @@ export interface AnalyzeOptions {
  * stable code when the file cannot be used for training.
  */
 export async function analyzeDatasetFile(path: string, options: AnalyzeOptions = {}): Promise<DatasetAnalysis> {
+  try {
+    return await analyze(path, options);
+  } catch (error) {
+    throw asAirlockError(error, path);
+  }
+}
+
+async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAnalysis> {
   const bytes = await fileSize(path);
   const named = formatFromPath(path);
   if (bytes === 0) {
@@ -81,20 +89,24 @@ export async function analyzeDatasetFile(path: string, options: AnalyzeOptions =
 }
 
 async function fileSize(path: string): Promise<number> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) {
-      throw new AirlockError('FILE_UNREADABLE', `${path} is a folder, not a file.`, { hint: 'Pick the data file itself.' });
-    }
-    return info.size;
-  } catch (error) {
-    if (error instanceof AirlockError) throw error;
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new AirlockError('FILE_NOT_FOUND', `There is no file at ${path}.`, { hint: 'Check the path; the file may have been moved or renamed.' });
-    }
-    throw new AirlockError('FILE_UNREADABLE', `Airlock cannot read ${path} (${code ?? 'unknown error'}).`, {
-      hint: 'Check that you have permission to read the file and that it is not open in another program that locks it.',
+  const info = await stat(path);
+  if (!info.isFile()) {
+    throw new AirlockError('FILE_UNREADABLE', `${path} is a folder, not a file.`, { hint: 'Pick the data file itself.' });
+  }
+  return info.size;
+}
+
+/** File-system failures become FILE_NOT_FOUND or FILE_UNREADABLE; a full disk and real bugs pass through to toErrorShape. */
+function asAirlockError(error: unknown, path: string): unknown {
+  if (error instanceof AirlockError) return error;
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new AirlockError('FILE_NOT_FOUND', `There is no file at ${path}.`, { hint: 'Check the path; the file may have been moved or renamed.' });
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EIO' || code === 'EISDIR' || code === 'EBUSY') {
+    return new AirlockError('FILE_UNREADABLE', `Airlock cannot read ${path} (${code}).`, {
+      hint: 'Check that you have permission to read the file and that it is not locked by another program.',
     });
   }
+  return error;
 }

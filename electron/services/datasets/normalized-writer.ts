@@ -18,7 +18,7 @@ export class NormalizedWriter {
   /** Opens a temporary file next to `finalPath`. */
   static async create(finalPath: string): Promise<NormalizedWriter> {
     const temporaryPath = `${finalPath}.${randomBytes(6).toString('hex')}.partial`;
-    return new NormalizedWriter(await open(temporaryPath, 'w'), temporaryPath, finalPath);
+    return new NormalizedWriter(await open(temporaryPath, 'w').catch(outputError(finalPath)), temporaryPath, finalPath);
   }
 
   /** Queues text; the returned promise resolves once any needed flush is done. */
@@ -30,10 +30,14 @@ export class NormalizedWriter {
 
   /** Flushes, syncs and renames the file into place. */
   async commit(): Promise<void> {
-    await this.flush();
-    await this.handle.sync();
-    await this.handle.close();
-    await rename(this.temporaryPath, this.finalPath);
+    try {
+      await this.flush();
+      await this.handle.sync();
+      await this.handle.close();
+      await rename(this.temporaryPath, this.finalPath);
+    } catch (error) {
+      outputError(this.finalPath)(error);
+    }
   }
 
   /** Closes and removes the temporary file; safe to call after a failure at any point. */
@@ -47,8 +51,20 @@ export class NormalizedWriter {
     const text = this.parts.join('');
     this.parts = [];
     this.buffered = 0;
-    await this.handle.write(text, null, 'utf8');
+    await this.handle.write(text, null, 'utf8').catch(outputError(this.finalPath));
   }
+}
+
+/**
+ * A failure to write the copy is not a problem with the input file: keep ENOSPC (shown as
+ * DISK_FULL) and report anything else without a file-system code, so it is not mistaken for an
+ * unreadable input.
+ */
+function outputError(path: string): (error: unknown) => never {
+  return (error) => {
+    if ((error as { code?: string } | null)?.code === 'ENOSPC') throw error;
+    throw new Error(`Cannot write the converted copy at ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  };
 }
 
 const NEEDS_QUOTES = /[",\r\n]/;

@@ -4,12 +4,14 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type Compressors, type FileMetaData } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { AirlockError } from '../../../schemas/errors.ts';
 import { CHUNK_BYTES } from './limits.ts';
 import { TableBuilder } from './table.ts';
 
-/** Decompressors Node has built in, beyond hyparquet's own Snappy. */
+/** Every codec pyarrow, pandas and Polars write (Polars defaults to ZSTD); gzip and Brotli through Node's native zlib. */
 const COMPRESSORS: Compressors = {
+  ...compressors,
   GZIP: (input) => new Uint8Array(gunzipSync(input)),
   BROTLI: (input) => new Uint8Array(brotliDecompressSync(input)),
 };
@@ -23,7 +25,7 @@ export async function importParquetFile(
   const fileName = basename(path);
   const invalid = (reason: string) =>
     new AirlockError('DATASET_PARQUET_INVALID', `${fileName} is not a readable Parquet file (${reason}).`, {
-      hint: 'The file may be truncated or damaged: export it again. Airlock reads Parquet compressed with Snappy, gzip or Brotli, or uncompressed.',
+      hint: 'The file may be truncated or damaged: export it again. Re-saving it with Snappy compression (the pandas default) also helps.',
     });
 
   const head = await readHead(path);

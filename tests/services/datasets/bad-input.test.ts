@@ -94,7 +94,7 @@ describe('bad input fails fast with a stable code and leaves nothing behind', ()
     const path = write('huge.csv', Buffer.concat([Buffer.from('text,label\n"'), Buffer.alloc(64 * 1024 * 1024, 'a'), Buffer.from('",x\n')]));
     const started = performance.now();
     await expectFailure(path, out, 'DATASET_FIELD_TOO_LARGE', /line 2/);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(2500); // ~50 ms alone; generous for a loaded CI machine
   });
 
   it('one 64 MB unquoted field in a JSONL line: DATASET_FIELD_TOO_LARGE', async () => {
@@ -128,6 +128,10 @@ describe('bad input fails fast with a stable code and leaves nothing behind', ()
     const footerStart = bytes.length - 8 - footerLength;
     for (let i = footerStart; i < footerStart + footerLength; i += 3) bytes[i] = 0xff;
     await expectFailure(write('damaged.parquet', bytes), out, 'DATASET_PARQUET_INVALID');
+  });
+
+  it('Parquet with a schema but no rows: DATASET_HEADER_ONLY', async () => {
+    await expectFailure(join(FIXTURES, 'header-only.parquet'), out, 'DATASET_HEADER_ONLY');
   });
 
   it('a single class: LABEL_COLUMN_SINGLE_CLASS', async () => {

@@ -60,6 +60,12 @@ describe('clean files in every format', () => {
     expect(analysis.detection).toMatchObject({ textColumn: 'text', labelColumn: 'label', idColumns: ['uuid'] });
   });
 
+  it('Parquet compressed with ZSTD (the Polars default)', async () => {
+    const analysis = await analyzeDatasetFile(fixture('zstd.parquet'));
+    expect(analysis).toMatchObject({ format: 'parquet', rows: 20 });
+    expect(analysis.detection).toMatchObject({ textColumn: 'text', labelColumn: 'label' });
+  });
+
   it('Parquet: row groups read in turn, integer sequence ignored as an ID', async () => {
     const progress: number[] = [];
     const analysis = await analyzeDatasetFile(fixture('reviews.parquet'), { onProgress: (fraction) => progress.push(fraction) });
@@ -166,6 +172,17 @@ describe('messy real-world files', () => {
     const analysis = await analyzeDatasetFile(scratch.write('na.csv', `text,label\n${rows}`));
     expect(analysis.columns[1].missing).toBe(2);
     expect(codes(analysis)).toContain('LABELS_MISSING_SOME');
+  });
+
+  it('JSONL with a BOM and Latin-1 bytes: copied as clean UTF-8 JSON Lines', async () => {
+    const lines = Array.from({ length: 12 }, (_, i) => `{"text": "caf\xe9 number ${i}", "label": "${i % 2 ? 'x' : 'y'}"}`).join('\r\n');
+    const path = scratch.write('latin.jsonl', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines, 'latin1')]));
+    const out = join(scratch.out, 'latin.jsonl');
+    const analysis = await analyzeDatasetFile(path, { normalizedOutPath: out });
+    expect(analysis).toMatchObject({ format: 'jsonl', encoding: 'latin-1', needsNormalizedCopy: true, rows: 12 });
+    const copy = readFileSync(out, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(copy[0]).toEqual({ text: 'café number 0', label: 'y' });
+    expect(copy).toHaveLength(12);
   });
 
   it('a .txt file with tabs is read as TSV', async () => {
