@@ -64,13 +64,7 @@ export class CsvParser {
             this.quoteLine = this.line;
             this.fieldLines = 0;
             start = i + 1;
-          } else if (c === delimiter) this.endField();
-          else if (c === LF) this.endRow(1);
-          else if (c === CR) this.endRow(0);
-          else {
-            this.state = State.Unquoted;
-            start = i;
-          }
+          } else start = this.afterField(c, i, start);
           break;
         case State.Unquoted:
           if (c === delimiter) {
@@ -95,13 +89,7 @@ export class CsvParser {
             this.field += '"';
             this.state = State.Quoted;
             start = i + 1;
-          } else if (c === delimiter) this.endField();
-          else if (c === LF) this.endRow(1);
-          else if (c === CR) this.endRow(0);
-          else {
-            this.state = State.Unquoted;
-            start = i;
-          }
+          } else start = this.afterField(c, i, start); // text after a closing quote is kept, as pandas does
           break;
       }
     }
@@ -113,6 +101,18 @@ export class CsvParser {
     if (this.state === State.Quoted) throw unclosedQuote(this.quoteLine);
     if (this.state === State.AfterCarriageReturn) return;
     if (this.fields.length > 0 || this.field !== '' || this.quoted) this.endRow(0);
+  }
+
+  /** At a field boundary: a delimiter or line end closes the field, anything else starts unquoted text at i. */
+  private afterField(c: number, i: number, start: number): number {
+    if (c === this.delimiter) this.endField();
+    else if (c === LF) this.endRow(1);
+    else if (c === CR) this.endRow(0);
+    else {
+      this.state = State.Unquoted;
+      return i;
+    }
+    return start;
   }
 
   private append(text: string, from: number, to: number): void {

@@ -65,6 +65,11 @@ export class TableBuilder {
 
   /** Profiles of every column, once all rows are in. */
   finish(): ColumnStats[] {
+    // JSON records may lack keys: give every preview row every column, in column order
+    for (let r = 0; r < this.preview.length; r++) {
+      const row = this.preview[r];
+      this.preview[r] = Object.fromEntries(this.columns.map((column) => [column.name, row[column.name] ?? '']));
+    }
     return this.columns.map((column) => column.finish(this.rows));
   }
 

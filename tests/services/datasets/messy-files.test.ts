@@ -185,6 +185,13 @@ describe('messy real-world files', () => {
     expect(copy).toHaveLength(12);
   });
 
+  it('JSONL records with different keys: union of columns, absent keys count as missing', async () => {
+    const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify(i === 0 ? { text: 'first one', label: 'x', note: 'only here' } : { label: i % 2 ? 'x' : 'y', text: `text number ${i}` }));
+    const analysis = await analyzeDatasetFile(scratch.write('keys.jsonl', lines.join('\n')));
+    expect(analysis.columns.map((column) => [column.name, column.missing])).toEqual([['text', 0], ['label', 0], ['note', 11]]);
+    expect(analysis.preview[1]).toEqual({ text: 'text number 1', label: 'x', note: '' });
+  });
+
   it('a .txt file with tabs is read as TSV', async () => {
     const rows = Array.from({ length: 12 }, (_, i) => `sentence, number ${i}\t${i % 2 ? 'x' : 'y'}\n`).join('');
     const analysis = await analyzeDatasetFile(scratch.write('data.txt', `text\tlabel\n${rows}`));
