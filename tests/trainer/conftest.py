@@ -1,0 +1,111 @@
+"""Shared fixtures: the tiny model, tiny datasets, and a trainer runner that checks every event."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TRAINER_DIR = ROOT / "trainer"
+SCHEMA_DIR = ROOT / "schemas" / "json"
+sys.path.insert(0, str(TRAINER_DIR))
+sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+
+from make_tiny_model import make_tiny_model  # noqa: E402
+
+EVENT_VALIDATOR = jsonschema.Draft202012Validator(json.loads((SCHEMA_DIR / "trainer-event.schema.json").read_text()))
+WORDS = {
+    "pos": "good great wonderful amazing excellent loved happy perfect friendly helpful".split(),
+    "neg": "bad terrible awful boring rude cold broken hated sad late".split(),
+    "neu": "the train station weather park book music phone market team".split(),
+}
+FILLER = "the movie was and a film service food this product is it".split()
+
+
+def check_events(lines: list[str]) -> list[dict]:
+    """Parses stdout lines; every line must be a schema-valid event, seq from 0, one terminal event last."""
+    events = []
+    for line in lines:
+        event = json.loads(line)
+        errors = sorted(EVENT_VALIDATOR.iter_errors(event), key=str)
+        assert not errors, f"event does not match the schema: {event}\n{errors[0]}"
+        events.append(event)
+    assert [event["seq"] for event in events] == list(range(len(events)))
+    terminal = [event for event in events if event["type"] in ("finished", "error")]
+    assert len(terminal) == 1 and events[-1] is terminal[0], [event["type"] for event in events]
+    return events
+
+
+def trainer_env(extra: dict | None = None) -> dict:
+    """Environment for a trainer subprocess: package on the path, one thread (steadier on shared CI cores)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("HF_", "AIRLOCK_"))}
+    env.update({"PYTHONPATH": str(TRAINER_DIR), "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"})
+    env.update(extra or {})
+    return env
+
+
+class Result:
+    """A finished trainer process: its events, stderr and exit code."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stderr = returncode, stderr
+        self.events = check_events(stdout.splitlines())
+        self.last = self.events[-1]
+
+    def of_type(self, event_type: str) -> list[dict]:
+        return [event for event in self.events if event["type"] == event_type]
+
+
+def run_trainer(*args: str, env: dict | None = None, timeout: float = 120) -> Result:
+    """Runs `python -m airlock_trainer ...` and checks its event stream."""
+    completed = subprocess.run([sys.executable, "-m", "airlock_trainer", *args], capture_output=True, text=True,
+                               env=trainer_env(env), timeout=timeout, cwd=str(ROOT))
+    result = Result(completed.returncode, completed.stdout, completed.stderr)
+    assert (result.returncode == 0) == (result.last["type"] == "finished"), completed.stderr[-3000:]
+    return result
+
+
+def text_for(label: str, rng: random.Random) -> str:
+    """A short synthetic sentence that leans towards its label's words."""
+    count = rng.randint(3, 30)
+    return " ".join(rng.choice(WORDS[label] if rng.random() < 0.5 else FILLER) for _ in range(count))
+
+
+def write_csv(path: Path, rows: int, seed: int = 0, labels=("pos", "neg", "neu"), columns=("text", "label")) -> Path:
+    """A labelled CSV of synthetic sentences."""
+    rng = random.Random(seed)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for _ in range(rows):
+            label = rng.choice(labels)
+            writer.writerow([text_for(label, rng), label])
+    return path
+
+
+def write_config(path: Path, model: str, train: Path, **sections) -> Path:
+    """A run config YAML; keyword arguments update the data/training/model sections."""
+    config = {
+        "model": {"name": model},
+        "data": {"train_path": str(train), "text_column": "text", "label_column": "label", "max_length": 48},
+        "training": {"max_epochs": 1, "batch_size": 8, "learning_rate": 1e-3, "seed": 7},
+    }
+    for section, values in sections.items():
+        config.setdefault(section, {}).update(values)
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> str:
+    """The tiny BERT base model folder, built once per session."""
+    return make_tiny_model(str(tmp_path_factory.mktemp("tiny-bert")))

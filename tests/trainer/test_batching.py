@@ -1,0 +1,57 @@
+"""Dynamic padding and length-grouped batches; exact mid-epoch resume of the batch order."""
+
+from __future__ import annotations
+
+import random
+import statistics
+
+import datasets
+from transformers import AutoTokenizer
+
+from airlock_trainer.batching import BatchLoader, PadCollator, TokenizedRows, grouped_batches
+from airlock_trainer.dataset import tokenize
+from conftest import text_for
+
+
+def padding_share(batches, lengths) -> float:
+    padded = sum(max(lengths[i] for i in batch) * len(batch) for batch in batches)
+    return 1 - sum(lengths) / padded
+
+
+def test_grouped_batches_cover_every_row_once_and_pad_less_than_random():
+    rng = random.Random(0)
+    lengths = [rng.randint(4, 120) for _ in range(2000)]
+    grouped = grouped_batches(lengths, batch_size=16, seed=1, epoch=0)
+    assert sorted(i for batch in grouped for i in batch) == list(range(len(lengths)))
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    random_batches = [order[i:i + 16] for i in range(0, len(order), 16)]
+    assert padding_share(grouped, lengths) < padding_share(random_batches, lengths) / 3
+    assert grouped != grouped_batches(lengths, batch_size=16, seed=1, epoch=1)  # reshuffled per epoch
+    assert grouped == grouped_batches(lengths, batch_size=16, seed=1, epoch=0)  # and reproducible
+    assert max(lengths[i] for i in grouped[0]) == max(lengths)  # longest batch first
+
+
+def test_batches_are_padded_to_their_own_longest_row(tiny_model):
+    rng = random.Random(3)
+    labels = ["neg", "neu", "pos"]
+    table = datasets.Dataset.from_dict({"text": [text_for(rng.choice(labels), rng) for _ in range(200)],
+                                        "label": [rng.choice(labels) for _ in range(200)]})
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    encoded = tokenize(table, tokenizer, 64, labels, lambda message, fraction: None)
+    assert "length" in encoded.column_names and max(encoded["length"]) <= 64
+    loader = BatchLoader(TokenizedRows(encoded), encoded["length"], PadCollator(tokenizer.pad_token_id), 8, seed=0,
+                         shuffle=True)
+    batches = list(loader)
+    assert len(batches) == len(loader) == 25
+    widths = [batch["input_ids"].shape[1] for batch in batches]
+    assert len(set(widths)) > 3 and statistics.mean(widths) < 64
+    for batch in batches:
+        assert batch["input_ids"].shape == batch["attention_mask"].shape
+        assert batch["attention_mask"].sum(dim=1).max() == batch["input_ids"].shape[1]  # no column of pure padding
+        assert batch["labels"].shape[0] == batch["input_ids"].shape[0]
+
+    loader.set_epoch(2)
+    full = [batch["input_ids"].tolist() for batch in loader]
+    loader.resume_at(2, 10)
+    assert [batch["input_ids"].tolist() for batch in loader] == full[10:]
