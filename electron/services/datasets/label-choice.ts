@@ -1,7 +1,7 @@
 /** Choosing the column to predict, and what kind of task it makes. */
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { Detection } from '../../../schemas/dataset.ts';
-import { LABEL_NAME } from './names.ts';
+import { CLASS_NAME, LABEL_NAME } from './names.ts';
 import { LABEL_SEPARATORS, type ColumnStats } from './profile.ts';
 
 /** The chosen label column, its task, and its label counts (null for regression). */
@@ -15,7 +15,7 @@ export interface LabelChoice {
 const MAX_CLASSES = 1000;
 /** Most labels a multi-label column may have. */
 const MAX_MULTI_LABELS = 200;
-/** Integer columns with more distinct values than this (and no label-like name) are regression targets. */
+/** Integer columns with more distinct values than this are regression targets, unless named like classes (label, class, topic…). */
 const MAX_INTEGER_CLASSES = 50;
 /** Decimal columns with more distinct values than this are regression targets. */
 const MAX_DECIMAL_CLASSES = 10;
@@ -34,7 +34,7 @@ function asLabel(column: ColumnStats): LabelChoice | null {
     return tokens && tokens.size <= MAX_MULTI_LABELS ? { column, task: 'multi_label', counts: tokens } : null;
   }
   if (type === 'integer' || type === 'number') {
-    const limit = type === 'number' ? MAX_DECIMAL_CLASSES : named ? MAX_CLASSES : MAX_INTEGER_CLASSES;
+    const limit = type === 'number' ? MAX_DECIMAL_CLASSES : CLASS_NAME.test(column.profile.name.trim()) ? MAX_CLASSES : MAX_INTEGER_CLASSES;
     if (column.valueCounts && distinct <= limit && distinct <= Math.max(2, n * share)) return { column, task: 'classification', counts: column.valueCounts };
     return { column, task: 'regression', counts: null };
   }

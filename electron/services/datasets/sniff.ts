@@ -41,7 +41,8 @@ const MAGIC: { bytes: number[]; hint: string }[] = [
 ];
 
 const HTML_START = /^\s*<(?:!doctype\s+html|html|head|body|meta|title|script|div|table|!--|\?xml)[\s>]/i;
-const HTML_ANYWHERE = /<!doctype\s+html|<html[\s>]/i;
+/** Checked on the first line only: a dataset may well hold HTML in its rows, never in its header. */
+const HTML_IN_HEADER = /<!doctype\s+html|<html[\s>]/i;
 
 /** What the first bytes of a text dataset revealed. */
 export interface TextSniff {
@@ -70,7 +71,8 @@ export function sniffTextHead(head: Uint8Array, fileName: string): TextSniff {
   }
   const bomLength = starts(0xef, 0xbb, 0xbf) ? 3 : 0;
   const text = new TextDecoder('utf-8').decode(head.subarray(bomLength, Math.min(head.length, 4096)));
-  if (HTML_START.test(text) || HTML_ANYWHERE.test(text.slice(0, 2048))) {
+  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
+  if (HTML_START.test(text) || HTML_IN_HEADER.test(firstLine)) {
     throw new AirlockError('DATASET_HTML', `${fileName} is a web page (HTML), not a data file.`, {
       hint: 'The page was probably saved instead of the file it links to. Download the raw file (for example the "Raw" or "Download" button) and import that.',
     });

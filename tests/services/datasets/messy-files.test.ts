@@ -145,6 +145,21 @@ describe('messy real-world files', () => {
     expect(analysis.columns.find((column) => column.name === 'score')!.type).toBe('number');
   });
 
+  it('integers with many values: regression for a score, classification for a label', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `text number ${i} here,${(i * 37) % 101},${i % 120}\n`).join('');
+    const analysis = await analyzeDatasetFile(scratch.write('scores.csv', `text,score,other\n${rows}`));
+    expect(analysis.detection).toMatchObject({ task: 'regression', labelColumn: 'score' });
+    const labelled = await analyzeDatasetFile(scratch.write('topics.csv', `text,label\n${rows.replace(/,\d+\n/g, '\n')}`));
+    expect(labelled.detection).toMatchObject({ task: 'classification', labelColumn: 'label' });
+    expect(labelled.detection.labels).toHaveLength(101);
+  });
+
+  it('HTML inside data rows is data, not a web page', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `"<html><body>offer ${i}</body></html>",${i % 2 ? 'spam' : 'ham'}\n`).join('');
+    const analysis = await analyzeDatasetFile(scratch.write('html-rows.csv', `email,label\n${rows}`));
+    expect(analysis.detection).toMatchObject({ textColumn: 'email', labelColumn: 'label' });
+  });
+
   it('multi-label from JSON arrays (JSONL and Parquet)', async () => {
     for (const name of ['multilabel.jsonl', 'multilabel.parquet']) {
       const analysis = await analyzeDatasetFile(fixture(name));
