@@ -28,7 +28,6 @@ def train(args, writer: EventWriter) -> None:
     config = load_config(args.config)
     setup = _check_inputs(config, args)
     enforce_offline(cache_root(setup["run_dir"]))
-    _set_threads()
     try:
         cancel.check()
         prepared = _prepare_data(config, setup, writer)
@@ -67,13 +66,13 @@ def _set_threads() -> None:
 
 
 def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
-    from transformers import AutoTokenizer
-
     from .dataset import load_tables, tokenize
 
     writer.progress("loading_data", "Reading the data", 0.0)
     tables = load_tables(config, setup["base_dirs"], os.path.join(cache_root(setup["run_dir"]), "datasets"),
                          lambda message, fraction: writer.progress("loading_data", message, fraction))
+    from transformers import AutoTokenizer  # after the data checks: a bad column is reported in seconds
+
     writer.progress("loading_model", "Loading the tokenizer", 0.0)
     tokenizer = AutoTokenizer.from_pretrained(setup["model_dir"], local_files_only=True, trust_remote_code=False)
     max_length = _max_length(config["data"]["max_length"], setup["model_dir"])
@@ -112,6 +111,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
 
     training, labels, encoded, tokenizer = config["training"], prepared["labels"], prepared["encoded"], prepared["tokenizer"]
     runtime = choose_runtime(training)
+    _set_threads()
     pl.seed_everything(training["seed"], workers=True, verbose=False)
     writer.progress("loading_model", f"Loading {os.path.basename(setup['model_dir'])}", 0.5)
     try:
