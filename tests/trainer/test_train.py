@@ -20,7 +20,7 @@ def train_args(config, run_dir, run_id="run-1", resume=False):
 
 
 def test_full_run_with_test_set(tmp_path, tiny_model):
-    train = write_csv(tmp_path / "train.csv", 240, seed=1)
+    train = write_csv(tmp_path / "train.csv", 160, seed=1)
     test = write_csv(tmp_path / "test.tsv", 40, seed=2)
     test.write_text(test.read_text().replace(",", "\t"))
     config = write_config(tmp_path / "config.yaml", tiny_model, train, data={"test_path": str(test), "val_split": 0.2},
@@ -34,7 +34,7 @@ def test_full_run_with_test_set(tmp_path, tiny_model):
     assert {"loading_data", "loading_model", "tokenizing", "validating", "testing", "saving"} <= stages
     started = result.of_type("started")[0]
     assert started["labels"] == ["neg", "neu", "pos"] and started["precision"] == "32-true"
-    assert started["train_rows"] + started["val_rows"] == 240 and started["test_rows"] == 40
+    assert started["train_rows"] + started["val_rows"] == 160 and started["test_rows"] == 40
     total = 2 * math.ceil(started["train_rows"] / 8)
     assert started["total_steps"] == total and started["resumed_from"] is None
 
@@ -84,7 +84,7 @@ def test_missing_column_names_the_columns_found(tmp_path, tiny_model):
 
 
 def test_single_class_is_refused(tmp_path, tiny_model):
-    train = write_csv(tmp_path / "train.jsonl.csv", 30, labels=("pos",))
+    train = write_csv(tmp_path / "one-class.csv", 30, labels=("pos",))
     result = run_trainer(*train_args(write_config(tmp_path / "c.yaml", tiny_model, train), tmp_path / "run"))
     assert result.last["code"] == "LABEL_COLUMN_SINGLE_CLASS" and result.last["field"] == "data.label_column"
 
@@ -114,7 +114,7 @@ def test_resume_without_checkpoint(tmp_path, tiny_model):
 
 
 def test_cancel_then_resume_completes(tmp_path, tiny_model):
-    train = write_csv(tmp_path / "train.csv", 320, seed=5)
+    train = write_csv(tmp_path / "train.csv", 200, seed=5)
     config = write_config(tmp_path / "config.yaml", tiny_model, train, training={"max_epochs": 2, "batch_size": 4})
     run_dir = tmp_path / "run"
     process = subprocess.Popen([sys.executable, "-m", "airlock_trainer", *train_args(config, run_dir)],
