@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two test files train at once on CI's two cores: one thread each avoids oversubscription.
+    env: { OMP_NUM_THREADS: '1' },
     maxWorkers: 2,
   },
 });

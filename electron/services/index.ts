@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { homePaths, type HomePaths } from './home.ts';
 import { openDatabase, type Db } from './store/database.ts';
 import { DatasetTable, ModelTable } from './store/records.ts';
@@ -20,7 +20,16 @@ export interface Services {
   close(): void;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether `pid` is still a live trainer process (not a zombie, not a reused pid). */
+function isTrainerAlive(pid: number): boolean {
+  if (process.platform === 'linux') {
+    try {
+      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      return state !== 'Z' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('airlock_trainer');
+    } catch {
+      return false;
+    }
+  }
   try {
     process.kill(pid, 0);
     return true;
@@ -37,12 +46,12 @@ export function bundledModelsFolder(env: NodeJS.ProcessEnv = process.env): strin
 
 /** Opens (creating if needed) the data folder at `home` and builds the services over it. */
 export async function createServices(home: string): Promise<Services> {
-  const paths = homePaths(home);
+  const paths = homePaths(resolve(home));
   const db = openDatabase(paths.database);
   const runs = new RunTable(db);
   const models = new ModelCache(paths, new ModelTable(db), bundledModelsFolder());
   await models.seedDefault();
-  runs.markOrphansInterrupted(isAlive);
+  runs.markOrphansInterrupted(isTrainerAlive);
   return {
     paths,
     db,
