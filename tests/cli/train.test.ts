@@ -93,14 +93,17 @@ describe('airlock CLI: training and run history', () => {
     expect(existsSync(join(runDir, 'checkpoints', 'last.ckpt'))).toBe(true);
 
     // Shorten the run so the resumed attempt finishes quickly: resume reads the run's config.yaml.
+    const lastStep = Math.max(...readFileSync(join(runDir, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)).filter((event) => event.type === 'step').map((event) => event.step));
     const runConfig = parse(readFileSync(join(runDir, 'config.yaml'), 'utf8'));
-    runConfig.training.max_epochs = 3;
+    runConfig.training.max_steps = lastStep + 12;
     writeFileSync(join(runDir, 'config.yaml'), stringify(runConfig));
     const resumed = airlock(home, ['resume', cancelled.json.run.id, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.json.run.status).toBe('completed');
     const shown = airlock(home, ['runs', 'show', cancelled.json.run.id, '--json']);
     expect(shown.json.run.attempts).toBe(2);
+    const steps = shown.json.run.curves.filter((point: { key: string }) => point.key === 'train/loss').map((point: { step: number }) => point.step);
+    expect(Math.max(...steps)).toBe(lastStep + 12); // the resumed attempt continued the step count
   });
 
   it('marks a run whose app process died as interrupted at the next start, and resumes it', async () => {

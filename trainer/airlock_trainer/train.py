@@ -101,7 +101,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     import lightning.pytorch as pl
     import torch
     from lightning.pytorch.callbacks import EarlyStopping
-    from lightning.pytorch.utilities.exceptions import SIGTERMException
+    from lightning.pytorch.utilities.exceptions import MisconfigurationException, SIGTERMException
 
     from .callback import EventCallback
     from .checkpoints import MONITOR, CheckpointCallback
@@ -145,6 +145,12 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         trainer.fit(module, datamodule=datamodule, ckpt_path=setup["resume_from"], weights_only=False)
     except SIGTERMException:
         raise Cancelled() from None
+    except MisconfigurationException as error:
+        if "restored a checkpoint" not in str(error):
+            raise
+        raise AirlockError("CONFIG_INVALID", f"The checkpoint is already past the end this config sets: {error}",
+                           hint="Raise training.max_epochs (or max_steps) above what the run has already done.",
+                           field="training.max_epochs") from None
     cancel.check()
 
     best = checkpoints.path("best")
