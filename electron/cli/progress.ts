@@ -58,3 +58,18 @@ export class TrainingProgress {
     process.stderr.write((this.tty ? '\r\x1b[K' : '') + text + '\n');
   }
 }
+
+/** A fraction-done callback that draws "label 42%" on stderr, at most every half second. */
+export function fractionProgress(label: string): (fraction: number) => void {
+  let lastDrawn = 0;
+  let done = false;
+  const tty = Boolean(process.stderr.isTTY);
+  return (fraction) => {
+    const now = Date.now();
+    if (done || (now - lastDrawn < 500 && fraction < 1)) return;
+    lastDrawn = now;
+    done = fraction >= 1;
+    const percent = `${label} ${(fraction * 100).toFixed(0)}%`;
+    process.stderr.write(tty ? `\r${percent}\x1b[K${fraction >= 1 ? '\n' : ''}` : `${percent}\n`);
+  };
+}

@@ -1,5 +1,6 @@
 import type { Dataset } from '../../../schemas/dataset.ts';
 import { formatBytes, table } from '../output.ts';
+import { fractionProgress } from '../progress.ts';
 import { positional, stringOption, type Command } from './types.ts';
 
 /** Readable summary of one dataset and what detection found. */
@@ -23,7 +24,7 @@ export const importCommand: Command = {
   options: { name: { type: 'string' } },
   async run(context) {
     const file = positional(context, 0, 'the file to import', this.usage);
-    const { dataset, existing } = await context.services.datasets.import(file, { name: stringOption(context, 'name') });
+    const { dataset, existing } = await context.services.datasets.import(file, { name: stringOption(context, 'name'), onProgress: fractionProgress('Reading') });
     context.output.result({ dataset, existing }, () => (existing ? 'Already imported (same content):\n' : 'Imported:\n') + describeDataset(dataset));
   },
 };
