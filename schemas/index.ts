@@ -4,3 +4,4 @@ export * from './events.ts';
 export * from './dataset.ts';
 export * from './model.ts';
 export * from './run.ts';
+export * from './api.ts';

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { AirlockError } from '../../schemas/errors.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { defaultHome } from '../services/home.ts';
+import { createApi } from '../services/api/handlers.ts';
 import { Output } from './output.ts';
 import { COMMANDS, usage, type CommandContext } from './commands/index.ts';
 
@@ -25,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       throw new AirlockError('INVALID_INPUT', (error as Error).message, { hint: `Usage: airlock ${command.usage}` });
     }
     services = await createServices(defaultHome());
-    const context: CommandContext = { services, output, positionals: parsed.positionals, values: parsed.values };
+    const context: CommandContext = { services, api: createApi(services), output, positionals: parsed.positionals, values: parsed.values };
     return (await command.run(context)) ?? 0;
   } catch (error) {
     return output.error(error);

@@ -1,7 +1,7 @@
 import type { Dataset } from '../../../schemas/dataset.ts';
 import { formatBytes, table } from '../output.ts';
 import { fractionProgress } from '../progress.ts';
-import { positional, stringOption, type Command } from './types.ts';
+import { call, positional, stringOption, type Command } from './types.ts';
 
 /** Readable summary of one dataset and what detection found. */
 export function describeDataset(dataset: Dataset): string {
@@ -24,7 +24,9 @@ export const importCommand: Command = {
   options: { name: { type: 'string' } },
   async run(context) {
     const file = positional(context, 0, 'the file to import', this.usage);
-    const { dataset, existing } = await context.services.datasets.import(file, { name: stringOption(context, 'name'), onProgress: fractionProgress('Reading') });
+    const progress = fractionProgress('Reading');
+    const unsubscribe = context.api.subscribe((notice) => notice.kind === 'import' && progress(notice.fraction));
+    const { dataset, existing } = await call(context, 'datasets.import', { path: file, name: stringOption(context, 'name') }).finally(unsubscribe);
     context.output.result({ dataset, existing }, () => (existing ? 'Already imported (same content):\n' : 'Imported:\n') + describeDataset(dataset));
   },
 };
@@ -34,11 +36,11 @@ export const datasetsCommand: Command = {
   summary: 'List the imported datasets, or show one.',
   async run(context) {
     if (context.positionals[0] === 'show') {
-      const dataset = context.services.datasets.get(positional(context, 1, 'the dataset id', this.usage));
+      const { dataset } = await call(context, 'datasets.get', { id: positional(context, 1, 'the dataset id', this.usage) });
       context.output.result({ dataset }, () => describeDataset(dataset));
       return;
     }
-    const datasets = context.services.datasets.list();
+    const { datasets } = await call(context, 'datasets.list', {});
     context.output.result({ datasets }, () =>
       datasets.length === 0
         ? 'No datasets yet. Import one with `airlock import <file>`.'

@@ -1,12 +1,11 @@
-import { queryDevices } from '../../services/trainer/commands.ts';
 import { formatBytes } from '../output.ts';
-import type { Command } from './types.ts';
+import { call, type Command } from './types.ts';
 
 export const devicesCommand: Command = {
   usage: 'devices [--json]',
   summary: 'Show the GPUs the trainer can use, or why it will use the CPU.',
   async run(context) {
-    const devices = await queryDevices(context.services.paths.root);
+    const { devices } = await call(context, 'devices.list', {});
     context.output.result({ devices }, () => {
       const lines = devices.devices.map((device) =>
         device.kind === 'cuda'

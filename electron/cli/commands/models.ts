@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ModelInfo } from '../../../schemas/model.ts';
-import { inspectModelFolder } from '../../services/models/inspect.ts';
 import { formatBytes, table } from '../output.ts';
-import { positional, stringOption, type Command } from './types.ts';
+import { call, positional, stringOption, type Command } from './types.ts';
 
 function formatParameters(count: number | null): string {
   if (count === null) return 'unknown';
@@ -27,21 +24,18 @@ export const modelsCommand: Command = {
   options: { name: { type: 'string' }, 'allow-pickle': { type: 'boolean' } },
   async run(context) {
     const [action] = context.positionals;
-    const cache = context.services.models;
     if (action === 'import') {
-      const folder = positional(context, 1, 'the model folder', this.usage);
-      const model = await cache.import(folder, { name: stringOption(context, 'name'), allowPickle: Boolean(context.values['allow-pickle']) });
+      const path = positional(context, 1, 'the model folder', this.usage);
+      const { model } = await call(context, 'models.import', { path, name: stringOption(context, 'name'), allowPickle: Boolean(context.values['allow-pickle']) });
       context.output.result({ model }, () => `Imported model ${model.id}\n${describeInfo(model.info)}`);
       return;
     }
     if (action === 'inspect') {
-      const target = positional(context, 1, 'a model id or folder', this.usage);
-      const cached = existsSync(join(target, 'config.json')) ? null : cache.get(target);
-      const info = cached ? cached.info : inspectModelFolder(target);
-      context.output.result({ model: { id: cached?.id ?? null, path: cached?.path ?? target, info } }, () => `Model ${cached?.id ?? target}\n${describeInfo(info)}`);
+      const { model } = await call(context, 'models.inspect', { target: positional(context, 1, 'a model id or folder', this.usage) });
+      context.output.result({ model }, () => `Model ${model.id ?? model.path}\n${describeInfo(model.info)}`);
       return;
     }
-    const models = cache.list();
+    const { models } = await call(context, 'models.list', {});
     context.output.result({ models }, () =>
       models.length === 0
         ? 'The model cache is empty. Import a model folder with `airlock models import <folder>`.'

@@ -1,11 +1,9 @@
 import type { Run } from '../../../schemas/run.ts';
-import { AirlockError } from '../../../schemas/errors.ts';
+import type { Notice } from '../../../schemas/api.ts';
 import { loadConfigFile } from '../../services/config/yaml.ts';
-import { resolveConfig } from '../../services/config/resolve.ts';
-import type { StartedRun } from '../../services/runs/supervisor.ts';
 import { TrainingProgress } from '../progress.ts';
 import { table } from '../output.ts';
-import { positional, type Command, type CommandContext } from './types.ts';
+import { call, positional, type Command, type CommandContext } from './types.ts';
 
 const HEADLINE_METRICS = ['val/accuracy', 'val/f1_macro', 'test/accuracy', 'test/f1_macro'];
 
@@ -40,24 +38,34 @@ function describeRun(run: Run): string {
   return lines.join('\n');
 }
 
-/** Follows a started run in the foreground: progress on stderr, Ctrl-C cancels cleanly. */
-export async function followRun(context: CommandContext, started: StartedRun): Promise<number> {
-  const { supervisor } = context.services;
+/** Starts (or resumes) a run and follows it in the foreground: progress on stderr, Ctrl-C cancels cleanly. */
+export async function followRun(context: CommandContext, start: () => Promise<{ runId: string }>): Promise<number> {
   const progress = new TrainingProgress();
-  const onEvent = (runId: string, event: Parameters<TrainingProgress['onEvent']>[0]) => runId === started.runId && progress.onEvent(event);
-  supervisor.on('event', onEvent);
+  const notices: Notice[] = [];
+  let runId: string | undefined;
+  let settle: (run: Run) => void = () => {};
+  const finished = new Promise<Run>((resolve) => (settle = resolve));
+  const deliver = (notice: Notice) => {
+    if (notice.kind === 'event' && notice.runId === runId) progress.onEvent(notice.event);
+    if (notice.kind === 'finished' && notice.runId === runId) settle(notice.run);
+  };
+  // Subscribe before starting so no early event is missed; hold notices until the run id is known.
+  const unsubscribe = context.api.subscribe((notice) => (runId ? deliver(notice) : notices.push(notice)));
   const onInterrupt = () => {
     context.output.info('\nCancelling: saving a checkpoint…');
-    supervisor.cancel(started.runId);
+    if (runId) void context.api.call('runs.cancel', { runId });
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   try {
-    const run = await started.done;
+    runId = (await start()).runId;
+    context.output.info(`Run ${runId}: ${context.services.paths.runs}/${runId}`);
+    notices.splice(0).forEach(deliver);
+    const run = await finished;
     context.output.result({ run: runSummary(run) }, () => describeRun(run));
     return run.status === 'completed' ? 0 : run.status === 'cancelled' ? 130 : 1;
   } finally {
-    supervisor.off('event', onEvent);
+    unsubscribe();
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
   }
@@ -68,10 +76,7 @@ export const trainCommand: Command = {
   summary: 'Train in the foreground with a progress bar; Ctrl-C cancels and keeps a checkpoint.',
   async run(context) {
     const config = loadConfigFile(positional(context, 0, 'the config file', this.usage));
-    const resolved = await resolveConfig(config, context.services.datasets, context.services.models);
-    const started = context.services.supervisor.start(resolved.config, { datasetId: resolved.datasetId, modelId: resolved.modelId });
-    context.output.info(`Run ${started.runId} started (${context.services.paths.runs}/${started.runId})`);
-    return followRun(context, started);
+    return followRun(context, () => call(context, 'runs.start', { config }));
   },
 };
 
@@ -79,9 +84,8 @@ export const resumeCommand: Command = {
   usage: 'resume <run-id> [--json]',
   summary: 'Continue a cancelled, failed or interrupted run from its last checkpoint.',
   async run(context) {
-    const started = context.services.supervisor.resume(positional(context, 0, 'the run id', this.usage));
-    context.output.info(`Resuming run ${started.runId}`);
-    return followRun(context, started);
+    const runId = positional(context, 0, 'the run id', this.usage);
+    return followRun(context, () => call(context, 'runs.resume', { runId }));
   },
 };
 
@@ -89,15 +93,12 @@ export const runsCommand: Command = {
   usage: 'runs [show <id>] [--json]',
   summary: 'List the run history, or show one run.',
   async run(context) {
-    const { runs } = context.services;
     if (context.positionals[0] === 'show') {
-      const id = positional(context, 1, 'the run id', this.usage);
-      const run = runs.get(id);
-      if (!run) throw new AirlockError('RUN_NOT_FOUND', `There is no run "${id}".`, { hint: 'Run `airlock runs` to list runs.' });
-      context.output.result({ run: { ...run, curves: runs.metrics(id) } }, () => describeRun(run) + (run.stderrTail && run.status === 'failed' ? `\n  Log tail:\n${run.stderrTail.trim().split('\n').slice(-10).map((line) => '    ' + line).join('\n')}` : ''));
+      const { run, curves } = await call(context, 'runs.get', { runId: positional(context, 1, 'the run id', this.usage) });
+      context.output.result({ run: { ...run, curves } }, () => describeRun(run) + (run.stderrTail && run.status === 'failed' ? `\n  Log tail:\n${run.stderrTail.trim().split('\n').slice(-10).map((line) => '    ' + line).join('\n')}` : ''));
       return;
     }
-    const all = runs.list();
+    const { runs: all } = await call(context, 'runs.list', {});
     context.output.result({ runs: all.map(runSummary) }, () =>
       all.length === 0
         ? 'No runs yet. Write a config with `airlock config <dataset>` and start it with `airlock train <config.yaml>`.'

@@ -2,9 +2,12 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Services } from '../../services/index.ts';
 import type { Output } from '../output.ts';
 import { AirlockError } from '../../../schemas/errors.ts';
+import type { ApiInput, ApiName, ApiOutput } from '../../../schemas/api.ts';
+import type { Api } from '../../services/api/handlers.ts';
 
 export interface CommandContext {
   services: Services;
+  api: Api;
   output: Output;
   positionals: string[];
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -29,4 +32,11 @@ export function positional(context: CommandContext, index: number, what: string,
 export function stringOption(context: CommandContext, name: string): string | undefined {
   const value = context.values[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Calls the API and returns its data, throwing its error for the CLI to print. */
+export async function call<N extends ApiName>(context: CommandContext, name: N, input: ApiInput<N>): Promise<ApiOutput<N>> {
+  const result = await context.api.call(name, input);
+  if (!result.ok) throw new AirlockError(result.error.code, result.error.message, result.error);
+  return result.data;
 }

@@ -1,0 +1,109 @@
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import type { z } from 'zod';
+import { join } from 'node:path';
+import { ApiCalls, type ApiInput, type ApiName, type ApiOutput, type ApiResult, type Notice } from '../../../schemas/api.ts';
+import { AirlockError, toErrorShape } from '../../../schemas/errors.ts';
+import { DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
+import type { TrainerEvent } from '../../../schemas/events.ts';
+import type { Run } from '../../../schemas/run.ts';
+import type { Services } from '../index.ts';
+import { suggestConfig } from '../config/build.ts';
+import { resolveConfig } from '../config/resolve.ts';
+import { configToYaml, parseConfig } from '../config/yaml.ts';
+import { inspectModelFolder } from '../models/inspect.ts';
+import { queryDevices } from '../trainer/commands.ts';
+
+type Implementation<N extends ApiName> = (input: z.output<(typeof ApiCalls)[N]['input']>) => Promise<ApiOutput<N>> | ApiOutput<N>;
+
+/** The one table every front end (Electron IPC, web host, CLI) calls through. */
+export interface Api {
+  call<N extends ApiName>(name: N, input: ApiInput<N>): Promise<ApiResult<ApiOutput<N>>>;
+  /** Run events and results as they happen; returns the unsubscribe function. */
+  subscribe(listener: (notice: Notice) => void): () => void;
+}
+
+function runNotFound(runId: string): AirlockError {
+  return new AirlockError('RUN_NOT_FOUND', `There is no run "${runId}".`, { hint: 'Run `airlock runs` to list runs.' });
+}
+
+/** Builds the API over the services: each call's input is validated by its schema before a service sees it. */
+export function createApi(services: Services): Api {
+  const table = new Map<ApiName, (input: unknown) => Promise<unknown>>();
+  const notices = new EventEmitter();
+  function handle<N extends ApiName>(name: N, implementation: Implementation<N>): void {
+    table.set(name, async (input) => {
+      const parsed = ApiCalls[name].input.safeParse(input ?? {});
+      if (!parsed.success) {
+        const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`);
+        throw new AirlockError('INVALID_INPUT', `Invalid input for ${name}: ${details.join('; ')}`, { details });
+      }
+      return implementation(parsed.data as never);
+    });
+  }
+
+  handle('datasets.import', (input) =>
+    services.datasets.import(input.path, { name: input.name, onProgress: (fraction) => notices.emit('notice', { kind: 'import', path: input.path, fraction }) }),
+  );
+  handle('datasets.list', () => ({ datasets: services.datasets.list() }));
+  handle('datasets.get', (input) => ({ dataset: services.datasets.get(input.id) }));
+  handle('models.list', () => ({ models: services.models.list() }));
+  handle('models.import', async (input) => ({ model: await services.models.import(input.path, { name: input.name, allowPickle: input.allowPickle }) }));
+  handle('models.inspect', (input) => {
+    if (existsSync(join(input.target, 'config.json'))) return { model: { id: null, path: input.target, info: inspectModelFolder(input.target) } };
+    const cached = services.models.get(input.target);
+    return { model: { id: cached.id, path: cached.path, info: cached.info } };
+  });
+  handle('devices.list', async () => ({ devices: await queryDevices(services.paths.root) }));
+  handle('config.suggest', async (input) => {
+    const dataset = await services.datasets.resolve(input.dataset);
+    const model = services.models.get(input.model ?? DEFAULT_MODEL_ID);
+    const devices = await queryDevices(services.paths.root).catch(() => null);
+    const { config, reasons } = suggestConfig(dataset, model, devices);
+    const header = [
+      `Airlock training config for dataset "${dataset.name}" (${dataset.id}), ${dataset.rows} rows.`,
+      ...Object.entries(reasons).map(([field, reason]) => `${field}: ${reason}`),
+      'Train it with: airlock train <this file>',
+    ].join('\n');
+    return { config, reasons, yaml: configToYaml(config, header) };
+  });
+  handle('runs.start', async (input) => {
+    const resolved = await resolveConfig(parseConfig(input.config), services.datasets, services.models);
+    return { runId: services.supervisor.start(resolved.config, { datasetId: resolved.datasetId, modelId: resolved.modelId }).runId };
+  });
+  handle('runs.resume', (input) => ({ runId: services.supervisor.resume(input.runId).runId }));
+  handle('runs.cancel', (input) => {
+    if (!services.runs.get(input.runId)) throw runNotFound(input.runId);
+    return { cancelled: services.supervisor.cancel(input.runId) };
+  });
+  handle('runs.list', () => ({ runs: services.runs.list() }));
+  handle('runs.get', (input) => {
+    const run = services.runs.get(input.runId);
+    if (!run) throw runNotFound(input.runId);
+    return { run, curves: services.runs.metrics(input.runId) };
+  });
+
+  return {
+    async call(name, input) {
+      const implementation = table.get(name);
+      if (!implementation) return { ok: false, error: { code: 'INVALID_INPUT', message: `Unknown call ${String(name)}.` } };
+      try {
+        return { ok: true, data: (await implementation(input)) as never };
+      } catch (error) {
+        return { ok: false, error: toErrorShape(error) };
+      }
+    },
+    subscribe(listener) {
+      const onEvent = (runId: string, event: TrainerEvent) => listener({ kind: 'event', runId, event });
+      const onFinished = (run: Run) => listener({ kind: 'finished', runId: run.id, run });
+      services.supervisor.on('event', onEvent);
+      services.supervisor.on('finished', onFinished);
+      notices.on('notice', listener);
+      return () => {
+        services.supervisor.off('event', onEvent);
+        services.supervisor.off('finished', onFinished);
+        notices.off('notice', listener);
+      };
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { AirlockErrorShape } from './errors.ts';
+import { RunConfig } from './config.ts';
+import { Dataset } from './dataset.ts';
+import { CachedModel, ModelInfo } from './model.ts';
+import { DevicesEvent, TrainerEvent } from './events.ts';
+import { MetricPoint, Run } from './run.ts';
+
+const NoInput = z.object({}).strict();
+const Id = z.string().min(1).max(200);
+
+/** Every call between a front end and the services: `domain.verb`, with its input and output shapes. */
+export const ApiCalls = {
+  'datasets.import': {
+    input: z.object({ path: z.string().min(1).describe('Local file to import.'), name: z.string().min(1).max(200).optional() }).strict(),
+    output: z.object({ dataset: Dataset, existing: z.boolean().describe('True when the same content was already stored.') }),
+  },
+  'datasets.list': { input: NoInput, output: z.object({ datasets: z.array(Dataset) }) },
+  'datasets.get': { input: z.object({ id: Id }).strict(), output: z.object({ dataset: Dataset }) },
+  'models.list': { input: NoInput, output: z.object({ models: z.array(CachedModel) }) },
+  'models.import': {
+    input: z.object({ path: z.string().min(1), name: z.string().min(1).max(200).optional(), allowPickle: z.boolean().default(false) }).strict(),
+    output: z.object({ model: CachedModel }),
+  },
+  'models.inspect': {
+    input: z.object({ target: z.string().min(1).describe('A cache id or a model folder.') }).strict(),
+    output: z.object({ model: z.object({ id: z.string().nullable(), path: z.string(), info: ModelInfo }) }),
+  },
+  'devices.list': { input: NoInput, output: z.object({ devices: DevicesEvent }) },
+  'config.suggest': {
+    input: z.object({ dataset: z.string().min(1).describe('A dataset id or a file to import.'), model: Id.optional() }).strict(),
+    output: z.object({ config: RunConfig, reasons: z.record(z.string(), z.string()), yaml: z.string() }),
+  },
+  'runs.start': { input: z.object({ config: z.unknown() }).strict(), output: z.object({ runId: z.string() }) },
+  'runs.resume': { input: z.object({ runId: Id }).strict(), output: z.object({ runId: z.string() }) },
+  'runs.cancel': { input: z.object({ runId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  'runs.list': { input: NoInput, output: z.object({ runs: z.array(Run) }) },
+  'runs.get': { input: z.object({ runId: Id }).strict(), output: z.object({ run: Run, curves: z.array(MetricPoint) }) },
+} as const;
+
+export type ApiName = keyof typeof ApiCalls;
+export type ApiInput<N extends ApiName> = z.input<(typeof ApiCalls)[N]['input']>;
+export type ApiOutput<N extends ApiName> = z.infer<(typeof ApiCalls)[N]['output']>;
+
+/** What every call returns across a process boundary. */
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: AirlockErrorShape };
+
+/** Pushed to subscribers: every trainer event of a run, the run's record when it ends, and import progress. */
+export const Notice = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('event'), runId: z.string(), event: TrainerEvent }),
+  z.object({ kind: z.literal('finished'), runId: z.string(), run: Run }),
+  z.object({ kind: z.literal('import'), path: z.string(), fraction: z.number().min(0).max(1) }),
+]);
+export type Notice = z.infer<typeof Notice>;
