@@ -57,7 +57,7 @@ def main() -> None:
         output_dir=args.work_dir,
         per_device_train_batch_size=args.batch_size,
         per_device_eval_batch_size=args.batch_size,
-        num_train_epochs=1,
+        num_train_epochs=args.epochs,
         max_steps=args.steps,
         learning_rate=args.learning_rate,
         warmup_steps=args.warmup_ratio,  # a float below 1 is a ratio of the total steps in transformers 5

@@ -53,20 +53,23 @@ def main() -> None:
         {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=args.learning_rate)
-    total_steps = min(args.steps, len(train_loader))
+    total_steps = min(args.steps, args.epochs * len(train_loader))
     scheduler = get_linear_schedule_with_warmup(optimizer, math.ceil(total_steps * args.warmup_ratio), total_steps)
 
     model.train()
-    for step, batch in enumerate(train_loader):
-        if step == total_steps:
-            break
-        batch = {key: value.to(device, non_blocking=True) for key, value in batch.items()}
-        with autocast:
-            loss = model(**batch).loss
-        loss.backward()
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
+    step = 0
+    while step < total_steps:  # each pass over train_loader is one epoch, reshuffled by the generator
+        for batch in train_loader:
+            batch = {key: value.to(device, non_blocking=True) for key, value in batch.items()}
+            with autocast:
+                loss = model(**batch).loss
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            if step == total_steps:
+                break
 
     model.eval()
     correct = 0

@@ -7,6 +7,8 @@ SPEED_TARGETS = {"hf_static": 1.5, "hf_dynamic": 1.0, "torch_loop": 0.97}
 # Airlock's accuracy must be within this many points of baseline (b).
 ACCURACY_BASELINE = "hf_dynamic"
 ACCURACY_POINTS = 1.0
+# Cores used by other processes (per wall second) above which a CPU run is flagged as disturbed.
+OTHER_LOAD_LIMIT = 0.2
 
 
 def _by_name(summary: dict) -> dict[str, dict]:
@@ -61,11 +63,12 @@ def markdown(summary: dict) -> str:
         f"torch {env['torch']}, transformers {env['transformers']}",
         f"all-MiniLM-L6-v2 ({settings['parameters'] / 1e6:.1f} M parameters), {settings['train_rows']} training rows, "
         f"{settings['steps']} steps of {settings['batch_size']}, max_length {settings['max_length']}, "
-        f"{settings['precision']}, seed {settings['seed']}",
+        f"{settings['precision']}, seed {settings['seed']}"
+        + (f"; fastest of {settings['repeat']} runs each" if settings.get("repeat", 1) > 1 else ""),
         "",
     ]
     header = ["Contestant", "samples/s", "real tokens/s", "padding", "peak RSS MiB"]
-    header += ["CUDA peak MiB", "MFU"] if cuda else []
+    header += ["CUDA peak MiB", "MFU"] if cuda else ["other load"]
     header += ["val accuracy", "start-up to 1st step s", "wall s"]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for result in summary["results"]:
@@ -84,6 +87,8 @@ def markdown(summary: dict) -> str:
         if cuda:
             value = mfu(result, summary)
             row += [_number(result.get("cuda_max_allocated_mib"), 0), "n/a" if value is None else f"{100 * value:.1f}%"]
+        else:
+            row.append(_number(result.get("other_load_cores"), 2))
         row += [
             "n/a" if accuracy is None else f"{100 * accuracy:.2f}%",
             _number(result.get("startup_to_first_step_s")),
@@ -96,6 +101,10 @@ def markdown(summary: dict) -> str:
         shown = "n/a" if value is None else (f"{value:+.2f} points" if "accuracy" in verdict["target"] else f"{value:.2f}x")
         met = {True: "yes", False: "**no**", None: "not decided"}[verdict["met"]]
         lines.append(f"| Airlock {verdict['target']} | {shown} | {met} |")
+    loads = [result["other_load_cores"] for result in summary["results"] if result.get("other_load_cores") is not None]
+    if not cuda and loads and max(loads) > OTHER_LOAD_LIMIT:
+        lines += ["", f"Other processes kept up to {max(loads):.2f} cores busy during the run (column 'other load'): "
+                  "the contestants so affected are understated and the ratios are noisy. Rerun on a quiet machine."]
     if cuda and not settings.get("peak_tflops"):
         lines += ["", "MFU needs the GPU's peak: pass --peak-tflops."]
     return "\n".join(lines) + "\n"

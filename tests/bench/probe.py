@@ -15,6 +15,9 @@ contestant's code is unchanged. It writes RESULT_JSON when the process ends.
   last one, leaving out any step interval in which an evaluation forward ran.
 - Start-up: BENCH_SPAWN_TS (set by the parent just before it spawned this
   process) to the end of the first optimizer step.
+- CPU share: CPU seconds this process used per wall second in the measured
+  window, divided by torch's thread count; well under 1 on an idle machine
+  means other processes took the cores (the throughput figures are then low).
 - Memory: peak RSS of this process (getrusage) and, on CUDA, the peak allocated.
 """
 
@@ -44,8 +47,8 @@ class Probe:
         self.padded_tokens = 0
         self.real_tokens: torch.Tensor | int = 0
         self.eval_forwards = 0
-        # One entry per optimizer step: (wall time, samples, padded, real tokens so far, eval forwards so far).
-        self.steps: list[tuple[float, int, int, torch.Tensor | int, int]] = []
+        # One entry per optimizer step: (wall time, CPU time, samples, padded, real tokens, eval forwards so far).
+        self.steps: list[tuple[float, float, int, int, torch.Tensor | int, int]] = []
         self.embedding_hooked = False
         self.global_hook = None
 
@@ -74,19 +77,20 @@ class Probe:
 
     def on_step(self, optimizer, args, kwargs) -> None:
         real = self.real_tokens.clone() if isinstance(self.real_tokens, torch.Tensor) else self.real_tokens
-        self.steps.append((time.time(), self.samples, self.padded_tokens, real, self.eval_forwards))
+        self.steps.append((time.time(), time.process_time(), self.samples, self.padded_tokens, real, self.eval_forwards))
 
     def summary(self) -> dict:
         """Throughput over the training-only step intervals after the first step."""
-        steps = [(t, s, p, int(r), e) for t, s, p, r, e in self.steps]
-        seconds = samples = padded = real = 0.0
+        steps = [(t, c, s, p, int(r), e) for t, c, s, p, r, e in self.steps]
+        seconds = cpu = samples = padded = real = 0.0
         for before, after in zip(steps, steps[1:]):
-            if after[4] != before[4]:  # an evaluation ran inside this interval
+            if after[5] != before[5]:  # an evaluation ran inside this interval
                 continue
             seconds += after[0] - before[0]
-            samples += after[1] - before[1]
-            padded += after[2] - before[2]
-            real += after[3] - before[3]
+            cpu += after[1] - before[1]
+            samples += after[2] - before[2]
+            padded += after[3] - before[3]
+            real += after[4] - before[4]
         result = {
             "optimizer_steps": len(steps),
             "measured_steps": max(len(steps) - 1, 0),
@@ -96,6 +100,7 @@ class Probe:
             "padded_tokens_per_s": padded / seconds if seconds else None,
             "padding_share": 1 - real / padded if padded else None,
             "samples_seen": self.samples,
+            "cpu_share": cpu / seconds / torch.get_num_threads() if seconds else None,
             "startup_to_first_step_s": steps[0][0] - self.spawn_ts if steps else None,
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "peak_rss_children_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
