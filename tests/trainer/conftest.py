@@ -74,6 +74,11 @@ def run_trainer(*args: str, env: dict | None = None, timeout: float = 120) -> Re
     return result
 
 
+def train_args(config, run_dir, run_id="run-1", resume=False) -> list[str]:
+    """The `train` command line for a config and run folder."""
+    return ["train", "--config", str(config), "--run-dir", str(run_dir), "--run-id", run_id] + (["--resume"] if resume else [])
+
+
 def text_for(label: str, rng: random.Random) -> str:
     """A short synthetic sentence that leans towards its label's words."""
     count = rng.randint(3, 30)
@@ -92,10 +97,10 @@ def write_csv(path: Path, rows: int, seed: int = 0, labels=("pos", "neg", "neu")
     return path
 
 
-def write_config(path: Path, model: str, train: Path, **sections) -> Path:
+def write_config(path: Path, model_name: str, train: Path, **sections) -> Path:
     """A run config YAML; keyword arguments update the data/training/model sections."""
     config = {
-        "model": {"name": model},
+        "model": {"name": model_name},
         "data": {"train_path": str(train), "text_column": "text", "label_column": "label", "max_length": 48},
         "training": {"max_epochs": 1, "batch_size": 8, "learning_rate": 1e-3, "seed": 7},
     }

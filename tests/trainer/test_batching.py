@@ -10,6 +10,7 @@ from transformers import AutoTokenizer
 
 from airlock_trainer.batching import BatchLoader, PadCollator, TokenizedRows, grouped_batches
 from airlock_trainer.dataset import tokenize
+from airlock_trainer.tasks import Classification
 from conftest import text_for
 
 
@@ -38,7 +39,9 @@ def test_batches_are_padded_to_their_own_longest_row(tiny_model):
     table = datasets.Dataset.from_dict({"text": [text_for(rng.choice(labels), rng) for _ in range(200)],
                                         "label": [rng.choice(labels) for _ in range(200)]})
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
-    encoded = tokenize(table, tokenizer, 64, labels, lambda message, fraction: None)
+    task = Classification("label")
+    task.fit(table["label"])
+    encoded = tokenize(table, tokenizer, 64, task, lambda message, fraction: None)
     assert "length" in encoded.column_names and max(encoded["length"]) <= 64
     loader = BatchLoader(TokenizedRows(encoded), encoded["length"], PadCollator(tokenizer.pad_token_id), 8, seed=0,
                          shuffle=True)

@@ -12,11 +12,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, Result, run_trainer, trainer_env, write_config, write_csv
-
-
-def train_args(config, run_dir, run_id="run-1", resume=False):
-    return ["train", "--config", str(config), "--run-dir", str(run_dir), "--run-id", run_id] + (["--resume"] if resume else [])
+from conftest import ROOT, Result, run_trainer, train_args, trainer_env, write_config, write_csv
 
 
 def test_full_run_with_test_set(tmp_path, tiny_model):

@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     inspect_parser.add_argument("folder")
     validate_parser = commands.add_parser("validate-config", help="Check a run config YAML file.")
     validate_parser.add_argument("config")
-    train_parser = commands.add_parser("train", help="Fine-tune a classifier.")
+    train_parser = commands.add_parser("train", help="Fine-tune a text model (classification, multi-label or regression).")
     train_parser.add_argument("--config", required=True)
     train_parser.add_argument("--run-dir", required=True)
     train_parser.add_argument("--run-id", required=True)

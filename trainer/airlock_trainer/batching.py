@@ -65,7 +65,9 @@ class PadCollator:
             fill = self.pad_token_id if name == "input_ids" else 0
             rows = [self._pad(list(row), longest, fill) for row in columns[name]]
             batch[name] = torch.tensor(rows, dtype=torch.long)
-        batch["labels"] = torch.tensor(columns["labels"], dtype=torch.long)
+        # class ids stay integers (long); multi-hot rows and regression targets are floats (float32)
+        labels = torch.tensor(columns["labels"])
+        batch["labels"] = labels.float() if labels.is_floating_point() else labels.long()
         return batch
 
     def _pad(self, row: list[int], longest: int, fill: int) -> list[int]:

@@ -1,4 +1,4 @@
-"""Checkpoints in <run-dir>/checkpoints: last.ckpt (each epoch, at the end, on cancel) and best.ckpt (by val/f1_macro).
+"""Checkpoints in <run-dir>/checkpoints: last.ckpt (each epoch, at the end, on cancel) and best.ckpt (by the task's monitor).
 
 Each file is written under a temporary name and renamed, so a crash never leaves a half-written checkpoint.
 """
@@ -13,17 +13,20 @@ import lightning.pytorch as pl
 from .cancel import CancelFlag
 from .errors import Cancelled
 
-MONITOR = "val/f1_macro"
 Listener = Callable[[str, str, int], None]
 
 
 class CheckpointCallback(pl.Callback):
-    """Saves last/best checkpoints atomically and stops at the next step when a cancel was requested."""
+    """Saves last/best checkpoints atomically and stops at the next step when a cancel was requested.
 
-    def __init__(self, dirpath: str, cancel: CancelFlag, on_saved: Listener):
+    best.ckpt follows `monitor` (val/f1_macro, or val/r2 for regression), higher is better when mode is max.
+    """
+
+    def __init__(self, dirpath: str, cancel: CancelFlag, on_saved: Listener, monitor: str, mode: str = "max"):
         self.dirpath = dirpath
         self.cancel = cancel
         self.on_saved = on_saved
+        self.monitor, self.sign = monitor, 1.0 if mode == "max" else -1.0
         self.best_score: float | None = None
         self._last_saved_step: int | None = None
 
@@ -50,8 +53,8 @@ class CheckpointCallback(pl.Callback):
     def on_validation_end(self, trainer, pl_module) -> None:
         if trainer.sanity_checking or trainer.state.fn != "fit":
             return
-        score = trainer.callback_metrics.get(MONITOR)
-        improved = score is not None and (self.best_score is None or float(score) > self.best_score)
+        score = trainer.callback_metrics.get(self.monitor)
+        improved = score is not None and (self.best_score is None or self.sign * (float(score) - self.best_score) > 0)
         if improved:
             self.best_score = float(score)
         self.save(trainer, "last")

@@ -13,6 +13,7 @@ import time
 from typing import Callable
 
 from .errors import AirlockError
+from .tasks import LABEL, Task
 
 log = logging.getLogger("airlock_trainer")
 
@@ -23,18 +24,17 @@ READERS = {
     ".json": ("json", {}),
     ".parquet": ("parquet", {}),
 }
-TEXT, LABEL = "text", "label"
+TEXT = "text"
 Progress = Callable[[str, float | None], None]
 
 
 @dataclasses.dataclass
 class Tables:
-    """Cleaned splits with columns text and label (strings), and the sorted label set."""
+    """Cleaned splits with columns text and label (as the task parses labels)."""
 
     train: object
     val: object
     test: object | None
-    labels: list[str]
 
 
 def resolve_data_path(path: str, field: str, base_dirs: list[str]) -> str:
@@ -78,33 +78,24 @@ def read_table(path: str, field: str, cache_dir: str):
                                 "datasets import` to see what is wrong.", field=field) from None
 
 
-def _label_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if value != value:  # NaN from pandas for an empty cell
-            return None
-        if value.is_integer():
-            return str(int(value))
-    text = str(value).strip()
-    return text or None
-
-
-def clean(table, data: dict, field: str, name: str):
-    """Keeps text and label (as strings), dropping rows where either is missing."""
+def clean(table, data: dict, field: str, name: str, task: Task):
+    """Keeps text and label (as the task parses it), dropping rows where either is missing."""
     columns = list(table.column_names)
     for setting in ("text_column", "label_column"):
         if data[setting] not in columns:
             raise AirlockError("DATASET_COLUMN_MISSING", f"The column '{data[setting]}' is not in {name}. "
                                f"Columns found: {', '.join(columns)}.",
                                hint=f"Set data.{setting} to one of: {', '.join(columns)}.", field=f"data.{setting}")
+    import datasets
+
     text_column, label_column = data["text_column"], data["label_column"]
 
-    def to_strings(batch: dict) -> dict:
+    def parse(batch: dict) -> dict:
         texts = [None if value is None or str(value).strip() == "" else str(value) for value in batch[text_column]]
-        return {TEXT: texts, LABEL: [_label_text(value) for value in batch[label_column]]}
+        return {TEXT: texts, LABEL: [task.parse(value) for value in batch[label_column]]}
 
-    table = table.map(to_strings, batched=True, remove_columns=columns, desc=None)
+    features = datasets.Features({TEXT: datasets.Value("string"), LABEL: task.label_feature()})
+    table = table.map(parse, batched=True, remove_columns=columns, features=features, desc=None)
     before = len(table)
     table = table.filter(lambda batch: [t is not None and l is not None for t, l in zip(batch[TEXT], batch[LABEL])],
                          batched=True)
@@ -117,11 +108,11 @@ def clean(table, data: dict, field: str, name: str):
     return table
 
 
-def stratified_split(labels: list[str], share: float, seed: int) -> tuple[list[int], list[int]]:
-    """Row indices (train, val): `share` of each label held out with the seed, at least one validation row."""
+def stratified_split(keys: list[str], share: float, seed: int) -> tuple[list[int], list[int]]:
+    """Row indices (train, val): `share` of each key (label) held out with the seed, at least one validation row."""
     rng = random.Random(seed)
     by_label: dict[str, list[int]] = {}
-    for index, label in enumerate(labels):
+    for index, label in enumerate(keys):
         by_label.setdefault(label, []).append(index)
     train, val = [], []
     for label in sorted(by_label):
@@ -137,8 +128,8 @@ def stratified_split(labels: list[str], share: float, seed: int) -> tuple[list[i
     return sorted(train), sorted(val)
 
 
-def load_tables(config: dict, base_dirs: list[str], cache_dir: str, progress: Progress) -> Tables:
-    """Reads, cleans and splits train/val/test as the config says; labels come from the training rows."""
+def load_tables(config: dict, task: Task, base_dirs: list[str], cache_dir: str, progress: Progress) -> Tables:
+    """Reads, cleans and splits train/val/test as the config says; fits the task on the training file's labels."""
     data, seed = config["data"], config["training"]["seed"]
     train_path = resolve_data_path(data["train_path"], "data.train_path", base_dirs)
     paths = {"val": data["val_path"], "test": data["test_path"]}
@@ -146,19 +137,15 @@ def load_tables(config: dict, base_dirs: list[str], cache_dir: str, progress: Pr
                 for key, path in paths.items()}
     progress(f"Reading {os.path.basename(train_path)}", 0.0)
     train = clean(read_table(train_path, "data.train_path", cache_dir), data, "data.train_path",
-                  os.path.basename(train_path))
-    labels = sorted(set(train[LABEL]))
-    if len(labels) < 2:
-        raise AirlockError("LABEL_COLUMN_SINGLE_CLASS", f"The label column '{data['label_column']}' has only one "
-                           f"value ({labels[0]!r}); a classifier needs at least two.",
-                           hint="Pick another data.label_column, or add rows with other labels.",
-                           field="data.label_column")
+                  os.path.basename(train_path), task)
+    task.fit(train[LABEL])
     if resolved["val"]:
         progress(f"Reading {os.path.basename(resolved['val'])}", 0.5)
-        val = _known_labels(clean(read_table(resolved["val"], "data.val_path", cache_dir), data, "data.val_path",
-                                  os.path.basename(resolved["val"])), labels, "validation")
+        val = task.restrict(clean(read_table(resolved["val"], "data.val_path", cache_dir), data, "data.val_path",
+                                  os.path.basename(resolved["val"]), task), "validation")
     else:
-        train_rows, val_rows = stratified_split(train[LABEL], data["val_split"], seed)
+        keys = [task.split_key(label) for label in train[LABEL]]
+        train_rows, val_rows = stratified_split(keys, data["val_split"], seed)
         if not val_rows:
             raise AirlockError("DATASET_EMPTY", "There are too few training rows to hold some out for validation.",
                                hint="Add rows, or set data.val_path to a separate validation file.",
@@ -167,34 +154,21 @@ def load_tables(config: dict, base_dirs: list[str], cache_dir: str, progress: Pr
     test = None
     if resolved["test"]:
         progress(f"Reading {os.path.basename(resolved['test'])}", 0.8)
-        test = _known_labels(clean(read_table(resolved["test"], "data.test_path", cache_dir), data, "data.test_path",
-                                   os.path.basename(resolved["test"])), labels, "test")
+        test = task.restrict(clean(read_table(resolved["test"], "data.test_path", cache_dir), data, "data.test_path",
+                                   os.path.basename(resolved["test"]), task), "test")
     progress(f"{len(train)} training, {len(val)} validation" + (f", {len(test)} test" if test is not None else "")
              + " rows", 1.0)
-    return Tables(train=train, val=val, test=test, labels=labels)
+    return Tables(train=train, val=val, test=test)
 
 
-def _known_labels(table, labels: list[str], name: str):
-    known = set(labels)
-    kept = table.filter(lambda batch: [label in known for label in batch[LABEL]], batched=True)
-    if len(kept) < len(table):
-        log.warning("%s data: dropped %d rows whose label never occurs in the training data", name, len(table) - len(kept))
-    if len(kept) == 0:
-        raise AirlockError("DATASET_EMPTY", f"No {name} row has a label seen in the training data.",
-                           hint="Check that the files use the same label column and values.",
-                           field=f"data.{'val' if name == 'validation' else name}_path")
-    return kept
-
-
-def tokenize(table, tokenizer, max_length: int, labels: list[str], progress: Progress):
-    """Fast batched tokenization with truncation and no padding; adds labels (ids) and length columns."""
-    label_ids = {label: index for index, label in enumerate(labels)}
+def tokenize(table, tokenizer, max_length: int, task: Task, progress: Progress):
+    """Fast batched tokenization with truncation and no padding; adds labels (the task's targets) and length columns."""
     total, done, last = max(1, len(table)), [0], [0.0]
 
     def encode(batch: dict) -> dict:
         encoded = tokenizer(batch[TEXT], truncation=True, max_length=max_length, padding=False)
         encoded = {key: value for key, value in encoded.items() if key in ("input_ids", "attention_mask", "token_type_ids")}
-        encoded["labels"] = [label_ids[label] for label in batch[LABEL]]
+        encoded["labels"] = task.targets(batch[LABEL])
         encoded["length"] = [len(ids) for ids in encoded["input_ids"]]
         done[0] += len(batch[TEXT])
         if time.monotonic() - last[0] >= 0.5:

@@ -1,29 +1,31 @@
-"""The LightningModule: a Hugging Face sequence classifier, AdamW, linear warm-up then decay, metrics.
+"""The LightningModule: a Hugging Face sequence classification model, AdamW, linear warm-up then decay, metrics.
 
-It only computes and calls self.log; events and checkpoints are the callbacks' business.
+It only computes and calls self.log; events and checkpoints are the callbacks' business, and what
+differs between tasks (head, targets, metrics) comes from the Task.
 """
 
 from __future__ import annotations
 
 import lightning.pytorch as pl
 import torch
-from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionMatrix, MulticlassF1Score
 
 from .errors import AirlockError
+from .tasks import Task
 
 NO_DECAY_MARKERS = ("bias", "layernorm", "layer_norm", "norm.weight", "ln_")
 
 
-def load_classifier(model_dir: str, labels: list[str], weights: str):
-    """AutoModelForSequenceClassification from a local folder with a head sized for `labels`."""
+def load_classifier(model_dir: str, task: Task, weights: str):
+    """AutoModelForSequenceClassification from a local folder with the fitted task's head and problem type."""
     from transformers import AutoModelForSequenceClassification
 
+    id2label = task.id2label()
     return AutoModelForSequenceClassification.from_pretrained(
         model_dir,
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={label: index for index, label in enumerate(labels)},
-        problem_type="single_label_classification",
+        num_labels=task.num_labels,
+        id2label=id2label,
+        label2id={label: index for index, label in id2label.items()},
+        problem_type=task.problem_type,
         ignore_mismatched_sizes=True,  # a checkpoint fine-tuned on other labels gets a fresh head
         local_files_only=True,
         trust_remote_code=False,
@@ -43,23 +45,16 @@ def linear_schedule(warmup_steps: int, total_steps: int):
 
 
 class ClassifierModule(pl.LightningModule):
-    """Fine-tunes `model` (a transformers sequence classifier) on integer labels."""
+    """Fine-tunes `model` (a transformers sequence classification model) on the targets of a fitted task."""
 
-    def __init__(self, model, labels: list[str], *, learning_rate: float, weight_decay: float, warmup_ratio: float):
+    def __init__(self, model, task: Task, *, learning_rate: float, weight_decay: float, warmup_ratio: float):
         super().__init__()
         self.model = model
         self.model.train()  # from_pretrained returns eval mode, and Lightning keeps submodule modes as found
-        self.labels = list(labels)
+        self.task = task
         self.learning_rate, self.weight_decay, self.warmup_ratio = learning_rate, weight_decay, warmup_ratio
-        classes = len(labels)
-        self.metrics = torch.nn.ModuleDict({
-            stage: torch.nn.ModuleDict({
-                "accuracy": MulticlassAccuracy(classes, average="micro"),
-                "f1_macro": MulticlassF1Score(classes, average="macro"),
-                "confusion": MulticlassConfusionMatrix(classes),
-            }) for stage in ("val", "test")
-        })
-        self.confusion: dict[str, list[list[int]]] = {}
+        self.metrics = torch.nn.ModuleDict({stage: torch.nn.ModuleDict(task.metrics()) for stage in ("val", "test")})
+        self.reports: dict[str, dict[str, list]] = {}  # stage -> the task's reported metrics of its latest epoch
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         """One optimizer step's loss."""
@@ -74,35 +69,36 @@ class ClassifierModule(pl.LightningModule):
 
     def _evaluate(self, batch: dict, stage: str) -> None:
         output = self.model(**batch)
-        predictions = output.logits.argmax(dim=-1)
-        metrics = self.metrics[stage]
-        for metric in metrics.values():
-            metric.update(predictions, batch["labels"])
+        predictions, targets = self.task.metric_inputs(output.logits, batch["labels"])
         size = batch["labels"].shape[0]
         self.log(f"{stage}/loss", output.loss, on_epoch=True, batch_size=size, sync_dist=True)
-        self.log(f"{stage}/accuracy", metrics["accuracy"], on_epoch=True, batch_size=size)
-        self.log(f"{stage}/f1_macro", metrics["f1_macro"], on_epoch=True, batch_size=size)
+        for name, metric in self.metrics[stage].items():
+            metric.update(predictions, targets)
+            if name not in self.task.reported:
+                self.log(f"{stage}/{name}", metric, on_epoch=True, batch_size=size)
 
     def validation_step(self, batch: dict, batch_idx: int) -> None:
-        """Loss, accuracy, macro-F1 and confusion matrix on validation rows."""
+        """Loss and the task's metrics on validation rows."""
         self._evaluate(batch, "val")
 
     def test_step(self, batch: dict, batch_idx: int) -> None:
         """The same metrics on test rows."""
         self._evaluate(batch, "test")
 
-    def _keep_confusion(self, stage: str) -> None:
-        confusion = self.metrics[stage]["confusion"]
-        self.confusion[stage] = confusion.compute().cpu().tolist()
-        confusion.reset()
+    def _keep_reports(self, stage: str) -> None:
+        self.reports[stage] = {}
+        for name in self.task.reported:
+            metric = self.metrics[stage][name]
+            self.reports[stage][name] = metric.compute().cpu().tolist()
+            metric.reset()
 
     def on_validation_epoch_end(self) -> None:
-        """Keeps the validation confusion matrix for the final report."""
-        self._keep_confusion("val")
+        """Keeps the validation confusion matrix (or the task's other reported metrics) for the final report."""
+        self._keep_reports("val")
 
     def on_test_epoch_end(self) -> None:
-        """Keeps the test confusion matrix for the final report."""
-        self._keep_confusion("test")
+        """Keeps the same for the test rows."""
+        self._keep_reports("test")
 
     def configure_optimizers(self):
         """AdamW without weight decay on biases and norms; per-step linear warm-up and decay."""
@@ -121,12 +117,17 @@ class ClassifierModule(pl.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:
-        """Records the label order so a resume on different data is refused."""
-        checkpoint["airlock"] = {"labels": self.labels}
+        """Records the task and its label order (or target scale) so a resume on different data is refused."""
+        checkpoint["airlock"] = {"labels": self.task.labels, "task": self.task.state()}
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
-        """Refuses a checkpoint trained on another label set."""
-        saved = checkpoint.get("airlock", {}).get("labels")
-        if saved is not None and saved != self.labels:
+        """Refuses a checkpoint trained for another task, label set or target scale."""
+        saved = checkpoint.get("airlock", {})
+        if "labels" in saved and saved["labels"] != self.task.labels:
             raise AirlockError("RUN_NOT_RESUMABLE", "The checkpoint was trained on other labels than the data now has.",
                                hint="Resume with the same data files, or start a new run.", field="data.train_path")
+        if "task" in saved and saved["task"] != self.task.state():
+            raise AirlockError("RUN_NOT_RESUMABLE", "The checkpoint was trained for another task or on other targets "
+                               "than this config and data give.",
+                               hint="Resume with the same config and data files, or start a new run.",
+                               field="model.task")

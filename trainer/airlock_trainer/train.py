@@ -38,9 +38,6 @@ def train(args, writer: EventWriter) -> None:
 
 
 def _check_inputs(config: dict, args) -> dict:
-    if config["model"]["task"] != "classification":
-        raise AirlockError("CONFIG_INVALID", f"model.task {config['model']['task']} is not supported by this trainer yet.",
-                           hint="Set model.task to classification.", field="model.task")
     run_dir = os.path.abspath(args.run_dir)
     checkpoint_dir = os.path.join(run_dir, "checkpoints")
     resume_from = None
@@ -67,9 +64,11 @@ def _set_threads() -> None:
 
 def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
     from .dataset import load_tables, tokenize
+    from .tasks import task_for
 
+    task = task_for(config)
     writer.progress("loading_data", "Reading the data", 0.0)
-    tables = load_tables(config, setup["base_dirs"], os.path.join(cache_root(setup["run_dir"]), "datasets"),
+    tables = load_tables(config, task, setup["base_dirs"], os.path.join(cache_root(setup["run_dir"]), "datasets"),
                          lambda message, fraction: writer.progress("loading_data", message, fraction))
     from transformers import AutoTokenizer  # after the data checks: a bad column is reported in seconds
 
@@ -81,10 +80,10 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
         table = getattr(tables, split)
         if table is not None:
             writer.progress("tokenizing", f"Tokenizing {split} rows", 0.0)
-            encoded[split] = tokenize(table, tokenizer, max_length, tables.labels,
+            encoded[split] = tokenize(table, tokenizer, max_length, task,
                                       lambda message, fraction: writer.progress("tokenizing", message, fraction))
     writer.progress("tokenizing", "Tokenized", 1.0)
-    return {"labels": tables.labels, "tokenizer": tokenizer, "encoded": encoded}
+    return {"task": task, "tokenizer": tokenizer, "encoded": encoded}
 
 
 def _max_length(wanted: int, model_dir: str) -> int:
@@ -104,36 +103,36 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     from lightning.pytorch.utilities.exceptions import MisconfigurationException, SIGTERMException
 
     from .callback import EventCallback
-    from .checkpoints import MONITOR, CheckpointCallback
+    from .checkpoints import CheckpointCallback
     from .data import TextDataModule
     from .devices import choose_runtime
     from .module import ClassifierModule, load_classifier
 
-    training, labels, encoded, tokenizer = config["training"], prepared["labels"], prepared["encoded"], prepared["tokenizer"]
+    training, task, encoded, tokenizer = config["training"], prepared["task"], prepared["encoded"], prepared["tokenizer"]
     runtime = choose_runtime(training)
     _set_threads()
     pl.seed_everything(training["seed"], workers=True, verbose=False)
     writer.progress("loading_model", f"Loading {os.path.basename(setup['model_dir'])}", 0.5)
     try:
-        model = load_classifier(setup["model_dir"], labels, setup["weights"])
+        model = load_classifier(setup["model_dir"], task, setup["weights"])
     except (ValueError, KeyError) as error:
         raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a text classifier: {error}",
                            hint="Pick a text encoder model such as BERT, RoBERTa or MiniLM.", field="model.name") from None
     writer.progress("loading_model", "Model ready", 1.0)
-    module = ClassifierModule(model, labels, learning_rate=training["learning_rate"],
+    module = ClassifierModule(model, task, learning_rate=training["learning_rate"],
                               weight_decay=training["weight_decay"], warmup_ratio=training["warmup_ratio"])
     datamodule = TextDataModule(
         encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id or 0,
         padding_side=tokenizer.padding_side, batch_size=training["batch_size"], seed=training["seed"],
         pin_memory=runtime["accelerator"] == "cuda")
     events = EventCallback(writer, {
-        "labels": labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
+        "labels": task.labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
         "test_rows": len(encoded["test"]) if "test" in encoded else 0})
-    checkpoints = CheckpointCallback(setup["checkpoint_dir"], cancel, events.checkpoint_saved)
+    checkpoints = CheckpointCallback(setup["checkpoint_dir"], cancel, events.checkpoint_saved, task.monitor, task.mode)
     callbacks = [events, checkpoints]
     if training["early_stopping_patience"]:
-        callbacks.append(EarlyStopping(monitor=MONITOR, mode="max", patience=training["early_stopping_patience"],
+        callbacks.append(EarlyStopping(monitor=task.monitor, mode=task.mode, patience=training["early_stopping_patience"],
                                        check_on_train_epoch_end=False))
     trainer = pl.Trainer(
         accelerator="gpu" if runtime["accelerator"] == "cuda" else "cpu", devices=runtime["devices"],
@@ -169,13 +168,11 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     model_dir = None
     if trainer.is_global_zero:
         writer.progress("saving", "Saving the model", None)
+        task.prepare_to_save(module.model)
         model_dir = save_model(module.model, tokenizer, setup["run_dir"])
-    from .report import per_class
-
-    confusion = module.confusion[report_on]
+    details = task.details(module.reports[report_on], "test" if report_on == "test" else "validation")
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
-        "labels": labels, "confusion_matrix": confusion, "confusion_matrix_on": "test" if report_on == "test" else "validation",
-        "per_class": per_class(labels, confusion), "steps": int(trainer.global_step),
+        **details, "steps": int(trainer.global_step),
         "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
         "precision": runtime["precision"], "device_name": runtime["device_name"]})
 
