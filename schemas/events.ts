@@ -40,6 +40,18 @@ export const ModelInfoEvent = z.object({
   info: z.record(z.string(), z.unknown()),
 });
 
+export const TokenLengthsEvent = z.object({
+  ...Envelope,
+  type: z.literal('token_lengths'),
+  count: z.number().int().min(1).describe('Texts measured (a uniform sample of at most a few thousand rows).'),
+  mean: z.number(),
+  p50: z.number().int(),
+  p95: z.number().int(),
+  p99: z.number().int(),
+  max: z.number().int(),
+});
+export type TokenLengthsEvent = z.infer<typeof TokenLengthsEvent>;
+
 export const StartedEvent = z.object({
   ...Envelope,
   type: z.literal('started'),
@@ -115,6 +127,7 @@ export const ErrorEvent = z.object({
 export const TrainerEvent = z.discriminatedUnion('type', [
   DevicesEvent,
   ModelInfoEvent,
+  TokenLengthsEvent,
   StartedEvent,
   ProgressEvent,
   StepEvent,

@@ -1,4 +1,4 @@
-"""`python -m airlock_trainer <command>`: devices, inspect-model, validate-config, train.
+"""`python -m airlock_trainer <command>`: devices, inspect-model, token-lengths, validate-config, train.
 
 stdout carries only JSON-lines events; logs go to stderr. Every command ends with exactly one
 finished or error event, and exits 0 after finished, 1 after error.
@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     inspect_parser.add_argument("folder")
     validate_parser = commands.add_parser("validate-config", help="Check a run config YAML file.")
     validate_parser.add_argument("config")
+    lengths_parser = commands.add_parser("token-lengths", help="Token-length percentiles of a text column.")
+    lengths_parser.add_argument("--model", required=True, help="Model folder whose tokenizer to use.")
+    lengths_parser.add_argument("--data", required=True, help="CSV, TSV, JSONL or Parquet file.")
+    lengths_parser.add_argument("--column", required=True)
+    lengths_parser.add_argument("--sample", type=int, default=5000, help="Rows sampled at most.")
     train_parser = commands.add_parser("train", help="Fine-tune a text model (classification, multi-label or regression).")
     train_parser.add_argument("--config", required=True)
     train_parser.add_argument("--run-dir", required=True)
@@ -52,6 +57,10 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
         from .inspect import model_info
 
         writer.emit("model_info", info=model_info(args.folder))
+    elif args.command == "token-lengths":
+        from .token_lengths import token_lengths
+
+        writer.emit("token_lengths", **token_lengths(args.model, args.data, args.column, args.sample))
     elif args.command == "validate-config":
         from .config import load_config
 

@@ -12,7 +12,7 @@ import { suggestConfig } from '../config/build.ts';
 import { resolveConfig } from '../config/resolve.ts';
 import { configToYaml, parseConfig } from '../config/yaml.ts';
 import { inspectModelFolder } from '../models/inspect.ts';
-import { queryDevices } from '../trainer/commands.ts';
+import { measureTokenLengths, queryDevices } from '../trainer/commands.ts';
 
 type Implementation<N extends ApiName> = (input: z.output<(typeof ApiCalls)[N]['input']>) => Promise<ApiOutput<N>> | ApiOutput<N>;
 
@@ -58,8 +58,14 @@ export function createApi(services: Services): Api {
   handle('config.suggest', async (input) => {
     const dataset = await services.datasets.resolve(input.dataset);
     const model = services.models.get(input.model ?? DEFAULT_MODEL_ID);
-    const devices = await queryDevices(services.paths.root).catch(() => null);
-    const { config, reasons } = suggestConfig(dataset, model, devices);
+    // Both are advisory: without them the config falls back to CPU settings and a length estimate.
+    const [devices, measured] = await Promise.all([
+      queryDevices(services.paths.root).catch(() => null),
+      dataset.detection.textColumn
+        ? measureTokenLengths(services.paths.root, model.path, dataset.dataPath, dataset.detection.textColumn).catch(() => null)
+        : null,
+    ]);
+    const { config, reasons } = suggestConfig(dataset, model, devices, measured);
     const header = [
       `Airlock training config for dataset "${dataset.name}" (${dataset.id}), ${dataset.rows} rows.`,
       ...Object.entries(reasons).map(([field, reason]) => `${field}: ${reason}`),

@@ -1,7 +1,7 @@
 import { AirlockError } from '../../../schemas/errors.ts';
 import { RunConfig, DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
-import type { DevicesEvent } from '../../../schemas/events.ts';
+import type { DevicesEvent, TokenLengthsEvent } from '../../../schemas/events.ts';
 import type { CachedModel } from '../../../schemas/model.ts';
 
 /** A default chosen from detection, with the reason shown to the user next to the field. */
@@ -10,21 +10,25 @@ export interface ConfigSuggestion {
   reasons: Record<string, string>;
 }
 
-// WordPiece/BPE tokenizers average about four characters of English per token; two more for [CLS]/[SEP].
+// Without a measurement: WordPiece/BPE tokenizers average about four characters of English per token.
 const CHARACTERS_PER_TOKEN = 4;
 const SPECIAL_TOKENS = 2;
 
+/** Token lengths measured with the model's tokenizer (`token-lengths` in the trainer). */
+export type MeasuredLengths = Pick<TokenLengthsEvent, 'p95' | 'max' | 'count'>;
+
 /** max_length covering 95% of the texts, rounded up to a multiple of 8 and capped by the model's positions. */
-export function suggestMaxLength(dataset: Dataset, model: CachedModel | undefined): { value: number; reason: string } {
+export function suggestMaxLength(dataset: Dataset, model: CachedModel | undefined, measured: MeasuredLengths | null): { value: number; reason: string } {
   const column = dataset.columns.find((candidate) => candidate.name === dataset.detection.textColumn);
   const p95Characters = column?.textLength?.p95 ?? 512;
-  const estimate = Math.ceil(p95Characters / CHARACTERS_PER_TOKEN) + SPECIAL_TOKENS;
+  const p95 = measured?.p95 ?? Math.ceil(p95Characters / CHARACTERS_PER_TOKEN) + SPECIAL_TOKENS;
   const limit = Math.min(model?.info.maxPositions ?? 512, 512);
-  const value = Math.max(16, Math.min(limit, Math.ceil(estimate / 8) * 8));
+  const value = Math.max(16, Math.min(limit, Math.ceil(p95 / 8) * 8));
+  const basis = measured ? `${p95} tokens by the model's tokenizer, ${measured.count} texts measured` : `about ${Math.round(p95Characters)} characters, estimated`;
   const reason =
-    value === limit && estimate > limit
-      ? `${value}: the model's limit; about 5% of your texts are longer and will be cut.`
-      : `${value}: covers about 95% of your texts (95th percentile ≈ ${Math.round(p95Characters)} characters).`;
+    p95 > limit
+      ? `${value}: the model's limit; more than 5% of your texts are longer (95th percentile ${basis}) and will be cut.`
+      : `${value}: covers 95% of your texts (95th percentile ${basis}).`;
   return { value, reason };
 }
 
@@ -42,11 +46,11 @@ export function suggestHardware(devices: DevicesEvent | null): { batchSize: numb
 }
 
 /** A complete config for fine-tuning `model` on `dataset`, from detection and the devices found. */
-export function suggestConfig(dataset: Dataset, model: CachedModel | undefined, devices: DevicesEvent | null): ConfigSuggestion {
+export function suggestConfig(dataset: Dataset, model: CachedModel | undefined, devices: DevicesEvent | null, measured: MeasuredLengths | null = null): ConfigSuggestion {
   const { textColumn, labelColumn, task } = dataset.detection;
   if (!textColumn) throw new AirlockError('DATASET_NO_TEXT_COLUMN', `No text column was found in ${dataset.name}.`);
   if (!labelColumn) throw new AirlockError('DATASET_NO_LABEL_COLUMN', `No label column was found in ${dataset.name}.`);
-  const maxLength = suggestMaxLength(dataset, model);
+  const maxLength = suggestMaxLength(dataset, model, measured);
   const hardware = suggestHardware(devices);
   const config = RunConfig.parse({
     model: { name: model?.id ?? DEFAULT_MODEL_ID, task },

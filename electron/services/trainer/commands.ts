@@ -1,5 +1,5 @@
 import { AirlockError } from '../../../schemas/errors.ts';
-import type { DevicesEvent, TrainerEvent } from '../../../schemas/events.ts';
+import type { DevicesEvent, TokenLengthsEvent, TrainerEvent } from '../../../schemas/events.ts';
 import { runTrainerProcess } from './process.ts';
 
 /** Runs a one-shot trainer command and returns its events, throwing the trainer's error as an AirlockError. */
@@ -29,4 +29,12 @@ export async function queryDevices(home: string): Promise<DevicesEvent> {
   const devices = events.find((event): event is DevicesEvent => event.type === 'devices');
   if (!devices) throw new AirlockError('TRAINER_CRASHED', 'The trainer did not report its devices.');
   return devices;
+}
+
+/** Token-length percentiles of a text column under a model's tokenizer (a sample of rows; fast). */
+export async function measureTokenLengths(home: string, modelFolder: string, dataPath: string, column: string): Promise<TokenLengthsEvent> {
+  const events = await callTrainer(['token-lengths', '--model', modelFolder, '--data', dataPath, '--column', column], home);
+  const lengths = events.find((event): event is TokenLengthsEvent => event.type === 'token_lengths');
+  if (!lengths) throw new AirlockError('TRAINER_CRASHED', 'The trainer did not report token lengths.');
+  return lengths;
 }
