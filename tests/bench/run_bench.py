@@ -248,9 +248,10 @@ def main() -> None:
     out = (args.out / stamp).resolve()
     out.mkdir(parents=True, exist_ok=True)
 
+    measured_on = environment(args)
     results = run_rounds(list(args.only or CONTESTANTS), args, model, steps, out)
     summary = {
-        "environment": environment(args),
+        "environment": measured_on,
         "settings": {
             "model": "all-MiniLM-L6-v2 (bundled)",
             "parameters": parameter_count(model, len(set(labels))),
