@@ -230,6 +230,8 @@ def environment(args: argparse.Namespace) -> dict:
         "device": args.device,
     }
     if args.device == "cuda":
+        if not torch.cuda.is_available():
+            raise SystemExit("--device cuda: torch sees no CUDA device here (torch " + torch.__version__ + ").")
         info["gpu"] = torch.cuda.get_device_name(0)
     return info
 
@@ -241,6 +243,7 @@ def main() -> None:
     args.epochs = args.epochs or (CUDA_EPOCHS if args.device == "cuda" else 1)
     all_steps = args.epochs * math.ceil(len(labels) / args.batch_size)
     steps = min(QUICK_STEPS if args.quick else args.steps or all_steps, all_steps)
+    measured_on = environment(args)  # first: it refuses --device cuda where there is no GPU
     model = bundled_model_dir()
     if not BENCH_SITE.is_dir() and {"hf_static", "hf_dynamic"} & set(args.only or CONTESTANTS):
         raise SystemExit(f"The HF Trainer baselines need accelerate; install it once with:\n  {INSTALL_HINT}")
@@ -248,7 +251,6 @@ def main() -> None:
     out = (args.out / stamp).resolve()
     out.mkdir(parents=True, exist_ok=True)
 
-    measured_on = environment(args)
     results = run_rounds(list(args.only or CONTESTANTS), args, model, steps, out)
     summary = {
         "environment": measured_on,
