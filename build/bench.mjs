@@ -13,6 +13,14 @@ if (!existsSync(python)) {
   console.error(`bench: no Python at ${python}; create the venv (npm run setup) or set AIRLOCK_PYTHON.`);
   process.exit(1);
 }
+// The baselines need packages the trainer does not (HF Trainer wants accelerate). They go into a
+// separate folder so that Airlock's trainer is measured in the environment it ships with.
+const benchSite = join(root, 'tmp', 'bench-site');
+if (!existsSync(join(benchSite, 'accelerate'))) {
+  console.error('bench: installing the baselines\' extra packages into tmp/bench-site…');
+  const install = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--no-deps', '--target', benchSite, '-r', join(root, 'tests', 'bench', 'requirements.txt')], { cwd: root, stdio: 'inherit' });
+  if (install.status !== 0) process.exit(install.status ?? 1);
+}
 const result = spawnSync(python, [join(root, 'tests', 'bench', 'run_bench.py'), ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',

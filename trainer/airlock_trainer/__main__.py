@@ -81,7 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(name).propagate = False  # Lightning has its own stderr handler
     writer = EventWriter(events_stream)
     try:
-        args = _parser().parse_args(argv)
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as exit_request:  # --help: argparse printed the help (to stderr, as fd 1 is protected)
+            if exit_request.code not in (0, None):
+                raise
+            writer.finished("completed", duration_s=0.0)
+            return 0
         writer.run_id = getattr(args, "run_id", None)
         run_command(args, writer)
     except BaseException as error:  # noqa: BLE001 - every failure must become one error event
