@@ -1,6 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { AirlockError } from '../../../schemas/errors.ts';
 import { configToYaml, parseConfig } from '../../services/config/yaml.ts';
 import { APP_ROOT } from '../../services/trainer/python.ts';
@@ -26,7 +25,7 @@ export const demoCommand: Command = {
     output.info('2/3  Writing a config from what was detected…');
     const suggestion = await call(context, 'config.suggest', { dataset: dataset.id });
     const config = parseConfig({
-      ...parse(suggestion.yaml),
+      ...suggestion.config,
       data: { ...suggestion.config.data, test_path: testSet.id },
       training: { ...suggestion.config.training, max_epochs: Number(stringOption(context, 'epochs') ?? 2), learning_rate: 1e-4 },
       experiment: { name: 'demo', tags: { source: 'airlock demo' } },
