@@ -35,6 +35,8 @@ class EventCallback(pl.Callback):
         self._tokens = torch.zeros((), dtype=torch.long)
         self._loss_sum = torch.zeros(())
         self._batches = 0
+        self._paused = 0.0
+        self._pause_started: float | None = None
 
     def on_train_start(self, trainer, pl_module) -> None:
         self.total_steps = int(trainer.estimated_stepping_batches)
@@ -51,6 +53,19 @@ class EventCallback(pl.Callback):
                 train_rows=self.facts["train_rows"], val_rows=self.facts["val_rows"], test_rows=self.facts["test_rows"],
                 total_steps=self.total_steps, resumed_from=self.facts.get("resumed_from"))
         self._reset_interval(time.monotonic())
+
+    def on_validation_start(self, trainer, pl_module) -> None:
+        # Validation and the checkpoints after it are not training: keep them out of samples/s.
+        if trainer.state.fn == "fit" and self._pause_started is None:
+            self._pause_started = time.monotonic()
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+        self._resume_clock(time.monotonic())
+
+    def _resume_clock(self, now: float) -> None:
+        if self._pause_started is not None:
+            self._paused += now - self._pause_started
+            self._pause_started = None
 
     def on_train_epoch_start(self, trainer, pl_module) -> None:
         self._epoch_loss.zero_()
@@ -78,7 +93,8 @@ class EventCallback(pl.Callback):
             self._emit_step(trainer, time.monotonic())
 
     def _emit_step(self, trainer, now: float) -> None:
-        elapsed = max(now - self._interval_start, 1e-6)
+        self._resume_clock(now)
+        elapsed = max(now - self._interval_start - self._paused, 1e-6)
         world = max(1, trainer.world_size)
         loss = (self._loss_sum / max(1, self._batches)).item()
         learning_rate = trainer.optimizers[0].param_groups[0]["lr"] if trainer.optimizers else 0.0
