@@ -67,6 +67,27 @@ describe('airlock CLI: training and run history', () => {
     expect(events.at(-1)!.type).toBe('finished');
   });
 
+  it('trains on messy files through their normalized copies: Latin-1 with semicolons, JSON Lines with a BOM', () => {
+    const rows = readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((line) => {
+      const [id, review, sentiment] = line.match(/^(\d+),"(.*)",(\w+)$/)!.slice(1);
+      return { id, review: `${review} café`, sentiment };
+    });
+    const latin1 = join(dir.path, 'latin1.csv');
+    writeFileSync(latin1, Buffer.from(['id;review;sentiment', ...rows.map((row) => `${row.id};${row.review};${row.sentiment}`)].join('\r\n'), 'latin1'));
+    const jsonl = join(dir.path, 'bom.jsonl');
+    writeFileSync(jsonl, '\ufeff' + rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+    for (const file of [latin1, jsonl]) {
+      const result = airlock(home, ['train', writeConfig(dir.path, 'messy.yaml', file, { max_steps: 3 }), '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.json.run.status).toBe('completed');
+    }
+    const imported = airlock(home, ['datasets', '--json']).json.datasets;
+    const converted = imported.find((dataset: { encoding: string }) => dataset.encoding === 'latin-1');
+    expect(converted.dataPath).toMatch(/data\.csv$/);
+    expect(converted.detection.warnings.map((warning: { code: string }) => warning.code)).toContain('ENCODING_CONVERTED');
+    expect(imported.find((dataset: { format: string }) => dataset.format === 'jsonl').dataPath).toMatch(/data\.jsonl$/);
+  });
+
   it('refuses a config naming a missing column before starting, with the columns that exist', () => {
     const config = writeConfig(dir.path, 'bad.yaml', csv, { max_epochs: 1 });
     const edited = parse(readFileSync(config, 'utf8'));

@@ -5,6 +5,7 @@ import type { Dataset } from '../../../schemas/dataset.ts';
 import type { HomePaths } from '../home.ts';
 import type { DatasetTable } from '../store/records.ts';
 import { analyzeDatasetFile, type DatasetAnalysis } from '../datasets/analyze.ts';
+import { formatFromPath } from '../datasets/sniff.ts';
 import { stagingPath } from '../util/files.ts';
 
 /** Result of an import: the dataset, and whether the same content was already stored. */
@@ -47,9 +48,10 @@ export class DatasetCatalog {
     if (!existsSync(path) || !statSync(path).isFile()) {
       throw new AirlockError('FILE_NOT_FOUND', `The file ${path} does not exist.`, { hint: 'Check the path, or pick the file again.' });
     }
-    const staging = stagingPath(this.paths.staging, 'dataset');
     const originalName = `original${extname(path).toLowerCase() || '.data'}`;
-    const normalizedName = 'data.csv';
+    // The trainer picks its reader by extension: JSON Lines stay JSON Lines, CSV and TSV become comma-separated CSV.
+    const normalizedName = formatFromPath(path) === 'jsonl' ? 'data.jsonl' : 'data.csv';
+    const staging = stagingPath(this.paths.staging, 'dataset');
     mkdirSync(staging, { recursive: true });
     // Everything is written in the staging folder; its rename into datasets/<id> is the commit point.
     let analysis: DatasetAnalysis;
