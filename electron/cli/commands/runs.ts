@@ -5,7 +5,6 @@ import { TrainingProgress } from '../progress.ts';
 import { table } from '../output.ts';
 import { call, positional, type Command, type CommandContext } from './types.ts';
 
-const HEADLINE_METRICS = ['val/accuracy', 'val/f1_macro', 'test/accuracy', 'test/f1_macro'];
 
 /** The run fields printed by train, resume and runs show. */
 export function runSummary(run: Run) {
@@ -23,7 +22,10 @@ export function runSummary(run: Run) {
 }
 
 function describeRun(run: Run): string {
-  const metrics = HEADLINE_METRICS.filter((key) => key in run.metrics).map((key) => `${key} ${run.metrics[key].toFixed(4)}`);
+  const metrics = Object.keys(run.metrics)
+    .filter((key) => /^(val|test)\//.test(key))
+    .sort()
+    .map((key) => `${key} ${run.metrics[key].toFixed(4)}`);
   const lines = [
     `Run ${run.id}: ${run.status}${run.durationS !== null ? ` in ${run.durationS.toFixed(1)} s` : ''}${run.device ? ` on ${run.device}` : ''}`,
   ];
