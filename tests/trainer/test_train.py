@@ -143,3 +143,24 @@ def test_cancel_then_resume_completes(tmp_path, tiny_model):
     assert [event["epoch"] for event in resumed.of_type("epoch")] == [0, 1]
     assert resumed.last["status"] == "completed" and resumed.last["details"]["steps"] == total
     assert (run_dir / "model" / "model.safetensors").is_file()
+
+
+def test_reader_gone_stops_with_a_resumable_checkpoint(tmp_path, tiny_model):
+    """When the app dies, the trainer's next event write fails: it stops at the next step and keeps a checkpoint."""
+    train = write_csv(tmp_path / "train.csv", 200, seed=5)
+    config = write_config(tmp_path / "config.yaml", tiny_model, train, training={"max_epochs": 50, "batch_size": 4})
+    run_dir = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, "-m", "airlock_trainer", *train_args(config, run_dir)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=trainer_env(),
+                               cwd=str(ROOT))
+    for line in process.stdout:
+        if json.loads(line)["type"] == "step":
+            break
+    process.stdout.close()  # the reader goes away, as when the app is killed
+    process.wait(timeout=60)
+    checkpoint = run_dir / "checkpoints" / "last.ckpt"
+    assert checkpoint.is_file()
+    import torch
+
+    assert torch.load(checkpoint, map_location="cpu", weights_only=False)["global_step"] > 0
+    assert not (run_dir / "model").exists()

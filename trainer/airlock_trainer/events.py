@@ -13,7 +13,7 @@ import math
 import os
 import sys
 import threading
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 PROTOCOL_VERSION = 1
 TERMINAL_TYPES = ("finished", "error")
@@ -55,6 +55,8 @@ class EventWriter:
         self._seq = 0
         self._lock = threading.Lock()
         self.terminal: str | None = None
+        self.reader_gone = False
+        self.on_reader_gone: Callable[[], None] | None = None
 
     def emit(self, event_type: str, **payload: Any) -> dict | None:
         """Writes one event line; a second finished/error is dropped (and logged) rather than sent."""
@@ -71,12 +73,28 @@ class EventWriter:
                 **payload,
             }
             line = json.dumps(event, ensure_ascii=False, allow_nan=False)
-            self._stream.write(line + "\n")
-            self._stream.flush()
+            if not self._write(line):
+                return None
             self._seq += 1
             if event_type in TERMINAL_TYPES:
                 self.terminal = event_type
             return event
+
+    def _write(self, line: str) -> bool:
+        # The app reading our events has gone (crashed or killed): nobody will hear the result, so
+        # ask the run to stop at its next step with a checkpoint it can be resumed from.
+        if self.reader_gone:
+            return False
+        try:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+            return True
+        except (BrokenPipeError, ConnectionResetError):
+            self.reader_gone = True
+            log.warning("the event reader has gone; stopping at the next step")
+            if self.on_reader_gone:
+                self.on_reader_gone()
+            return False
 
     def progress(self, stage: str, message: str, fraction: float | None = None) -> None:
         """A progress event for a stage before or after the training loop."""

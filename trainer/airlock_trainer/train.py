@@ -25,6 +25,7 @@ def train(args, writer: EventWriter) -> None:
     """Runs one training job and ends with a finished event (completed or cancelled); raises on failure."""
     started = time.monotonic()
     cancel = CancelFlag().install()
+    writer.on_reader_gone = cancel.request
     config = load_config(args.config)
     setup = _check_inputs(config, args)
     enforce_offline(cache_root(setup["run_dir"]))
