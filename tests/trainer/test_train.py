@@ -109,13 +109,17 @@ def test_resume_without_checkpoint(tmp_path, tiny_model):
     assert result.last["code"] == "CHECKPOINT_MISSING"
 
 
+def _start_training(config, run_dir, stderr) -> subprocess.Popen:
+    """A trainer process whose events we read line by line as they come."""
+    return subprocess.Popen([sys.executable, "-m", "airlock_trainer", *train_args(config, run_dir)],
+                            stdout=subprocess.PIPE, stderr=stderr, text=True, env=trainer_env(), cwd=str(ROOT))
+
+
 def test_cancel_then_resume_completes(tmp_path, tiny_model):
     train = write_csv(tmp_path / "train.csv", 200, seed=5)
     config = write_config(tmp_path / "config.yaml", tiny_model, train, training={"max_epochs": 2, "batch_size": 4})
     run_dir = tmp_path / "run"
-    process = subprocess.Popen([sys.executable, "-m", "airlock_trainer", *train_args(config, run_dir)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=trainer_env(),
-                               cwd=str(ROOT))
+    process = _start_training(config, run_dir, stderr=subprocess.PIPE)
     lines = []
     for line in process.stdout:
         lines.append(line)
@@ -150,9 +154,7 @@ def test_reader_gone_stops_with_a_resumable_checkpoint(tmp_path, tiny_model):
     train = write_csv(tmp_path / "train.csv", 200, seed=5)
     config = write_config(tmp_path / "config.yaml", tiny_model, train, training={"max_epochs": 50, "batch_size": 4})
     run_dir = tmp_path / "run"
-    process = subprocess.Popen([sys.executable, "-m", "airlock_trainer", *train_args(config, run_dir)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=trainer_env(),
-                               cwd=str(ROOT))
+    process = _start_training(config, run_dir, stderr=subprocess.DEVNULL)
     for line in process.stdout:
         if json.loads(line)["type"] == "step":
             break

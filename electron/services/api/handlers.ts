@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ApiCalls, type ApiInput, type ApiName, type ApiOutput, type ApiResult, type Notice } from '../../../schemas/api.ts';
 import { AirlockError, toErrorShape } from '../../../schemas/errors.ts';
 import { DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
-import type { TrainerEvent } from '../../../schemas/events.ts';
+import type { DevicesEvent, TrainerEvent } from '../../../schemas/events.ts';
 import type { Run } from '../../../schemas/run.ts';
 import type { Services } from '../index.ts';
 import { suggestConfig } from '../config/build.ts';
@@ -31,6 +31,15 @@ function runNotFound(runId: string): AirlockError {
 export function createApi(services: Services): Api {
   const table = new Map<ApiName, (input: unknown) => Promise<unknown>>();
   const notices = new EventEmitter();
+  // Starting Python and torch to list devices takes seconds: configs reuse the last answer.
+  let devices: Promise<DevicesEvent> | null = null;
+  const listDevices = (refresh: boolean) => {
+    if (refresh || !devices) devices = queryDevices(services.paths.root).catch((error) => {
+      devices = null;
+      throw error;
+    });
+    return devices;
+  };
   function handle<N extends ApiName>(name: N, implementation: Implementation<N>): void {
     table.set(name, async (input) => {
       const parsed = ApiCalls[name].input.safeParse(input ?? {});
@@ -54,13 +63,13 @@ export function createApi(services: Services): Api {
     const cached = services.models.get(input.target);
     return { model: { id: cached.id, path: cached.path, info: cached.info } };
   });
-  handle('devices.list', async () => ({ devices: await queryDevices(services.paths.root) }));
+  handle('devices.list', async () => ({ devices: await listDevices(true) }));
   handle('config.suggest', async (input) => {
     const dataset = await services.datasets.resolve(input.dataset);
     const model = services.models.get(input.model ?? DEFAULT_MODEL_ID);
     // Both are advisory: without them the config falls back to CPU settings and a length estimate.
     const [devices, measured] = await Promise.all([
-      queryDevices(services.paths.root).catch(() => null),
+      listDevices(false).catch(() => null),
       dataset.detection.textColumn
         ? measureTokenLengths(services.paths.root, model.path, dataset.dataPath, dataset.detection.textColumn).catch(() => null)
         : null,
