@@ -1,7 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
 import type { z } from 'zod';
-import { join } from 'node:path';
 import { ApiCalls, type ApiInput, type ApiName, type ApiOutput, type ApiResult, type Notice } from '../../../schemas/api.ts';
 import { AirlockError, toErrorShape } from '../../../schemas/errors.ts';
 import { DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
@@ -11,7 +9,6 @@ import type { Services } from '../index.ts';
 import { suggestConfig } from '../config/build.ts';
 import { resolveConfig } from '../config/resolve.ts';
 import { configToYaml, parseConfig } from '../config/yaml.ts';
-import { inspectModelFolder } from '../models/inspect.ts';
 import { measureTokenLengths, queryDevices } from '../trainer/commands.ts';
 
 type Implementation<N extends ApiName> = (input: z.output<(typeof ApiCalls)[N]['input']>) => Promise<ApiOutput<N>> | ApiOutput<N>;
@@ -58,11 +55,7 @@ export function createApi(services: Services): Api {
   handle('datasets.get', (input) => ({ dataset: services.datasets.get(input.id) }));
   handle('models.list', () => ({ models: services.models.list() }));
   handle('models.import', async (input) => ({ model: await services.models.import(input.path, { name: input.name, allowPickle: input.allowPickle }) }));
-  handle('models.inspect', (input) => {
-    if (existsSync(join(input.target, 'config.json'))) return { model: { id: null, path: input.target, info: inspectModelFolder(input.target) } };
-    const cached = services.models.get(input.target);
-    return { model: { id: cached.id, path: cached.path, info: cached.info } };
-  });
+  handle('models.inspect', (input) => ({ model: services.models.inspect(input.target) }));
   handle('devices.list', async () => ({ devices: await listDevices(true) }));
   handle('config.suggest', async (input) => {
     const dataset = await services.datasets.resolve(input.dataset);

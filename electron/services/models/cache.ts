@@ -44,6 +44,13 @@ export class ModelCache {
     return { folder: this.get(name).path, modelId: name };
   }
 
+  /** What a cache id or a local model folder is: cached models answer from their record, folders are read. */
+  inspect(target: string): { id: string | null; path: string; info: CachedModel['info'] } {
+    if (existsSync(join(target, 'config.json'))) return { id: null, path: resolve(target), info: inspectModelFolder(target) };
+    const cached = this.get(target);
+    return { id: cached.id, path: cached.path, info: cached.info };
+  }
+
   /** Copies a model folder into the cache after checking it is a usable Hugging Face model. */
   async import(source: string, options: { name?: string; allowPickle?: boolean } = {}): Promise<CachedModel> {
     if (!existsSync(source) || !statSync(source).isDirectory()) {
