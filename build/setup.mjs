@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Idempotent set-up, run before `npm test`, `npm run demo` and `npm run bench`:
-// npm packages, the trainer's Python environment, and the bundled default model.
+// npm packages, the trainer's Python environment, the bundled default model, Chromium for the
+// browser tests, and the built renderer.
 // Only Node built-ins here: it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -83,6 +84,31 @@ function bundleDefaultModel() {
   console.log(`setup: bundled the default model at resources/models/${DEFAULT_MODEL_ID}`);
 }
 
+/** Debian's Chromium drives the end-to-end tests (Playwright cannot download a browser offline). */
+function installChromium() {
+  const browser = process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium';
+  if (existsSync(browser) || process.platform !== 'linux') return;
+  const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' });
+  if (apt.status !== 0 || process.getuid?.() !== 0) {
+    console.warn(`setup: ${browser} is missing; install Debian's chromium package (as root: apt-get install chromium) for the browser tests.`);
+    return;
+  }
+  console.log('setup: installing Chromium (apt-get install chromium)…');
+  const quiet = { stdio: ['ignore', 'ignore', 'inherit'] };
+  if (spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], quiet).status !== 0) {
+    run('apt-get', ['update'], quiet);
+    run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], quiet);
+  }
+}
+
+/** Builds the renderer into dist/renderer when its sources changed. */
+function buildRenderer() {
+  if (!existsSync(join(root, 'renderer', 'index.html'))) return;
+  run(process.execPath, [join(root, 'build', 'build-renderer.mjs')]);
+}
+
 installNodePackages();
 installPython();
 bundleDefaultModel();
+installChromium();
+buildRenderer();

@@ -5,12 +5,15 @@ import { Dataset } from './dataset.ts';
 import { CachedModel, ModelInfo } from './model.ts';
 import { DevicesEvent, TrainerEvent } from './events.ts';
 import { MetricPoint, Run } from './run.ts';
+import { AppCalls } from './api-app.ts';
+import { RegistryCalls } from './api-registry.ts';
+import { SyncCalls } from './api-sync.ts';
 
 const NoInput = z.object({}).strict();
 const Id = z.string().min(1).max(200);
 
-/** Every call between a front end and the services: `domain.verb`, with its input and output shapes. */
-export const ApiCalls = {
+/** The headless core's calls: datasets, models, devices, configs and runs. */
+const CoreCalls = {
   'datasets.import': {
     input: z.object({ path: z.string().min(1).describe('Local file to import.'), name: z.string().min(1).max(200).optional() }).strict(),
     output: z.object({ dataset: Dataset, existing: z.boolean().describe('True when the same content was already stored.') }),
@@ -38,6 +41,9 @@ export const ApiCalls = {
   'runs.get': { input: z.object({ runId: Id }).strict(), output: z.object({ run: Run, curves: z.array(MetricPoint) }) },
 } as const;
 
+/** Every call between a front end and the services: `domain.verb`, with its input and output shapes. */
+export const ApiCalls = { ...CoreCalls, ...AppCalls, ...RegistryCalls, ...SyncCalls } as const;
+
 export type ApiName = keyof typeof ApiCalls;
 export type ApiInput<N extends ApiName> = z.input<(typeof ApiCalls)[N]['input']>;
 export type ApiOutput<N extends ApiName> = z.infer<(typeof ApiCalls)[N]['output']>;
@@ -45,10 +51,17 @@ export type ApiOutput<N extends ApiName> = z.infer<(typeof ApiCalls)[N]['output'
 /** What every call returns across a process boundary. */
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: AirlockErrorShape };
 
-/** Pushed to subscribers: every trainer event of a run, the run's record when it ends, and import progress. */
+/** Pushed to subscribers: every trainer event of a run, the run's record when it ends, import progress, and progress of other long work (export, predict, sync). */
 export const Notice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('event'), runId: z.string(), event: TrainerEvent }),
   z.object({ kind: z.literal('finished'), runId: z.string(), run: Run }),
   z.object({ kind: z.literal('import'), path: z.string(), fraction: z.number().min(0).max(1) }),
+  z.object({
+    kind: z.literal('progress'),
+    task: z.string().describe('What is progressing, e.g. "export" or "sync".'),
+    id: z.string().describe('Which one: an export target, a sync pass, ...'),
+    fraction: z.number().min(0).max(1).nullable(),
+    message: z.string().optional(),
+  }),
 ]);
 export type Notice = z.infer<typeof Notice>;

@@ -11,7 +11,19 @@ import { resolveConfig } from '../config/resolve.ts';
 import { configToYaml, parseConfig } from '../config/yaml.ts';
 import { measureTokenLengths, queryDevices } from '../trainer/commands.ts';
 
-type Implementation<N extends ApiName> = (input: z.output<(typeof ApiCalls)[N]['input']>) => Promise<ApiOutput<N>> | ApiOutput<N>;
+import { registerAppHandlers } from './app-handlers.ts';
+import { registerRegistryHandlers } from './registry-handlers.ts';
+import { registerSyncHandlers } from './sync-handlers.ts';
+
+export type Implementation<N extends ApiName> = (input: z.output<(typeof ApiCalls)[N]['input']>) => Promise<ApiOutput<N>> | ApiOutput<N>;
+/** Registers the implementation of one call; its input is validated before `implementation` runs. */
+export type Handle = <N extends ApiName>(name: N, implementation: Implementation<N>) => void;
+/** What the per-domain handler files get: the registrar, the services, and a way to push a notice. */
+export interface HandlerContext {
+  handle: Handle;
+  services: Services;
+  notify(notice: Notice): void;
+}
 
 /** The one table every front end (Electron IPC, web host, CLI) calls through. */
 export interface Api {
@@ -90,6 +102,11 @@ export function createApi(services: Services): Api {
     if (!run) throw runNotFound(input.runId);
     return { run, curves: services.runs.metrics(input.runId) };
   });
+
+  const context: HandlerContext = { handle, services, notify: (notice) => notices.emit('notice', notice) };
+  registerAppHandlers(context);
+  registerRegistryHandlers(context);
+  registerSyncHandlers(context);
 
   return {
     async call(name, input) {
