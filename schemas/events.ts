@@ -70,7 +70,7 @@ export const StartedEvent = z.object({
 export const ProgressEvent = z.object({
   ...Envelope,
   type: z.literal('progress'),
-  stage: z.enum(['loading_model', 'loading_data', 'tokenizing', 'validating', 'testing', 'saving']),
+  stage: z.enum(['loading_model', 'loading_data', 'tokenizing', 'validating', 'testing', 'saving', 'predicting', 'exporting']),
   message: z.string(),
   fraction: z.number().min(0).max(1).nullable(),
 });
