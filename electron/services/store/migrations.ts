@@ -54,4 +54,39 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, attempt, seq)
   );
   `,
+  // registry: named models, their versions (one per run and name), stage changes; exports in progress
+  `
+  CREATE TABLE registered_models (
+    name TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE model_versions (
+    name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE RESTRICT,
+    stage TEXT NOT NULL,
+    description TEXT,
+    model_dir TEXT NOT NULL,
+    lineage TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (name, version),
+    UNIQUE (name, run_id)
+  );
+  CREATE TABLE stage_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    FOREIGN KEY (name, version) REFERENCES model_versions(name, version) ON DELETE CASCADE
+  );
+  CREATE TABLE exports (
+    temp_path TEXT PRIMARY KEY,
+    target_path TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  `,
 ];
