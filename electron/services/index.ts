@@ -8,6 +8,8 @@ import { DatasetCatalog } from './catalog/dataset-catalog.ts';
 import { ModelCache } from './models/cache.ts';
 import { RunSupervisor } from './runs/supervisor.ts';
 import { APP_ROOT } from './trainer/python.ts';
+import { ModelRegistry } from './registry/registry.ts';
+import { VersionTable } from './registry/version-table.ts';
 
 /** Every service, built around one data folder. All front ends go through this. */
 export interface Services {
@@ -17,6 +19,7 @@ export interface Services {
   models: ModelCache;
   runs: RunTable;
   supervisor: RunSupervisor;
+  registry: ModelRegistry;
   close(): void;
 }
 
@@ -59,6 +62,7 @@ export async function createServices(home: string): Promise<Services> {
     models,
     runs,
     supervisor: new RunSupervisor(paths, runs),
+    registry: new ModelRegistry(new VersionTable(db), runs, new DatasetTable(db)),
     close: () => db.close(),
   };
 }
