@@ -89,4 +89,30 @@ export const MIGRATIONS: string[] = [
     finished_at TEXT
   );
   `,
+  // MLflow sync: the outbox (one row per run or model version, with its remote id and confirmed progress) and its settings.
+  `
+  CREATE TABLE sync_items (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    local_id TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    remote_id TEXT,
+    remote_experiment_id TEXT,
+    remote_url TEXT,
+    metrics_confirmed_rowid INTEGER NOT NULL DEFAULT 0,
+    metrics_confirmed INTEGER NOT NULL DEFAULT 0,
+    params_done INTEGER NOT NULL DEFAULT 0,
+    artifacts_done INTEGER NOT NULL DEFAULT 0,
+    synced_version TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    updated_at TEXT NOT NULL,
+    synced_at TEXT
+  );
+  CREATE INDEX sync_items_by_state ON sync_items(state, kind);
+  CREATE TABLE sync_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];
