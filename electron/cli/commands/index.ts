@@ -4,6 +4,7 @@ import { demoCommand } from './demo.ts';
 import { devicesCommand } from './devices.ts';
 import { modelsCommand } from './models.ts';
 import { resumeCommand, runsCommand, trainCommand } from './runs.ts';
+import { registerCommand, registryCommand } from './registry.ts';
 import type { Command } from './types.ts';
 
 export type { CommandContext } from './types.ts';
@@ -19,6 +20,8 @@ export const COMMANDS: Record<string, Command> = {
   resume: resumeCommand,
   runs: runsCommand,
   demo: demoCommand,
+  register: registerCommand,
+  registry: registryCommand,
 };
 
 /** The help text. */
