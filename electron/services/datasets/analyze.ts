@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ColumnProfile, DatasetFormat, Detection } from '../../../schemas/dataset.ts';
 import { AirlockError } from '../../../schemas/errors.ts';
-import { detect } from './detect.ts';
+import { detect, type ColumnChoice } from './detect.ts';
 import type { NormalizedWriter } from './normalized-writer.ts';
 import { importParquetFile } from './parquet-reader.ts';
 import { formatFromPath } from './sniff.ts';
@@ -32,6 +32,8 @@ export interface AnalyzeOptions {
   normalizedOutPath?: string;
   /** Called with the fraction of the file read so far, from 0 to 1. */
   onProgress?: (fraction: number) => void;
+  /** Text and label columns chosen by the user instead of detected. */
+  columns?: ColumnChoice;
 }
 
 /**
@@ -55,7 +57,7 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
   if (named === 'parquet') {
     const { sha256, table } = await importParquetFile(path, bytes, options.onProgress);
     const stats = table.finish();
-    const detection = detect(stats, { rows: table.rows, convertedBytes: 0 });
+    const detection = detect(stats, { rows: table.rows, convertedBytes: 0 }, options.columns);
     options.onProgress?.(1);
     const columns = stats.map((column) => column.profile);
     return { format: 'parquet', rows: table.rows, bytes, sha256, encoding: 'utf-8', delimiter: null, columns, detection, preview: table.preview, needsNormalizedCopy: false };
@@ -65,7 +67,7 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
   try {
     const result = await importTextFile(path, bytes, named, options, output);
     const stats = result.table.finish();
-    const detection = detect(stats, { rows: result.table.rows, convertedBytes: result.convertedBytes });
+    const detection = detect(stats, { rows: result.table.rows, convertedBytes: result.convertedBytes }, options.columns);
     if (output.writer) {
       await output.writer.commit();
       output.writer = undefined;

@@ -13,8 +13,17 @@ export interface DetectionContext {
   convertedBytes: number;
 }
 
-/** Detects modality, task, text and label columns, labels and warnings; throws when the data cannot be trained on. */
-export function detect(columns: ColumnStats[], context: DetectionContext): Detection {
+/** Text and label columns the user chose instead of the detected ones. */
+export interface ColumnChoice {
+  textColumn: string;
+  labelColumn: string;
+}
+
+/**
+ * Detects modality, task, text and label columns, labels and warnings; throws when the data cannot be trained on.
+ * With `choice`, the user's columns are used (and checked) instead of the detected ones.
+ */
+export function detect(columns: ColumnStats[], context: DetectionContext, choice?: ColumnChoice): Detection {
   const warnings: DatasetWarning[] = [];
   if (context.convertedBytes > 0) {
     warnings.push({
@@ -22,7 +31,8 @@ export function detect(columns: ColumnStats[], context: DetectionContext): Detec
       message: `The file is not UTF-8: ${context.convertedBytes} byte${context.convertedBytes === 1 ? ' was' : 's were'} read as Latin-1 (Windows-1252) and converted to UTF-8. Check that accented letters look right in the preview.`,
     });
   }
-  const ids = columns.filter(isIdColumn);
+  const chosen = choice ? chosenColumns(columns, choice) : null;
+  const ids = columns.filter((column) => isIdColumn(column) && column !== chosen?.text && column !== chosen?.label.column);
   const idColumns = ids.map((column) => column.profile.name);
   if (idColumns.length > 0) {
     const quoted = list(idColumns.map((name) => `"${name}"`));
@@ -31,14 +41,14 @@ export function detect(columns: ColumnStats[], context: DetectionContext): Detec
   }
   const usable = columns.filter((column) => !ids.includes(column));
   const media = usable.find((column) => column.imageFraction >= 0.8 || column.audioFraction >= 0.8);
-  const text = chooseText(usable.filter((column) => column !== media));
+  const text = chosen ? chosen.text : chooseText(usable.filter((column) => column !== media));
   if (!text && !media) {
     throw new AirlockError('DATASET_NO_TEXT_COLUMN', 'Airlock found no column of text to learn from.', {
       hint: 'The file needs a column of free text (one example per row, mostly different from row to row), for example a column named "text".',
       details: columns.map((column) => `${column.profile.name}: ${column.profile.type}, ${column.profile.distinct} distinct values`),
     });
   }
-  const label = chooseLabel(usable.filter((column) => column !== text && column !== media));
+  const label = chosen ? chosen.label : chooseLabel(usable.filter((column) => column !== text && column !== media));
   validateLabel(label, context.rows);
   const { column, task, counts } = label;
   const labels = counts ? [...counts].map(([name, count]) => ({ label: name, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1)) : [];
@@ -55,6 +65,43 @@ export function detect(columns: ColumnStats[], context: DetectionContext): Detec
     balance: balance === null ? null : Math.round(balance * 1000) / 1000,
     warnings,
   };
+}
+
+/** The user's text and label columns, checked: both exist, differ, and the label column can be predicted. */
+function chosenColumns(columns: ColumnStats[], choice: ColumnChoice): { text: ColumnStats; label: LabelChoice } {
+  const find = (name: string, field: string) => {
+    const column = columns.find((candidate) => candidate.profile.name === name);
+    if (!column) {
+      throw new AirlockError('DATASET_COLUMN_MISSING', `The dataset has no column "${name}".`, {
+        hint: `Pick one of: ${columns.map((candidate) => candidate.profile.name).join(', ')}.`,
+        field,
+      });
+    }
+    return column;
+  };
+  const text = find(choice.textColumn, 'textColumn');
+  const labelColumn = find(choice.labelColumn, 'labelColumn');
+  if (text === labelColumn) {
+    throw new AirlockError('INVALID_INPUT', `"${choice.textColumn}" cannot be both the text and the label column.`, {
+      hint: 'Pick the column the model reads as text, and a different column holding what it should predict.',
+      field: 'labelColumn',
+    });
+  }
+  if (text.profile.type !== 'text' && text.profile.type !== 'category') {
+    throw new AirlockError('DATASET_NO_TEXT_COLUMN', `"${choice.textColumn}" holds ${text.profile.type} values, not text.`, {
+      hint: 'The text column must hold the free text the model reads, one example per row.',
+      field: 'textColumn',
+    });
+  }
+  try {
+    return { text, label: chooseLabel([labelColumn]) };
+  } catch (error) {
+    if (!(error instanceof AirlockError)) throw error;
+    throw new AirlockError('DATASET_NO_LABEL_COLUMN', `"${choice.labelColumn}" cannot be the label column: it has ${labelColumn.profile.distinct} different values and no small set of repeating labels or numbers.`, {
+      hint: 'Pick a column holding a label per row (for example positive/negative), a list of labels, or a number to predict.',
+      field: 'labelColumn',
+    });
+  }
 }
 
 function isIdColumn(column: ColumnStats): boolean {

@@ -12,6 +12,11 @@ export class DatasetTable {
       .run(dataset.id, dataset.name, dataset.sha256, JSON.stringify(dataset), dataset.createdAt);
   }
 
+  /** Replaces a stored dataset's record (its id and content stay the same). */
+  update(dataset: Dataset): void {
+    this.db.prepare('UPDATE datasets SET name = ?, record = ? WHERE id = ?').run(dataset.name, JSON.stringify(dataset), dataset.id);
+  }
+
   get(id: string): Dataset | undefined {
     const row = this.db.prepare('SELECT record FROM datasets WHERE id = ?').get(id) as { record: string } | undefined;
     return row ? Dataset.parse(JSON.parse(row.record)) : undefined;

@@ -1,0 +1,67 @@
+import { useEffect } from 'react';
+import { href, matchPath, usePath } from './router.ts';
+import { screens } from './screens/index.ts';
+import { useTheme } from './store/theme.ts';
+import { EmptyState } from './components/EmptyState.tsx';
+
+function ThemeToggle() {
+  const theme = useTheme((state) => state.theme);
+  const toggle = useTheme((state) => state.toggle);
+  const next = theme === 'dark' ? 'light' : 'dark';
+  return (
+    <button type="button" onClick={toggle} aria-label={`Switch to ${next} theme`} title={`Switch to ${next} theme`}>
+      {theme === 'dark' ? '☀ Light theme' : '☾ Dark theme'}
+    </button>
+  );
+}
+
+/** The window: sidebar navigation and the screen the hash route names. */
+export function App() {
+  const path = usePath();
+  const theme = useTheme((state) => state.theme);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  let params: Record<string, string> | null = null;
+  const screen = screens.find((entry) => (params = matchPath(entry.path, path)) !== null);
+  const Screen = screen?.component;
+  const section = (entry: (typeof screens)[number]) => entry.path === '/' ? path === '/' : path.startsWith(entry.path.split('/:')[0]);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main" onClick={(event) => { event.preventDefault(); document.getElementById('main')?.focus(); }}>
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="brand">
+          Airlock<small>offline fine-tuning</small>
+        </div>
+        <nav className="nav" aria-label="Main">
+          {screens
+            .filter((entry) => entry.nav)
+            .map((entry) => (
+              <a key={entry.path} href={href(entry.path)} aria-current={section(entry) ? 'page' : undefined}>
+                {entry.label}
+              </a>
+            ))}
+        </nav>
+        <div className="sidebar-footer">
+          <ThemeToggle />
+        </div>
+      </aside>
+      <main id="main" tabIndex={-1}>
+        {Screen ? (
+          <Screen key={path} params={params ?? {}} />
+        ) : (
+          <>
+            <h1>Page not found</h1>
+            <EmptyState title={`Nothing lives at ${path}.`}>
+              <a href={href('/')}>Go to Home</a>
+            </EmptyState>
+          </>
+        )}
+      </main>
+    </div>
+  );
+}

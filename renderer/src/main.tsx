@@ -1,0 +1,42 @@
+import { createRoot } from 'react-dom/client';
+import type { AirlockBridge } from '../../schemas/bridge.ts';
+import { App } from './App.tsx';
+import { setBridge } from './services/bridge.ts';
+import { connectNotices } from './services/notices.ts';
+import './styles.css';
+
+declare global {
+  interface Window {
+    airlock?: AirlockBridge;
+  }
+}
+
+// Lazily: the web client is only loaded where there is no Electron preload.
+const webBridgeModules = import.meta.glob<{ createWebBridge(): AirlockBridge }>('./web-bridge.ts');
+
+/** The Electron preload's `window.airlock`, else the web host's client. */
+async function hostBridge(): Promise<AirlockBridge> {
+  if (window.airlock) return window.airlock;
+  const load = webBridgeModules['./web-bridge.ts'];
+  if (!load) throw new Error('This build has no web client (renderer/src/web-bridge.ts) and no Electron preload provided window.airlock.');
+  return (await load()).createWebBridge();
+}
+
+async function start(): Promise<void> {
+  const root = createRoot(document.getElementById('root')!);
+  try {
+    setBridge(await hostBridge());
+  } catch (error) {
+    root.render(
+      <main style={{ padding: 24 }}>
+        <h1>Airlock cannot reach its services</h1>
+        <p role="alert">{error instanceof Error ? error.message : String(error)}</p>
+      </main>,
+    );
+    return;
+  }
+  connectNotices();
+  root.render(<App />);
+}
+
+void start();
