@@ -66,6 +66,8 @@ export const ErrorCode = z.enum([
   'MLFLOW_UNREACHABLE',
   'MLFLOW_SERVER_ERROR',
   'MLFLOW_REJECTED',
+  // front ends
+  'ACCESS_DENIED',
   // anything else
   'INVALID_INPUT',
   'INTERNAL_ERROR',
