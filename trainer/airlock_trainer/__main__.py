@@ -1,4 +1,4 @@
-"""`python -m airlock_trainer <command>`: devices, inspect-model, token-lengths, validate-config, train.
+"""`python -m airlock_trainer <command>`: devices, inspect-model, token-lengths, validate-config, train, sync.
 
 stdout carries only JSON-lines events; logs go to stderr. Every command ends with exactly one
 finished or error event, and exits 0 after finished, 1 after error.
@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     train_parser.add_argument("--run-dir", required=True)
     train_parser.add_argument("--run-id", required=True)
     train_parser.add_argument("--resume", action="store_true")
+    sync_parser = commands.add_parser("sync", help="Send runs recorded offline to an MLflow tracking server (MLFLOW_* env).")
+    sync_parser.add_argument("--job", required=True, help="The job file the sync service wrote: the items to send.")
     return parser
 
 
@@ -69,6 +71,12 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
         from .train import train
 
         train(args, writer)
+        return
+    elif args.command == "sync":
+        from .sync import run_sync
+
+        details = run_sync(args.job, writer)
+        writer.finished("completed", duration_s=time.monotonic() - started, details=details)
         return
     writer.finished("completed", duration_s=time.monotonic() - started)
 
