@@ -28,7 +28,8 @@ function areaOf(file: string, specifier: string): string {
 const RULES: { folder: string; allowedAreas: string[]; allowedPackages: RegExp }[] = [
   { folder: 'schemas', allowedAreas: ['schemas'], allowedPackages: /^zod$/ },
   { folder: 'electron/services', allowedAreas: ['schemas', 'electron/services'], allowedPackages: /^(node:|better-sqlite3$|yaml$|hyparquet|zod$)/ },
-  { folder: 'electron/cli', allowedAreas: ['schemas', 'electron/services', 'electron/cli'], allowedPackages: /^(node:|yaml$|zod$|tsx\/)/ },
+  { folder: 'electron/cli', allowedAreas: ['schemas', 'electron/services', 'electron/web', 'electron/cli'], allowedPackages: /^(node:|yaml$|zod$|tsx\/)/ },
+  { folder: 'electron/web', allowedAreas: ['schemas', 'electron/services', 'electron/web'], allowedPackages: /^(node:|ws$)/ },
 ];
 
 describe('layering: dependencies point one way', () => {

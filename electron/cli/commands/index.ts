@@ -5,6 +5,7 @@ import { devicesCommand } from './devices.ts';
 import { modelsCommand } from './models.ts';
 import { resumeCommand, runsCommand, trainCommand } from './runs.ts';
 import { registerCommand, registryCommand } from './registry.ts';
+import { webCommand } from './web.ts';
 import type { Command } from './types.ts';
 
 export type { CommandContext } from './types.ts';
@@ -20,6 +21,7 @@ export const COMMANDS: Record<string, Command> = {
   resume: resumeCommand,
   runs: runsCommand,
   demo: demoCommand,
+  web: webCommand,
   register: registerCommand,
   registry: registryCommand,
 };
