@@ -3,9 +3,15 @@ import type { DevicesEvent, TokenLengthsEvent, TrainerEvent } from '../../../sch
 import { runTrainerProcess } from './process.ts';
 
 /** Runs a one-shot trainer command and returns its events, throwing the trainer's error as an AirlockError. */
-export async function callTrainer(args: string[], home: string): Promise<TrainerEvent[]> {
+export async function callTrainer(args: string[], home: string, onEvent?: (event: TrainerEvent) => void): Promise<TrainerEvent[]> {
   const events: TrainerEvent[] = [];
-  const exit = await runTrainerProcess(args, { home, onEvent: (event) => events.push(event) });
+  const exit = await runTrainerProcess(args, {
+    home,
+    onEvent: (event) => {
+      events.push(event);
+      onEvent?.(event);
+    },
+  });
   const last = exit.lastEvent;
   if (last?.type === 'error') {
     throw new AirlockError(last.code, last.message, {
