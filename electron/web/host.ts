@@ -86,6 +86,8 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     }
     const outcome = serveStatic(rendererDir, path, request.method, response, pageHeaders);
     if (outcome === 'refused') return refuse(request, response, 400, failure('That path is not allowed.'), headers);
+    // Browsers ask for an icon on their own; without one, answer "nothing" rather than an error.
+    if (outcome === 'not-found' && path === '/favicon.ico') return void response.writeHead(204, headers).end();
     if (outcome === 'not-found') return sendJson(response, 404, failure(`Nothing is served at ${path}.`), headers);
   }
 
