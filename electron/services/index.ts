@@ -10,6 +10,8 @@ import { RunSupervisor } from './runs/supervisor.ts';
 import { APP_ROOT } from './trainer/python.ts';
 import { ModelRegistry } from './registry/registry.ts';
 import { VersionTable } from './registry/version-table.ts';
+import { createSyncService } from './sync/create.ts';
+import type { SyncService } from './sync/service.ts';
 
 /** Every service, built around one data folder. All front ends go through this. */
 export interface Services {
@@ -20,6 +22,7 @@ export interface Services {
   runs: RunTable;
   supervisor: RunSupervisor;
   registry: ModelRegistry;
+  sync: SyncService;
   close(): void;
 }
 
@@ -63,6 +66,7 @@ export async function createServices(home: string): Promise<Services> {
     runs,
     supervisor: new RunSupervisor(paths, runs),
     registry: new ModelRegistry(new VersionTable(db), runs, new DatasetTable(db)),
+    sync: createSyncService(paths, db, runs),
     close: () => db.close(),
   };
 }
