@@ -7,6 +7,7 @@ import { resumeCommand, runsCommand, trainCommand } from './runs.ts';
 import { registerCommand, registryCommand } from './registry.ts';
 import { webCommand } from './web.ts';
 import type { Command } from './types.ts';
+import { syncCommand } from './sync.ts';
 
 export type { CommandContext } from './types.ts';
 
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, Command> = {
   web: webCommand,
   register: registerCommand,
   registry: registryCommand,
+  sync: syncCommand,
 };
 
 /** The help text. */
