@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { HomeScreen } from './HomeScreen.tsx';
+import { DatasetsScreen } from './DatasetsScreen.tsx';
 
 /** Props every screen gets: the `:name` parts of its route. */
 export interface ScreenProps {
@@ -20,4 +21,6 @@ export interface ScreenEntry {
  */
 export const screens: ScreenEntry[] = [
   { path: '/', label: 'Home', nav: true, component: HomeScreen },
+  { path: '/datasets', label: 'Datasets', nav: true, component: DatasetsScreen },
+  { path: '/datasets/:id', label: 'Dataset', nav: false, component: DatasetsScreen },
 ];

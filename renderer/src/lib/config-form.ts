@@ -1,0 +1,184 @@
+/** The settings form, read from the RunConfig zod schema: one field per config key, with its kind, limits and description. */
+import { z } from 'zod';
+import { RunConfig } from '../../../schemas/config.ts';
+
+export type FieldKind = 'number' | 'text' | 'choice' | 'boolean' | 'devices' | 'tags';
+
+export interface ConfigField {
+  /** `section.field`, as in the YAML and in validation messages. */
+  path: string;
+  section: string;
+  key: string;
+  label: string;
+  kind: FieldKind;
+  description: string;
+  nullable: boolean;
+  integer: boolean;
+  min: number | null;
+  max: number | null;
+  choices: readonly string[];
+}
+
+/** Fields shown up front; every other field is folded under "Advanced". */
+export const BASIC_FIELDS = new Set([
+  'model.task',
+  'data.text_column',
+  'data.label_column',
+  'data.max_length',
+  'training.max_epochs',
+  'training.learning_rate',
+  'training.batch_size',
+  'training.precision',
+  'experiment.name',
+]);
+
+/** Fields the earlier steps set (dataset, model), not edited in the settings form. */
+export const STEP_FIELDS = new Set(['data.train_path', 'model.name']);
+
+function unwrap(schema: z.ZodType): { inner: z.ZodType; nullable: boolean } {
+  let inner = schema;
+  let nullable = false;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodNullable || inner instanceof z.ZodOptional) {
+    if (inner instanceof z.ZodNullable) nullable = true;
+    inner = (inner as unknown as { unwrap(): z.ZodType }).unwrap();
+  }
+  return { inner, nullable };
+}
+
+function labelOf(key: string): string {
+  const words = key.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function describeField(section: string, key: string, schema: z.ZodType): ConfigField {
+  const { inner, nullable } = unwrap(schema);
+  const field: ConfigField = {
+    path: `${section}.${key}`,
+    section,
+    key,
+    label: labelOf(key),
+    kind: 'text',
+    description: schema.description ?? inner.description ?? '',
+    nullable,
+    integer: false,
+    min: null,
+    max: null,
+    choices: [],
+  };
+  if (inner instanceof z.ZodNumber) {
+    field.kind = 'number';
+    field.integer = Boolean(inner.isInt);
+    field.min = Number.isFinite(inner.minValue) ? inner.minValue : null;
+    field.max = Number.isFinite(inner.maxValue) ? inner.maxValue : null;
+  } else if (inner instanceof z.ZodEnum) {
+    field.kind = 'choice';
+    field.choices = inner.options as string[];
+  } else if (inner instanceof z.ZodBoolean) {
+    field.kind = 'boolean';
+  } else if (inner instanceof z.ZodUnion) {
+    field.kind = 'devices';
+  } else if (inner instanceof z.ZodRecord) {
+    field.kind = 'tags';
+  }
+  return field;
+}
+
+/** Every field of the config, section by section, in schema order. */
+export const CONFIG_FIELDS: ConfigField[] = Object.entries(RunConfig.shape).flatMap(([section, sectionSchema]) => {
+  const { inner } = unwrap(sectionSchema as z.ZodType);
+  if (!(inner instanceof z.ZodObject)) return [];
+  return Object.entries(inner.shape as Record<string, z.ZodType>).map(([key, schema]) => describeField(section, key, schema));
+});
+
+/** What a field accepts, in words ("a whole number from 8 to 8192"). */
+export function allowedValues(field: ConfigField): string {
+  const empty = field.nullable ? ', or empty' : '';
+  switch (field.kind) {
+    case 'number': {
+      const what = field.integer ? 'a whole number' : 'a number';
+      const range = field.min !== null && field.max !== null ? ` from ${field.min} to ${field.max}` : field.min !== null ? ` of at least ${field.min}` : field.max !== null ? ` up to ${field.max}` : '';
+      return `${what}${range}${empty}`;
+    }
+    case 'choice':
+      return `one of ${field.choices.join(', ')}${empty}`;
+    case 'boolean':
+      return 'on or off';
+    case 'devices':
+      return 'auto, cpu, or a number of GPUs (1 or more)';
+    case 'tags':
+      return 'one key=value pair per line';
+    default:
+      return `text${empty}`;
+  }
+}
+
+/** A nested config value at `section.field`. */
+export function getField(config: Record<string, unknown>, path: string): unknown {
+  const [section, key] = path.split('.');
+  return (config[section] as Record<string, unknown> | undefined)?.[key];
+}
+
+/** A copy of the config with `section.field` set. */
+export function setField(config: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const [section, key] = path.split('.');
+  return { ...config, [section]: { ...((config[section] as Record<string, unknown> | undefined) ?? {}), [key]: value } };
+}
+
+/** Turns what the user typed into the value the schema expects; invalid text stays text so validation can name it. */
+export function parseInput(field: ConfigField, text: string): unknown {
+  const trimmed = text.trim();
+  if (field.kind === 'number') {
+    if (trimmed === '') return field.nullable ? null : '';
+    const value = Number(trimmed);
+    return Number.isFinite(value) ? value : text;
+  }
+  if (field.kind === 'devices') {
+    if (trimmed === 'auto' || trimmed === 'cpu') return trimmed;
+    return /^\d+$/.test(trimmed) ? Number(trimmed) : text;
+  }
+  if (field.kind === 'tags') {
+    const tags: Record<string, string> = {};
+    for (const line of text.split('\n')) {
+      const at = line.indexOf('=');
+      if (line.trim() === '') continue;
+      if (at <= 0) return text; // reported by validation as not a key/value mapping
+      tags[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    }
+    return tags;
+  }
+  if ((field.kind === 'text' || field.kind === 'choice') && trimmed === '' && field.nullable) return null;
+  return text;
+}
+
+/** The text a field's input shows for a value. */
+export function formatInput(field: ConfigField, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (field.kind === 'tags' && typeof value === 'object') {
+    return Object.entries(value as Record<string, string>).map(([key, tag]) => `${key}=${tag}`).join('\n');
+  }
+  return String(value);
+}
+
+/** Validates a draft config: one message per field path, naming the field and saying what it allows. */
+export function validateConfig(draft: unknown): { config: RunConfig | null; errors: Record<string, string> } {
+  const result = RunConfig.safeParse(draft);
+  if (result.success) return { config: result.data, errors: {} };
+  const errors: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const path = issue.path.slice(0, 2).join('.') || '(config)';
+    if (errors[path]) continue;
+    const field = CONFIG_FIELDS.find((candidate) => candidate.path === path);
+    if (issue.code === 'unrecognized_keys') {
+      errors[path] = `${path}: unknown field(s) ${issue.keys.join(', ')}.`;
+    } else if (field && (issue.code === 'too_small' || issue.code === 'too_big') && typeof issue.inclusive === 'boolean') {
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const relation = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : issue.inclusive ? 'at most' : 'less than';
+      errors[path] = `${field.label} (${path}) must be ${relation} ${String(bound)}.`;
+    } else if (field) {
+      errors[path] = `${field.label} (${path}) must be ${allowedValues(field)}.`;
+    } else {
+      errors[path] = `${path}: ${issue.message}.`;
+    }
+  }
+  return { config: null, errors };
+}

@@ -1,0 +1,264 @@
+import { useEffect, useState } from 'react';
+import type { Dataset } from '../../../schemas/dataset.ts';
+import type { ScreenProps } from './index.ts';
+import { EmptyState } from '../components/EmptyState.tsx';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { FileImport } from '../components/FileImport.tsx';
+import { LabelChart } from '../components/LabelChart.tsx';
+import { ProgressBar } from '../components/ProgressBar.tsx';
+import { formatBytes, formatDate, formatPercent } from '../lib/format.ts';
+import { href, navigate } from '../router.ts';
+import { useDatasets } from '../store/datasets.ts';
+import { useNewRun } from '../store/new-run.ts';
+
+function ImportPanel() {
+  const importing = useDatasets((state) => state.importing);
+  const importError = useDatasets((state) => state.importError);
+  const lastImport = useDatasets((state) => state.lastImport);
+  const { importPath, importFile } = useDatasets.getState();
+  const done = (dataset: Dataset | null) => {
+    if (dataset) navigate(`/datasets/${dataset.id}`);
+  };
+  return (
+    <section className="card" aria-labelledby="import-dataset">
+      <h2 id="import-dataset">Import a dataset</h2>
+      <p className="muted small">CSV, TSV, JSON Lines or Parquet, with a column of text and a column of labels. The file is read once, checked and copied into Airlock; a file that fails leaves nothing behind.</p>
+      <FileImport
+        purpose="dataset"
+        pathLabel="Dataset file path"
+        accept=".csv,.tsv,.txt,.jsonl,.json,.parquet"
+        busy={importing !== null}
+        onPath={(path) => void importPath(path).then(done)}
+        onFile={(file) => void importFile(file).then(done)}
+      />
+      {importing && <ProgressBar label={`${importing.stage === 'upload' ? 'Uploading' : 'Reading'} ${importing.name}`} fraction={importing.fraction} />}
+      {importError && <ErrorBox error={importError} title="Import failed" />}
+      {lastImport?.existing && <p role="status">This file was already imported; showing the stored dataset.</p>}
+    </section>
+  );
+}
+
+function ColumnChooser({ dataset }: { dataset: Dataset }) {
+  const { detection } = dataset;
+  const [text, setText] = useState(detection.textColumn ?? '');
+  const [label, setLabel] = useState(detection.labelColumn ?? '');
+  const saving = useDatasets((state) => state.savingColumns);
+  const error = useDatasets((state) => state.columnsError);
+  const changed = text !== (detection.textColumn ?? '') || label !== (detection.labelColumn ?? '');
+  const names = dataset.columns.map((column) => column.name);
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        void useDatasets.getState().setColumns(dataset.id, text, label);
+      }}
+    >
+      <div className="grid-2">
+        <div className="field">
+          <label htmlFor="text-column">Text column</label>
+          <select id="text-column" value={text} onChange={(event) => setText(event.target.value)}>
+            {names.map((name) => (
+              <option key={name} value={name}>{name}</option>
+            ))}
+          </select>
+          <div className="help">What the model reads.</div>
+        </div>
+        <div className="field">
+          <label htmlFor="label-column">Label column</label>
+          <select id="label-column" value={label} onChange={(event) => setLabel(event.target.value)}>
+            {names.map((name) => (
+              <option key={name} value={name}>{name}</option>
+            ))}
+          </select>
+          <div className="help">What the model learns to predict.</div>
+        </div>
+      </div>
+      <div className="row">
+        <button type="submit" disabled={!changed || saving}>
+          {saving ? 'Checking…' : 'Apply columns'}
+        </button>
+        {changed && <span className="muted small">Detection runs again with these columns.</span>}
+      </div>
+      {error && <ErrorBox error={error} title="These columns cannot be used" />}
+    </form>
+  );
+}
+
+function DatasetDetails({ dataset }: { dataset: Dataset }) {
+  const { detection } = dataset;
+  return (
+    <div className="stack">
+      <section className="card" aria-labelledby="dataset-title">
+        <div className="spread">
+          <h2 id="dataset-title">{dataset.name}</h2>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              useNewRun.getState().chooseDataset(dataset.id);
+              useNewRun.getState().goTo('model');
+              navigate('/new');
+            }}
+          >
+            Train a model on this dataset
+          </button>
+        </div>
+        <dl className="kv">
+          <dt>Rows</dt>
+          <dd>{dataset.rows.toLocaleString('en-US')}</dd>
+          <dt>Format</dt>
+          <dd>
+            {dataset.format.toUpperCase()}, {formatBytes(dataset.bytes)}, {dataset.encoding}
+            {dataset.delimiter && dataset.delimiter !== ',' ? `, delimiter ${JSON.stringify(dataset.delimiter)}` : ''}
+          </dd>
+          <dt>Imported from</dt>
+          <dd className="mono small">{dataset.sourcePath}</dd>
+          <dt>Imported</dt>
+          <dd>{formatDate(dataset.createdAt)}</dd>
+          <dt>Id</dt>
+          <dd className="mono small">{dataset.id} (SHA-256 {dataset.sha256.slice(0, 16)}…)</dd>
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="detection">
+        <h2 id="detection">Detection</h2>
+        <dl className="kv" aria-label="Detection result">
+          <dt>Task</dt>
+          <dd>{detection.task.replace('_', '-')}</dd>
+          <dt>Modality</dt>
+          <dd>{detection.modality}</dd>
+          <dt>Text column</dt>
+          <dd>{detection.textColumn ?? '—'}</dd>
+          <dt>Label column</dt>
+          <dd>{detection.labelColumn ?? '—'}</dd>
+          <dt>Labels</dt>
+          <dd>{detection.labels.length > 0 ? detection.labels.length : 'a number (regression)'}</dd>
+          <dt>Balance</dt>
+          <dd>{detection.balance === null ? '—' : `${formatPercent(detection.balance)} (smallest class / largest)`}</dd>
+          {detection.idColumns.length > 0 && (
+            <>
+              <dt>Ignored</dt>
+              <dd>{detection.idColumns.join(', ')} (row identifiers)</dd>
+            </>
+          )}
+        </dl>
+        <h3 style={{ marginTop: 16 }}>Change the columns</h3>
+        <ColumnChooser key={`${detection.textColumn}/${detection.labelColumn}`} dataset={dataset} />
+      </section>
+      <section className="card" aria-labelledby="warnings">
+        <h2 id="warnings">Warnings</h2>
+        {detection.warnings.length === 0 ? (
+          <p className="muted">No problems found.</p>
+        ) : (
+          detection.warnings.map((warning) => (
+            <div key={warning.code} className="alert warning">
+              {warning.message} <span className="code">{warning.code}</span>
+            </div>
+          ))
+        )}
+      </section>
+      {detection.labels.length > 0 && (
+        <section className="card" aria-labelledby="label-distribution">
+          <h2 id="label-distribution">Label distribution</h2>
+          <LabelChart labels={detection.labels} />
+        </section>
+      )}
+      <section className="card" aria-labelledby="column-profile">
+        <h2 id="column-profile">Columns</h2>
+        <div className="table-scroll">
+          <table aria-label="Column profile">
+            <thead>
+              <tr>
+                <th>Column</th>
+                <th>Type</th>
+                <th className="num">Distinct</th>
+                <th className="num">Missing</th>
+                <th className="num">Length p50 / p95 / max</th>
+                <th>Examples</th>
+              </tr>
+            </thead>
+            <tbody>
+              {dataset.columns.map((column) => (
+                <tr key={column.name}>
+                  <td>{column.name}</td>
+                  <td>{column.type}</td>
+                  <td className="num">
+                    {column.distinct.toLocaleString('en-US')}
+                    {column.distinctCapped ? '+' : ''}
+                  </td>
+                  <td className="num">{column.missing.toLocaleString('en-US')}</td>
+                  <td className="num">{column.textLength ? `${Math.round(column.textLength.p50)} / ${Math.round(column.textLength.p95)} / ${column.textLength.max}` : '—'}</td>
+                  <td className="small">{column.samples.slice(0, 3).map((sample) => (sample.length > 60 ? `${sample.slice(0, 60)}…` : sample)).join(' · ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section className="card" aria-labelledby="preview">
+        <h2 id="preview">Preview</h2>
+        <p className="muted small">The first {dataset.preview.length} rows.</p>
+        <div className="table-scroll">
+          <table aria-label="Preview">
+            <thead>
+              <tr>
+                {dataset.columns.map((column) => (
+                  <th key={column.name}>{column.name}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {dataset.preview.map((row, index) => (
+                <tr key={index}>
+                  {dataset.columns.map((column) => (
+                    <td key={column.name}>{row[column.name]}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+/** Datasets: import (picker, drop, typed path), and for the chosen one its preview, profile, detection and warnings. */
+export function DatasetsScreen({ params }: ScreenProps) {
+  const datasets = useDatasets((state) => state.datasets);
+  const loaded = useDatasets((state) => state.loaded);
+  const error = useDatasets((state) => state.error);
+  useEffect(() => {
+    void useDatasets.getState().load();
+  }, []);
+  const selected = datasets.find((dataset) => dataset.id === params.id) ?? (params.id ? null : datasets[0] ?? null);
+
+  return (
+    <>
+      <h1>Datasets</h1>
+      <ImportPanel />
+      {error && <ErrorBox error={error} />}
+      {loaded && datasets.length === 0 ? (
+        <EmptyState title="No datasets yet.">
+          <p>Import a file above to see its preview, columns and detected labels.</p>
+        </EmptyState>
+      ) : (
+        <div style={{ display: 'grid', gridTemplateColumns: 'minmax(180px, 240px) 1fr', gap: 16 }}>
+          <nav aria-label="Stored datasets">
+            <h2>Stored</h2>
+            <ul className="list-select">
+              {datasets.map((dataset) => (
+                <li key={dataset.id}>
+                  <a className="button" style={{ width: '100%' }} href={href(`/datasets/${dataset.id}`)} aria-current={selected?.id === dataset.id ? 'true' : undefined}>
+                    {dataset.name}
+                    <span className="muted small"> · {dataset.rows.toLocaleString('en-US')} rows</span>
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div>{selected ? <DatasetDetails dataset={selected} /> : loaded && params.id && <ErrorBox error={{ code: 'DATASET_NOT_FOUND', message: `No dataset "${params.id}" is stored.`, hint: 'Pick one from the list.' }} />}</div>
+        </div>
+      )}
+    </>
+  );
+}
