@@ -10,6 +10,10 @@ import { RunSupervisor } from './runs/supervisor.ts';
 import { APP_ROOT } from './trainer/python.ts';
 import { ModelRegistry } from './registry/registry.ts';
 import { VersionTable } from './registry/version-table.ts';
+import { registerOnCompletion } from './registry/auto-register.ts';
+import { PredictionService } from './predict/predictions.ts';
+import { BundleExporter } from './export/exporter.ts';
+import { ExportTable } from './export/export-table.ts';
 import { createSyncService } from './sync/create.ts';
 import type { SyncService } from './sync/service.ts';
 
@@ -22,6 +26,8 @@ export interface Services {
   runs: RunTable;
   supervisor: RunSupervisor;
   registry: ModelRegistry;
+  predictions: PredictionService;
+  exporter: BundleExporter;
   sync: SyncService;
   close(): void;
 }
@@ -58,14 +64,21 @@ export async function createServices(home: string): Promise<Services> {
   const models = new ModelCache(paths, new ModelTable(db), bundledModelsFolder());
   await models.seedDefault();
   runs.markOrphansInterrupted(isTrainerAlive);
+  const supervisor = new RunSupervisor(paths, runs);
+  const registry = new ModelRegistry(new VersionTable(db), runs, new DatasetTable(db));
+  registerOnCompletion(supervisor, registry);
+  const exporter = new BundleExporter(paths, registry, new ExportTable(db));
+  exporter.cleanStale();
   return {
     paths,
     db,
     datasets: new DatasetCatalog(paths, new DatasetTable(db)),
     models,
     runs,
-    supervisor: new RunSupervisor(paths, runs),
-    registry: new ModelRegistry(new VersionTable(db), runs, new DatasetTable(db)),
+    supervisor,
+    registry,
+    predictions: new PredictionService(paths, registry),
+    exporter,
     sync: createSyncService(paths, db, runs),
     close: () => db.close(),
   };

@@ -7,6 +7,7 @@ import type { HomePaths } from '../home.ts';
 import type { ModelTable } from '../store/records.ts';
 import { copyTree, slugify, stagingPath, writeAtomically } from '../util/files.ts';
 import { inspectModelFolder } from './inspect.ts';
+import { importBundle, isBundleFolder } from './bundle-import.ts';
 
 /** A readable name for a model folder; HF cache snapshots (models--org--name/snapshots/<hash>) use the repo name. */
 export function nameForFolder(folder: string): string {
@@ -52,7 +53,10 @@ export class ModelCache {
   }
 
   /** Copies a model folder into the cache after checking it is a usable Hugging Face model. */
-  async import(source: string, options: { name?: string; allowPickle?: boolean } = {}): Promise<CachedModel> {
+  async import(source: string, options: { name?: string; allowPickle?: boolean; sourcePath?: string } = {}): Promise<CachedModel> {
+    if (isBundleFolder(source)) {
+      return importBundle(source, this.paths.staging, (folder, name) => this.import(folder, { ...options, name: options.name ?? name, sourcePath: resolve(source) }));
+    }
     if (!existsSync(source) || !statSync(source).isDirectory()) {
       throw new AirlockError('FILE_NOT_FOUND', `The folder ${source} does not exist.`, { hint: 'Check the path to the model folder.' });
     }
@@ -70,7 +74,7 @@ export class ModelCache {
       id,
       name,
       path: target,
-      sourcePath: resolve(source),
+      sourcePath: options.sourcePath ?? resolve(source),
       allowPickle: Boolean(options.allowPickle),
       info: inspectModelFolder(target),
       createdAt: new Date().toISOString(),

@@ -1,0 +1,55 @@
+import type { ModelVersion } from '../../../schemas/registry.ts';
+import { configToYaml } from '../config/yaml.ts';
+
+/** README.md of a bundle: what the model is, where it came from, how well it did, and how to load it. */
+export function modelCard(version: ModelVersion, exportedAt: string): string {
+  const lineage = version.lineage;
+  const metrics = Object.keys(lineage.metrics).sort();
+  return [
+    `# ${version.name} v${version.version}`,
+    '',
+    version.description ?? `A ${lineage.task} model fine-tuned offline with Airlock.`,
+    '',
+    `- Stage: ${version.stage}`,
+    `- Exported: ${exportedAt}`,
+    `- Registered: ${version.createdAt}`,
+    '',
+    '## Lineage',
+    '',
+    `- Run: ${lineage.runId} (experiment "${lineage.experiment}")`,
+    `- Base model: ${lineage.baseModel}`,
+    `- Task: ${lineage.task}`,
+    `- Training data: ${lineage.datasetName ?? lineage.config.data.train_path}${lineage.datasetId ? ` (${lineage.datasetId})` : ''}`,
+    `- Training data SHA-256: ${lineage.datasetSha256 ?? 'not recorded (a file outside the dataset store)'}`,
+    `- Trained on: ${lineage.device ?? 'unknown device'}, finished ${lineage.trainedAt ?? 'unknown'}`,
+    '',
+    '## Labels',
+    '',
+    ...(lineage.labels.length ? lineage.labels.map((label) => `- ${label}`) : ['- (none recorded)']),
+    '',
+    '## Metrics',
+    '',
+    '| metric | value |',
+    '|---|---|',
+    ...metrics.map((key) => `| ${key} | ${Number(lineage.metrics[key].toFixed(6))} |`),
+    '',
+    '## Training config',
+    '',
+    '```yaml',
+    configToYaml(lineage.config).trimEnd(),
+    '```',
+    '',
+    '## Use',
+    '',
+    'This folder is an MLflow model (`transformers` and `python_function` flavors) with safetensors weights:',
+    '',
+    '```python',
+    'import mlflow',
+    'model = mlflow.pyfunc.load_model("<this folder>")',
+    'model.predict(["some text"])  # a table with label and score',
+    '```',
+    '',
+    '`manifest.json` lists every file with its size and SHA-256. Check the folder before use with `airlock verify <this folder>`.',
+    '',
+  ].join('\n');
+}
