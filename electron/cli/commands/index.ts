@@ -5,6 +5,9 @@ import { devicesCommand } from './devices.ts';
 import { modelsCommand } from './models.ts';
 import { resumeCommand, runsCommand, trainCommand } from './runs.ts';
 import { registerCommand, registryCommand } from './registry.ts';
+import { predictCommand } from './predict.ts';
+import { exportCommand } from './export.ts';
+import { verifyCommand } from './verify.ts';
 import { webCommand } from './web.ts';
 import type { Command } from './types.ts';
 import { syncCommand } from './sync.ts';
@@ -25,6 +28,9 @@ export const COMMANDS: Record<string, Command> = {
   web: webCommand,
   register: registerCommand,
   registry: registryCommand,
+  predict: predictCommand,
+  export: exportCommand,
+  verify: verifyCommand,
   sync: syncCommand,
 };
 
