@@ -45,7 +45,19 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; nullable: boolean } {
   return { inner, nullable };
 }
 
-function labelOf(key: string): string {
+/** Labels that would be ambiguous from the key alone. */
+const LABELS: Record<string, string> = {
+  'model.name': 'Model',
+  'model.task': 'Task',
+  'data.train_path': 'Training data',
+  'experiment.name': 'Experiment name',
+  'experiment.tags': 'Tags',
+  'deployment.stage': 'Registry stage',
+  'training.devices': 'Devices',
+};
+
+function labelOf(path: string, key: string): string {
+  if (LABELS[path]) return LABELS[path];
   const words = key.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
@@ -56,7 +68,7 @@ function describeField(section: string, key: string, schema: z.ZodType): ConfigF
     path: `${section}.${key}`,
     section,
     key,
-    label: labelOf(key),
+    label: labelOf(`${section}.${key}`, key),
     kind: 'text',
     description: schema.description ?? inner.description ?? '',
     nullable,

@@ -1,6 +1,10 @@
 import type { ComponentType } from 'react';
 import { HomeScreen } from './HomeScreen.tsx';
 import { DatasetsScreen } from './DatasetsScreen.tsx';
+import { ModelsScreen } from './ModelsScreen.tsx';
+import { NewRunScreen } from './NewRunScreen.tsx';
+import { RunScreen } from './RunScreen.tsx';
+import { HistoryScreen } from './HistoryScreen.tsx';
 
 /** Props every screen gets: the `:name` parts of its route. */
 export interface ScreenProps {
@@ -23,4 +27,9 @@ export const screens: ScreenEntry[] = [
   { path: '/', label: 'Home', nav: true, component: HomeScreen },
   { path: '/datasets', label: 'Datasets', nav: true, component: DatasetsScreen },
   { path: '/datasets/:id', label: 'Dataset', nav: false, component: DatasetsScreen },
+  { path: '/models', label: 'Models', nav: true, component: ModelsScreen },
+  { path: '/models/:id', label: 'Model', nav: false, component: ModelsScreen },
+  { path: '/new', label: 'New run', nav: true, component: NewRunScreen },
+  { path: '/history', label: 'History', nav: true, component: HistoryScreen },
+  { path: '/runs/:id', label: 'Run', nav: false, component: RunScreen },
 ];

@@ -1,0 +1,267 @@
+import { useEffect, useId, useMemo, useState } from 'react';
+import { ConfigFieldInput } from '../components/ConfigFieldInput.tsx';
+import { EmptyState } from '../components/EmptyState.tsx';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { BASIC_FIELDS, CONFIG_FIELDS, STEP_FIELDS, getField, validateConfig, type ConfigField } from '../lib/config-form.ts';
+import { formatBytes, formatCount } from '../lib/format.ts';
+import { href, navigate } from '../router.ts';
+import { useDatasets } from '../store/datasets.ts';
+import { modelTask, useModels } from '../store/models.ts';
+import { WIZARD_STEPS, useNewRun, type WizardStep } from '../store/new-run.ts';
+
+const STEP_NAMES: Record<WizardStep, string> = { dataset: '1. Dataset', model: '2. Model', settings: '3. Settings', review: '4. Review' };
+
+function Stepper({ step }: { step: WizardStep }) {
+  const at = WIZARD_STEPS.indexOf(step);
+  return (
+    <ol className="steps" aria-label="Steps">
+      {WIZARD_STEPS.map((name, index) => (
+        <li key={name} aria-current={name === step ? 'step' : undefined} className={index < at ? 'done' : undefined}>
+          {STEP_NAMES[name]}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function YamlImport() {
+  const [text, setText] = useState('');
+  const error = useNewRun((state) => state.importError);
+  const ids = { file: useId(), paste: useId() };
+  const load = (yaml: string) => void useNewRun.getState().importYaml(yaml);
+  return (
+    <details className="card">
+      <summary>Or start from a YAML config</summary>
+      <div className="field">
+        <label htmlFor={ids.file}>YAML config file</label>
+        <input
+          id={ids.file}
+          type="file"
+          accept=".yaml,.yml,text/yaml"
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            event.target.value = '';
+            if (file) void file.text().then(load);
+          }}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.paste}>Or paste the YAML</label>
+        <textarea id={ids.paste} value={text} onChange={(event) => setText(event.target.value)} spellCheck={false} />
+      </div>
+      <button type="button" onClick={() => load(text)} disabled={!text.trim()}>
+        Load pasted config
+      </button>
+      {error && <ErrorBox error={error} title="This config cannot be loaded" />}
+    </details>
+  );
+}
+
+function DatasetStep() {
+  const datasets = useDatasets((state) => state.datasets);
+  const loaded = useDatasets((state) => state.loaded);
+  const datasetId = useNewRun((state) => state.datasetId);
+  const { chooseDataset, goTo } = useNewRun.getState();
+  return (
+    <section aria-labelledby="step-dataset">
+      <h2 id="step-dataset">Choose the data to train on</h2>
+      {loaded && datasets.length === 0 ? (
+        <EmptyState title="No datasets yet.">
+          <p>
+            <a href={href('/datasets')}>Import a dataset</a> first, or load a YAML config below.
+          </p>
+        </EmptyState>
+      ) : (
+        <fieldset className="card">
+          <legend>Dataset</legend>
+          {datasets.map((dataset) => (
+            <div key={dataset.id} className="field checkbox">
+              <label>
+                <input type="radio" name="dataset" value={dataset.id} checked={datasetId === dataset.id} onChange={() => chooseDataset(dataset.id)} />
+                {dataset.name}
+                <span className="muted small" style={{ fontWeight: 400 }}>
+                  {dataset.rows.toLocaleString('en-US')} rows · {dataset.detection.task} · {dataset.detection.labels.length || 'numeric'} labels · text “{dataset.detection.textColumn}”, label “{dataset.detection.labelColumn}”
+                </span>
+              </label>
+            </div>
+          ))}
+        </fieldset>
+      )}
+      {datasetId && !datasets.some((dataset) => dataset.id === datasetId) && <p className="muted">From the loaded config: {datasetId}</p>}
+      <div className="row">
+        <button type="button" className="primary" disabled={!datasetId} onClick={() => goTo('model')}>
+          Next: model
+        </button>
+      </div>
+      <YamlImport />
+    </section>
+  );
+}
+
+function ModelStep() {
+  const models = useModels((state) => state.models);
+  const loaded = useModels((state) => state.loaded);
+  const modelId = useNewRun((state) => state.modelId);
+  const { chooseModel, goTo } = useNewRun.getState();
+  useEffect(() => {
+    if (!modelId && models.length > 0) chooseModel(models[0].id);
+  }, [modelId, models, chooseModel]);
+  return (
+    <section aria-labelledby="step-model">
+      <h2 id="step-model">Choose the base model</h2>
+      {loaded && models.length === 0 ? (
+        <EmptyState title="The model cache is empty.">
+          <p>
+            <a href={href('/models')}>Import a model folder</a> first.
+          </p>
+        </EmptyState>
+      ) : (
+        <fieldset className="card">
+          <legend>Model</legend>
+          {models.map((model) => (
+            <div key={model.id} className="field checkbox">
+              <label>
+                <input type="radio" name="model" value={model.id} checked={modelId === model.id} onChange={() => chooseModel(model.id)} />
+                {model.name}
+                <span className="muted small" style={{ fontWeight: 400 }}>
+                  {model.info.modality} · {modelTask(model.info)} · {formatCount(model.info.parameters)} parameters · {formatBytes(model.info.weightsBytes)}
+                </span>
+              </label>
+            </div>
+          ))}
+        </fieldset>
+      )}
+      <div className="row">
+        <button type="button" onClick={() => goTo('dataset')}>
+          Back
+        </button>
+        <button type="button" className="primary" disabled={!modelId} onClick={() => goTo('settings')}>
+          Next: settings
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function SettingsStep() {
+  const draft = useNewRun((state) => state.draft);
+  const reasons = useNewRun((state) => state.reasons);
+  const suggesting = useNewRun((state) => state.suggesting);
+  const suggestError = useNewRun((state) => state.suggestError);
+  const yamlError = useNewRun((state) => state.yamlError);
+  const datasetId = useNewRun((state) => state.datasetId);
+  const dataset = useDatasets((state) => state.datasets.find((candidate) => candidate.id === datasetId));
+  const { edit, goTo, review } = useNewRun.getState();
+  useEffect(() => {
+    if (!useNewRun.getState().draft && !useNewRun.getState().suggesting) void useNewRun.getState().suggest();
+  }, []);
+  const { errors } = useMemo(() => validateConfig(draft), [draft]);
+  const [tried, setTried] = useState(false);
+  if (suggestError) return <ErrorBox error={suggestError} title="Airlock could not suggest settings" />;
+  if (!draft) return <p role="status">{suggesting ? 'Measuring your texts and choosing defaults…' : 'Preparing settings…'}</p>;
+
+  const columns = dataset?.columns.map((column) => column.name);
+  const fieldInput = (field: ConfigField) => (
+    <ConfigFieldInput key={field.path} field={field} value={getField(draft, field.path)} reason={reasons[field.path]} error={errors[field.path]} columns={columns} onChange={(value) => edit(field.path, value)} />
+  );
+  const editable = CONFIG_FIELDS.filter((field) => !STEP_FIELDS.has(field.path));
+  const advanced = editable.filter((field) => !BASIC_FIELDS.has(field.path));
+  const invalid = Object.keys(errors).length;
+  const advancedInvalid = advanced.some((field) => errors[field.path]);
+  return (
+    <section aria-labelledby="step-settings">
+      <h2 id="step-settings">Settings</h2>
+      <p className="muted">Defaults come from your data and this machine; the green notes say why.</p>
+      <form
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          setTried(true);
+          void review();
+        }}
+      >
+        <div className="card">{editable.filter((field) => BASIC_FIELDS.has(field.path)).map(fieldInput)}</div>
+        <details className="card" open={advancedInvalid || undefined}>
+          <summary>Advanced settings</summary>
+          {advanced.map(fieldInput)}
+        </details>
+        {tried && invalid > 0 && (
+          <p className="field-error" role="alert" style={{ color: 'var(--error)' }}>
+            Fix the {invalid} field{invalid === 1 ? '' : 's'} marked above: {Object.keys(errors).join(', ')}.
+          </p>
+        )}
+        {yamlError && <ErrorBox error={yamlError} />}
+        <div className="row">
+          <button type="button" onClick={() => goTo('model')}>
+            Back
+          </button>
+          <button type="submit" className="primary">
+            Next: review
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function ReviewStep() {
+  const yaml = useNewRun((state) => state.yaml);
+  const starting = useNewRun((state) => state.starting);
+  const startError = useNewRun((state) => state.startError);
+  const exported = useNewRun((state) => state.exported);
+  const { goTo, exportYaml, start, reset } = useNewRun.getState();
+  useEffect(() => {
+    if (!yaml) goTo('settings');
+  }, [yaml, goTo]);
+  if (!yaml) return null;
+  return (
+    <section aria-labelledby="step-review">
+      <h2 id="step-review">Review</h2>
+      <p className="muted">This is the config the run will use. Export it to keep it or to run it from the command line (<code>airlock train run.yaml</code>).</p>
+      <pre aria-label="Config YAML" tabIndex={0}>{yaml}</pre>
+      {exported === true && <p role="status">Config exported.</p>}
+      {startError && <ErrorBox error={startError} title="The run could not start" />}
+      <div className="row">
+        <button type="button" onClick={() => goTo('settings')}>
+          Back
+        </button>
+        <button type="button" onClick={() => void exportYaml()}>
+          Export YAML
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={starting}
+          onClick={() =>
+            void start().then((runId) => {
+              if (!runId) return;
+              reset();
+              navigate(`/runs/${runId}`);
+            })
+          }
+        >
+          {starting ? 'Starting…' : 'Start training'}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** New run: dataset → model → settings (from the schema, with detected defaults explained) → review (YAML) → start. */
+export function NewRunScreen() {
+  const step = useNewRun((state) => state.step);
+  useEffect(() => {
+    void useDatasets.getState().load();
+    void useModels.getState().load();
+  }, []);
+  return (
+    <>
+      <h1>New run</h1>
+      <Stepper step={step} />
+      {step === 'dataset' && <DatasetStep />}
+      {step === 'model' && <ModelStep />}
+      {step === 'settings' && <SettingsStep />}
+      {step === 'review' && <ReviewStep />}
+    </>
+  );
+}
