@@ -31,7 +31,8 @@ const force = process.argv.includes('--force');
 if (!force && existsSync(join(outDir, 'index.html')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === print) process.exit(0);
 console.log('setup: building the renderer (vite build)…');
 const started = Date.now();
-const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'renderer', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+const result = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'renderer', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) {
   console.error('setup: the renderer build failed.');
   process.exit(1);

@@ -39,7 +39,8 @@ function once(stampName, print, work) {
 }
 
 function installNodePackages() {
-  const print = fingerprint('package.json', 'package-lock.json');
+  // The lock alone decides what `npm ci` installs: editing scripts in package.json must not reinstall.
+  const print = fingerprint('package-lock.json');
   const stamp = join(root, 'node_modules', '.cache', 'airlock', 'npm');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === print) return;
   console.log('setup: installing npm packages…');
