@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type check, the trainer's pytest suite, then the TypeScript suites (services, CLI, contract).
+// `npm test`: type check, the trainer's pytest suite, then the TypeScript suites (services, CLI, contract,
+// web host, renderer components, and end-to-end in Chromium).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,7 +18,8 @@ const pytestReport = join(reports, 'pytest.xml');
 const vitestReport = join(reports, 'vitest.json');
 
 const steps = [
-  ['type check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  // Services, CLI, Electron main and preload, tests; then the renderer and its tests (DOM types).
+  ['type check', 'npm', ['run', '--silent', 'typecheck']],
   ['trainer (pytest)', python, ['-m', 'pytest', 'tests/trainer', '-q', '-p', 'no:cacheprovider', `--junitxml=${pytestReport}`]],
   ['services, CLI and contract (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`, ...extra]],
 ];
