@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_FIELDS, allowedValues, parseInput, setField, validateConfig } from '../../renderer/src/lib/config-form.ts';
+import { diffConfigs } from '../../renderer/src/store/compare.ts';
+
+const field = (path: string) => CONFIG_FIELDS.find((candidate) => candidate.path === path)!;
+const VALID = { data: { train_path: 'ds-1', text_column: 'text', label_column: 'label' } };
+
+describe('settings form from the RunConfig schema', () => {
+  it('has one field per config key, with kinds and limits read from zod', () => {
+    expect(field('data.max_length')).toMatchObject({ kind: 'number', integer: true, min: 8, max: 8192 });
+    expect(field('training.precision')).toMatchObject({ kind: 'choice', choices: ['auto', '32-true', 'bf16-mixed', '16-mixed'] });
+    expect(field('training.devices').kind).toBe('devices');
+    expect(field('model.allow_pickle').kind).toBe('boolean');
+    expect(field('training.max_steps').nullable).toBe(true);
+    expect(allowedValues(field('data.max_length'))).toBe('a whole number from 8 to 8192');
+    expect(field('data.max_length').description).toMatch(/95%/);
+  });
+
+  it('names the field and what it allows for every invalid value', () => {
+    let draft: Record<string, unknown> = VALID;
+    draft = setField(draft, 'training.learning_rate', parseInput(field('training.learning_rate'), '7'));
+    draft = setField(draft, 'data.max_length', parseInput(field('data.max_length'), 'long'));
+    draft = setField(draft, 'training.batch_size', parseInput(field('training.batch_size'), '2.5'));
+    const { config, errors } = validateConfig(draft);
+    expect(config).toBeNull();
+    expect(errors['training.learning_rate']).toBe('Learning rate (training.learning_rate) must be at most 1.');
+    expect(errors['data.max_length']).toBe('Max length (data.max_length) must be a whole number from 8 to 8192.');
+    expect(errors['training.batch_size']).toMatch(/^Batch size \(training\.batch_size\) must be a whole number/);
+  });
+
+  it('turns typed text into schema values: empty optional numbers become null, devices auto/cpu/count, tags key=value', () => {
+    expect(parseInput(field('training.max_steps'), '')).toBeNull();
+    expect(parseInput(field('training.devices'), '2')).toBe(2);
+    expect(parseInput(field('training.devices'), 'cpu')).toBe('cpu');
+    expect(parseInput(field('experiment.tags'), 'team=nlp\nowner = ana')).toEqual({ team: 'nlp', owner: 'ana' });
+    const { config } = validateConfig(setField(VALID, 'training.max_steps', null));
+    expect(config?.training.max_steps).toBeNull();
+  });
+
+  it('diffs configs field by field', () => {
+    const a = validateConfig(VALID).config!;
+    const b = validateConfig(setField(VALID, 'training.learning_rate', 1e-4)).config!;
+    const rows = diffConfigs([a, b]);
+    expect(rows.filter((row) => row.differs)).toEqual([{ field: 'training.learning_rate', values: ['0.00005', '0.0001'], differs: true }]);
+    expect(rows.find((row) => row.field === 'data.text_column')?.differs).toBe(false);
+  });
+});

@@ -1,0 +1,71 @@
+// @vitest-environment happy-dom
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { TrainerEvent } from '../../schemas/events.ts';
+import { estimate, liveRunsInitialState, seriesOf, useLiveRuns } from '../../renderer/src/store/live-run.ts';
+
+const T0 = Date.parse('2026-11-28T08:00:00Z');
+let seq = 0;
+const envelope = (runId: string, seconds: number) => ({ v: 1 as const, run_id: runId, seq: seq++, ts: new Date(T0 + seconds * 1000).toISOString() });
+
+function step(runId: string, n: number, total = 100_000): TrainerEvent {
+  return { ...envelope(runId, n / 10), type: 'step', step: n, total_steps: total, epoch: 0, loss: 2 / (1 + n / 100), learning_rate: 5e-5, samples_per_s: 120, tokens_per_s: 4000 };
+}
+
+beforeEach(() => useLiveRuns.setState(liveRunsInitialState));
+
+describe('live run store', () => {
+  it('appends step events as points of every training curve, in one update per flush', () => {
+    let updates = 0;
+    const unsubscribe = useLiveRuns.subscribe(() => updates++);
+    for (let n = 1; n <= 2500; n++) useLiveRuns.getState().ingest('r1', step('r1', n));
+    expect(useLiveRuns.getState().runs.r1).toBeUndefined(); // queued, not applied yet
+    useLiveRuns.getState().flush();
+    unsubscribe();
+    expect(updates).toBe(1);
+    const live = useLiveRuns.getState().runs.r1;
+    expect(live.series['train/loss']).toHaveLength(2500);
+    expect(live.series['train/learning_rate']).toHaveLength(2500);
+    expect(live.series['train/samples_per_s'][2499]).toEqual({ step: 2500, value: 120 });
+    expect(live.lastStep?.step).toBe(2500);
+
+    useLiveRuns.getState().ingest('r1', step('r1', 2501));
+    useLiveRuns.getState().ingest('r1', { ...envelope('r1', 251), type: 'epoch', epoch: 0, step: 2501, metrics: { 'val/loss': 0.4, 'val/f1_macro': 0.8 } });
+    useLiveRuns.getState().flush();
+    const after = useLiveRuns.getState().runs.r1;
+    expect(after.series['train/loss']).toHaveLength(2501);
+    expect(after.series['val/f1_macro']).toEqual([{ step: 2501, value: 0.8 }]);
+  });
+
+  it('applies queued events by itself on the next animation frame', async () => {
+    useLiveRuns.getState().ingest('r2', step('r2', 1));
+    useLiveRuns.getState().ingest('r2', step('r2', 2));
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    expect(useLiveRuns.getState().runs.r2.series['train/loss']).toHaveLength(2);
+  });
+
+  it('estimates the time left from the steps seen since the trainer (re)started', () => {
+    const events: TrainerEvent[] = [
+      { ...envelope('r3', 0), type: 'started', accelerator: 'cpu', devices: 1, device_name: 'CPU', precision: '32-true', labels: ['a', 'b'], train_rows: 10, val_rows: 2, test_rows: 0, total_steps: 1000, resumed_from: null },
+      step('r3', 100, 1000),
+      step('r3', 200, 1000),
+    ];
+    for (const event of events) useLiveRuns.getState().ingest('r3', event);
+    useLiveRuns.getState().flush();
+    const live = useLiveRuns.getState().runs.r3;
+    expect(live.started?.device_name).toBe('CPU');
+    // steps 100 → 200 took 10 s: 10 steps/s, 800 steps left → 80 s
+    const eta = estimate(live)!;
+    expect(eta.stepsPerSecond).toBeCloseTo(10);
+    expect(eta.secondsLeft).toBeCloseTo(80);
+  });
+
+  it('groups recorded metric points into sorted curves', () => {
+    const series = seriesOf([
+      { key: 'train/loss', step: 2, value: 1, ts: '' },
+      { key: 'val/loss', step: 2, value: 3, ts: '' },
+      { key: 'train/loss', step: 1, value: 2, ts: '' },
+    ]);
+    expect(series['train/loss']).toEqual([{ step: 1, value: 2 }, { step: 2, value: 1 }]);
+    expect(series['val/loss']).toHaveLength(1);
+  });
+});
