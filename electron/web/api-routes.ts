@@ -17,7 +17,7 @@ export function failure(message: string, hint?: string, code: ErrorCode = 'INVAL
 /** The call named by a request path (`/api/call/<name>`), when it is one of the API table's. */
 export function callNameOf(path: string): ApiName | null {
   const name = path.slice('/api/call/'.length);
-  return /^[a-z]+\.[a-zA-Z]+$/.test(name) && Object.hasOwn(ApiCalls, name) ? (name as ApiName) : null;
+  return /^[a-z]+(\.[a-zA-Z]+)+$/.test(name) && Object.hasOwn(ApiCalls, name) ? (name as ApiName) : null;
 }
 
 type Body = { ok: true; text: string } | { ok: false; status: number; result: ApiResult<never> };

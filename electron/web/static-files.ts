@@ -64,19 +64,29 @@ function existingFile(root: string, target: string): string | null {
   return real;
 }
 
+/** A file of the renderer folder for a request path, or why there is none. */
+export type StaticLookup = { outcome: 'found'; file: string } | { outcome: 'refused' } | { outcome: 'not-found' };
+
+/**
+ * Looks a request path up in `root`. Paths without an extension that match no file get index.html,
+ * so the page can use client-side routes.
+ */
+export function findStaticFile(root: string, requestPath: string): StaticLookup {
+  const target = resolveStaticPath(root, requestPath);
+  if (!target) return { outcome: 'refused' };
+  let file = existingFile(root, target);
+  if (!file && extname(target) === '') file = existingFile(root, join(root, 'index.html'));
+  return file ? { outcome: 'found', file } : { outcome: 'not-found' };
+}
+
 /** How a static request ended, for the caller to answer when no file was sent. */
 export type StaticOutcome = 'sent' | 'refused' | 'not-found';
 
-/**
- * Serves a file of the built renderer. Paths without an extension that match no file get index.html,
- * so the page can use client-side routes.
- */
+/** Serves a file of the built renderer (see `findStaticFile`). */
 export function serveStatic(root: string, requestPath: string, method: string, response: ServerResponse, headers: Record<string, string>): StaticOutcome {
-  const target = resolveStaticPath(root, requestPath);
-  if (!target) return 'refused';
-  let file = existingFile(root, target);
-  if (!file && extname(target) === '') file = existingFile(root, join(root, 'index.html'));
-  if (!file) return 'not-found';
+  const lookup = findStaticFile(root, requestPath);
+  if (lookup.outcome !== 'found') return lookup.outcome;
+  const file = lookup.file;
   const size = statSync(file).size;
   response.writeHead(200, {
     ...headers,

@@ -30,6 +30,8 @@ const RULES: { folder: string; allowedAreas: string[]; allowedPackages: RegExp }
   { folder: 'electron/services', allowedAreas: ['schemas', 'electron/services'], allowedPackages: /^(node:|better-sqlite3$|yaml$|hyparquet|zod$)/ },
   { folder: 'electron/cli', allowedAreas: ['schemas', 'electron/services', 'electron/web', 'electron/cli'], allowedPackages: /^(node:|yaml$|zod$|tsx\/)/ },
   { folder: 'electron/web', allowedAreas: ['schemas', 'electron/services', 'electron/web'], allowedPackages: /^(node:|ws$)/ },
+  { folder: 'electron/main', allowedAreas: ['schemas', 'electron/services', 'electron/web', 'electron/preload', 'electron/main'], allowedPackages: /^(node:|electron$)/ },
+  { folder: 'electron/preload', allowedAreas: ['schemas', 'electron/preload'], allowedPackages: /^electron$/ },
 ];
 
 describe('layering: dependencies point one way', () => {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Notice } from '../../schemas/api.ts';
+import { ApiCalls, type Notice } from '../../schemas/api.ts';
 import { callApi, openEvents, SECRET, send, sendRaw, startTestHost, type TestHost } from './web-host-helpers.ts';
 
 const UPLOAD_LIMIT = 64 * 1024;
@@ -75,6 +75,15 @@ describe('web host: the API over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.json).toEqual({ ok: true, data: { datasets: [] } });
+  });
+
+  it('serves every call of the API table', async () => {
+    for (const name of Object.keys(ApiCalls)) {
+      // Malformed input: the schema answers, no service runs (tests/contract/api-input.test.ts).
+      const response = await callApi(t.host, name, 42);
+      expect(response.status, name).toBe(200);
+      expect(response.json.error.message, name).toContain(`Invalid input for ${name}`);
+    }
   });
 
   it('returns the schema error for invalid input, as the other front ends do', async () => {
