@@ -32,6 +32,8 @@ export interface AnalyzeOptions {
   normalizedOutPath?: string;
   /** Called with the fraction of the file read so far, from 0 to 1. */
   onProgress?: (fraction: number) => void;
+  /** Detect only the text column: the file holds rows to predict, without labels. */
+  textOnly?: boolean;
   /** Text and label columns chosen by the user instead of detected. */
   columns?: ColumnChoice;
 }
@@ -57,7 +59,7 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
   if (named === 'parquet') {
     const { sha256, table } = await importParquetFile(path, bytes, options.onProgress);
     const stats = table.finish();
-    const detection = detect(stats, { rows: table.rows, convertedBytes: 0 }, options.columns);
+    const detection = detect(stats, { rows: table.rows, convertedBytes: 0, textOnly: options.textOnly }, options.columns);
     options.onProgress?.(1);
     const columns = stats.map((column) => column.profile);
     return { format: 'parquet', rows: table.rows, bytes, sha256, encoding: 'utf-8', delimiter: null, columns, detection, preview: table.preview, needsNormalizedCopy: false };
@@ -67,7 +69,7 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
   try {
     const result = await importTextFile(path, bytes, named, options, output);
     const stats = result.table.finish();
-    const detection = detect(stats, { rows: result.table.rows, convertedBytes: result.convertedBytes }, options.columns);
+    const detection = detect(stats, { rows: result.table.rows, convertedBytes: result.convertedBytes, textOnly: options.textOnly }, options.columns);
     if (output.writer) {
       await output.writer.commit();
       output.writer = undefined;

@@ -11,6 +11,8 @@ export interface DetectionContext {
   rows: number;
   /** Bytes that were not valid UTF-8 and were read as Windows-1252. */
   convertedBytes: number;
+  /** Only the text column is wanted (rows to predict, which have no labels). */
+  textOnly?: boolean;
 }
 
 /** Text and label columns the user chose instead of the detected ones. */
@@ -47,6 +49,9 @@ export function detect(columns: ColumnStats[], context: DetectionContext, choice
       hint: 'The file needs a column of free text (one example per row, mostly different from row to row), for example a column named "text".',
       details: columns.map((column) => `${column.profile.name}: ${column.profile.type}, ${column.profile.distinct} distinct values`),
     });
+  }
+  if (context.textOnly && !chosen) {
+    return { modality: text ? 'text' : media!.imageFraction >= 0.8 ? 'image' : 'audio', task: 'classification', textColumn: text?.profile.name ?? null, labelColumn: null, labels: [], idColumns, balance: null, warnings };
   }
   const label = chosen ? chosen.label : chooseLabel(usable.filter((column) => column !== text && column !== media));
   validateLabel(label, context.rows);

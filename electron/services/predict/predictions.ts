@@ -69,7 +69,7 @@ export class PredictionService {
     try {
       const normalized = join(staging, formatFromPath(path) === 'jsonl' ? 'data.jsonl' : 'data.csv');
       options.onProgress?.(0, 'Reading the file');
-      const analysis = await analyzeDatasetFile(path, { normalizedOutPath: normalized });
+      const analysis = await analyzeDatasetFile(path, { normalizedOutPath: normalized, textOnly: true });
       const column = options.column ?? analysis.detection.textColumn;
       if (!column) {
         throw new AirlockError('DATASET_NO_TEXT_COLUMN', `No text column was found in ${path}.`, { hint: 'Name it with --column.', field: 'column' });
