@@ -22,7 +22,7 @@ import json
 import logging
 import os
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .errors import AirlockError
 from .events import EventWriter
@@ -147,6 +147,17 @@ def metric_batches(points: Iterator[tuple[int, str, float, int, int]]) -> Iterat
         yield batch
 
 
+def item_emitter(writer: EventWriter, item: dict[str, Any]) -> Callable[..., None]:
+    """Emits events about one item; raises ReaderGone once nobody records them, so nothing more is sent."""
+
+    def emit(event_type: str, **payload: Any) -> None:
+        writer.emit(event_type, item=item["item"], **payload)
+        if writer.reader_gone:
+            raise ReaderGone()
+
+    return emit
+
+
 class RunSync:
     """Sends one run through its stages, each confirmed by an event before the next starts."""
 
@@ -155,11 +166,7 @@ class RunSync:
         self.writer = writer
         self.item = item
         self.run_id: str | None = None
-
-    def emit(self, event_type: str, **payload: Any) -> None:
-        self.writer.emit(event_type, item=self.item["item"], **payload)
-        if self.writer.reader_gone:
-            raise ReaderGone()
+        self.emit = item_emitter(writer, item)
 
     def sync(self) -> None:
         created = self.find_or_create()
@@ -292,13 +299,24 @@ def run_sync(job_path: str, writer: EventWriter) -> dict[str, int]:
         raise AirlockError("SYNC_NOT_CONFIGURED", "No MLflow tracking URI is set.", hint="Set MLFLOW_TRACKING_URI.")
     with open(job_path, encoding="utf-8") as handle:
         job = json.load(handle)
+    from .sync_models import ModelVersionSync
+
     client = MlflowClient()
     done = failed = 0
+    remote_runs: dict[str, str] = {}  # Airlock run id -> MLflow run id, for the model versions that follow
     for item in job["items"]:
         try:
-            if item["kind"] != "run":
+            if item["kind"] == "run":
+                runner = RunSync(client, writer, item)
+                try:
+                    runner.sync()
+                finally:
+                    if runner.run_id:
+                        remote_runs[item["airlock_run_id"]] = runner.run_id
+            elif item["kind"] == "model_version":
+                ModelVersionSync(client, item_emitter(writer, item), item, remote_runs).sync()
+            else:
                 raise AirlockError("INVALID_INPUT", f"Unknown sync item kind {item['kind']!r}.")
-            RunSync(client, writer, item).sync()
             done += 1
         except ReaderGone:
             raise

@@ -10,6 +10,8 @@ import { MemorySecretStore, type SecretStore } from './secrets.ts';
 import { SyncOutbox, type OutboxCandidate, type OutboxEntry } from './outbox.ts';
 import { SYNCABLE_STATUSES, metricExtent, runJobItem, runVersion, type RunJobItem } from './run-job.ts';
 import { mlflowEnvironment, raise, runSyncProcess } from './worker.ts';
+import { modelVersionFingerprint, modelVersionItemId, modelVersionJobItem, type ModelVersionJobItem } from './model-version-job.ts';
+import type { ModelVersion } from '../../../schemas/registry.ts';
 import { probeServer } from './probe.ts';
 import { SyncLock } from './lock.ts';
 
@@ -20,6 +22,8 @@ export interface SyncSources {
   runs: RunTable;
   /** The SHA-256 of a dataset, for the run's fingerprint tag. */
   datasetSha256(datasetId: string): string | null;
+  /** Every registered model version. */
+  modelVersions(): ModelVersion[];
 }
 
 /** Reports a pass's progress: a fraction of its work, and what it is doing. */
@@ -103,10 +107,17 @@ export class SyncService {
 
   /** Everything local that belongs in MLflow, with a fingerprint of its content. */
   private candidates(): OutboxCandidate[] {
-    return this.sources.runs
+    const runs = this.sources.runs
       .list()
       .filter((run) => SYNCABLE_STATUSES.has(run.status))
       .map((run) => ({ id: `run:${run.id}`, kind: 'run' as const, localId: run.id, version: runVersion(run, metricExtent(this.sources.db, run.id).lastRowid) }));
+    const versions = this.sources.modelVersions().map((version) => ({
+      id: modelVersionItemId(version),
+      kind: 'model_version' as const,
+      localId: `${version.name}@${version.version}`,
+      version: modelVersionFingerprint(version),
+    }));
+    return [...runs, ...versions];
   }
 
   /** Sends everything pending now; transient failures (unreachable, 5xx) are retried a few times with doubling delays. */
@@ -182,11 +193,22 @@ export class SyncService {
   }
 
   private buildJob(entries: OutboxEntry[], settings: SyncSettings, staging: string) {
-    const items: RunJobItem[] = [];
+    const items: (RunJobItem | ModelVersionJobItem)[] = [];
     const versions = new Map<string, string>();
     let pendingPoints = 0;
+    const modelVersions = new Map(this.sources.modelVersions().map((version) => [modelVersionItemId(version), version]));
     for (const entry of entries) {
-      const run = entry.kind === 'run' ? this.sources.runs.get(entry.localId) : undefined;
+      if (entry.kind === 'model_version') {
+        const version = modelVersions.get(entry.id);
+        if (!version) {
+          this.outbox.markFailed(entry.id, { code: 'REGISTRY_MODEL_NOT_FOUND', message: `The local model version ${entry.localId} no longer exists.` });
+          continue;
+        }
+        items.push(modelVersionJobItem(version, this.outbox.remoteRunId(version.runId)));
+        versions.set(entry.id, modelVersionFingerprint(version));
+        continue;
+      }
+      const run = this.sources.runs.get(entry.localId);
       if (!run) {
         this.outbox.markFailed(entry.id, { code: 'RUN_NOT_FOUND', message: `The local ${entry.kind.replace('_', ' ')} ${entry.localId} no longer exists.` });
         continue;
