@@ -11,15 +11,10 @@ declare global {
   }
 }
 
-// Lazily: the web client is only loaded where there is no Electron preload.
-const webBridgeModules = import.meta.glob<{ createWebBridge(): AirlockBridge }>('./web-bridge.ts');
-
-/** The Electron preload's `window.airlock`, else the web host's client. */
+/** The Electron preload's `window.airlock`, else the web host's client (loaded only where there is no preload). */
 async function hostBridge(): Promise<AirlockBridge> {
   if (window.airlock) return window.airlock;
-  const load = webBridgeModules['./web-bridge.ts'];
-  if (!load) throw new Error('This build has no web client (renderer/src/web-bridge.ts) and no Electron preload provided window.airlock.');
-  return (await load()).createWebBridge();
+  return (await import('./web-bridge.ts')).createWebBridge();
 }
 
 async function start(): Promise<void> {

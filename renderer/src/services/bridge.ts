@@ -1,6 +1,6 @@
 import type { AirlockBridge } from '../../../schemas/bridge.ts';
 import type { ApiInput, ApiName, ApiOutput } from '../../../schemas/api.ts';
-import type { AirlockErrorShape } from '../../../schemas/errors.ts';
+import { ErrorCode, type AirlockErrorShape } from '../../../schemas/errors.ts';
 
 let current: AirlockBridge | null = null;
 
@@ -33,6 +33,11 @@ export async function call<N extends ApiName>(name: N, input: ApiInput<N>): Prom
 /** The error shape of anything a call threw: reported errors as they are, anything else as INTERNAL_ERROR. */
 export function errorShapeOf(error: unknown): AirlockErrorShape {
   if (error instanceof ApiFailure) return error.shape;
+  // The bridge's own failures (an upload refused by the host) carry the error shape on the Error.
+  const carried = error as Partial<AirlockErrorShape> | null;
+  if (carried && ErrorCode.safeParse(carried.code).success && typeof carried.message === 'string') {
+    return { code: carried.code!, message: carried.message, ...(carried.hint ? { hint: carried.hint } : {}) };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL_ERROR', message, hint: 'The connection to Airlock may have been lost: reload the page.' };
 }
