@@ -24,6 +24,5 @@ export function hardenSession(target: Session = session.defaultSession): void {
   target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   target.setPermissionCheckHandler(() => false);
   target.setDevicePermissionHandler(() => false);
-  target.setDisplayMediaRequestHandler((_request, callback) => callback({}));
   target.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*'] }, (_details, callback) => callback({ cancel: true }));
 }
