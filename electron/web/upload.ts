@@ -30,7 +30,8 @@ export function pruneUploads(folder: string, now = Date.now()): void {
   }
   for (const entry of entries) {
     const path = join(folder, entry);
-    if (now - statSync(path).mtimeMs > UPLOAD_MAX_AGE_MS) rmSync(path, { recursive: true, force: true });
+    const modified = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? now;
+    if (now - modified > UPLOAD_MAX_AGE_MS) rmSync(path, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiCalls, type Notice } from '../../schemas/api.ts';
+import { pruneUploads } from '../../electron/web/upload.ts';
 import { callApi, openEvents, SECRET, send, sendRaw, startTestHost, type TestHost } from './web-host-helpers.ts';
 
 const UPLOAD_LIMIT = 64 * 1024;
@@ -180,5 +181,20 @@ describe('web host: uploads and pushed notices', () => {
 
   it('refuses a WebSocket on any other path', async () => {
     expect((await openEvents(t.host.port, { path: '/api/other', headers: auth() })).status).toBe(404);
+  });
+});
+
+describe('web host: old uploads', () => {
+  it('removes upload folders older than a day, keeps recent ones', () => {
+    const folder = join(t.root, 'prune');
+    for (const name of ['old', 'new']) {
+      mkdirSync(join(folder, name), { recursive: true });
+      writeFileSync(join(folder, name, 'data.csv'), 'text,label\n');
+    }
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    utimesSync(join(folder, 'old'), twoDaysAgo, twoDaysAgo);
+    pruneUploads(folder);
+    expect(readdirSync(folder)).toEqual(['new']);
+    pruneUploads(join(t.root, 'no-such-folder'));
   });
 });
