@@ -61,8 +61,11 @@ export function admit(request: IncomingMessage, url: URL, gate: Gate): Verdict {
   if (origin !== undefined && !hosts.some((allowed) => origin.toLowerCase() === `http://${allowed}`)) {
     return { ok: false, status: 403, message: 'Requests from other sites are refused.' };
   }
+  // Browsers mark requests made by other sites' pages. Only a top-level navigation (a link to the printed
+  // address) may come from elsewhere: it still needs the token, and the page cannot be framed or read.
   const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return { ok: false, status: 403, message: 'Requests from other sites are refused.' };
+  const navigation = request.method === 'GET' && request.headers['sec-fetch-mode'] === 'navigate' && request.headers['sec-fetch-dest'] === 'document';
+  if (site !== undefined && site !== 'same-origin' && site !== 'none' && !navigation) return { ok: false, status: 403, message: 'Requests from other sites are refused.' };
   const presented = presentedToken(request, url, gate.port);
   if (!presented || !sameToken(presented.token, gate.token)) {
     return { ok: false, status: 401, message: 'Open the address printed when Airlock started (it carries the access token).' };

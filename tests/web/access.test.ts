@@ -89,11 +89,18 @@ describe('web host: DNS rebinding and cross-site requests', () => {
     expect(sameOrigin.status).toBe(200);
   });
 
-  it('answers 403 to a browser request marked cross-site or same-site', async () => {
+  it('answers 403 to a browser request marked cross-site or same-site, unless it is a top-level navigation', async () => {
     for (const site of ['cross-site', 'same-site']) {
       expect((await send(t.host.port, { path: '/', headers: { ...bearer(), 'sec-fetch-site': site } })).status, site).toBe(403);
     }
     expect((await send(t.host.port, { path: '/', headers: { ...bearer(), 'sec-fetch-site': 'none' } })).status).toBe(200);
+    // Following a link to the printed address from another page is a navigation: allowed, token still required.
+    const navigation = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
+    expect((await send(t.host.port, { path: `/?token=${t.host.token}`, headers: navigation })).status).toBe(200);
+    expect((await send(t.host.port, { path: '/', headers: navigation })).status).toBe(401);
+    const framed = { ...navigation, 'sec-fetch-dest': 'iframe' };
+    expect((await send(t.host.port, { path: `/?token=${t.host.token}`, headers: framed })).status).toBe(403);
+    expect((await send(t.host.port, { method: 'POST', path: '/api/call/datasets.list', headers: { ...bearer(), 'content-type': 'application/json', ...navigation }, body: '{}' })).status).toBe(403);
   });
 });
 
