@@ -75,6 +75,8 @@ export class BundleExporter {
     const removed: string[] = [];
     for (const entry of this.table.unfinished()) {
       if (entry.pid !== process.pid && isAlive(entry.pid)) continue;
+      // The drive may be unplugged now: keep the record until its folder can be reached.
+      if (!existsSync(dirname(entry.tempPath))) continue;
       rmSync(entry.tempPath, { recursive: true, force: true });
       this.table.ended(entry.tempPath, 'cleaned', new Date().toISOString());
       removed.push(entry.tempPath);
