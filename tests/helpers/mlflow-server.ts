@@ -120,7 +120,9 @@ export async function mlflowRest(server: { uri: string }, method: 'GET' | 'POST'
   if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
   let url = `${server.uri}/api/2.0/mlflow/${path}`;
   if (method === 'GET' && body) url += `?${new URLSearchParams(Object.entries(body).map(([key, value]): [string, string] => [key, String(value)]))}`;
-  const response = await fetch(url, { method, headers, body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined });
+  const send = () => fetch(url, { method, headers, body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined });
+  // A kept-alive socket the server closed while the test was busy (a blocking CLI call) fails once: send again.
+  const response = await send().catch(send);
   const text = await response.text();
   if (!response.ok) throw new Error(`MLflow ${method} ${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
   return text ? JSON.parse(text) : {};

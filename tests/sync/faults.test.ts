@@ -120,6 +120,29 @@ describe('sync survives faults: server killed, sync process killed, 500s; nothin
     }
   });
 
+  it('auto-sync (off by default) probes only the configured server, backs off while it is silent, and syncs once it answers', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const services = await home('auto', {});
+    expect(services.sync.settings().autoSync).toBe(false);
+    services.sync.updateSettings({ trackingUri: closed, autoSync: true, probeIntervalS: 5 });
+    const run = insertRun(services, { experiment: 'auto', points: series('train/loss', 10) });
+    const errors: unknown[] = [];
+    let stop = services.sync.startAutoSync((error) => errors.push(error));
+    await waitFor(() => errors.length >= 1, 30_000, 'a failed probe');
+    stop();
+    expect(services.sync.status().reachability).toMatchObject({ state: 'unreachable' });
+    expect(outboxRow(services, run.id)?.state).toBe('pending');
+
+    services.sync.updateSettings({ trackingUri: server.uri });
+    stop = services.sync.startAutoSync((error) => errors.push(error));
+    try {
+      await waitFor(() => outboxRow(services, run.id)?.state === 'synced', 60_000, 'auto-sync');
+    } finally {
+      stop();
+    }
+    expect(services.sync.status().reachability.state).toBe('reachable');
+  });
+
   it('a server that keeps failing: the sync gives up with MLFLOW_SERVER_ERROR, nothing marked synced', async () => {
     const proxy = await failingProxy(server, 1_000_000);
     try {

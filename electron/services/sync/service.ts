@@ -14,6 +14,7 @@ import { modelVersionFingerprint, modelVersionItemId, modelVersionJobItem, type 
 import type { ModelVersion } from '../../../schemas/registry.ts';
 import { probeServer } from './probe.ts';
 import { SyncLock } from './lock.ts';
+import { AutoSync } from './auto-sync.ts';
 
 /** What the service reads besides its own tables. */
 export interface SyncSources {
@@ -52,6 +53,16 @@ export class SyncService {
     this.settingsTable = new SyncSettingsTable(sources.db);
     this.outbox = new SyncOutbox(sources.db);
     this.lock = new SyncLock(sources.db);
+  }
+
+  /**
+   * Starts probing and syncing in the background while `autoSync` is on in the settings (the app calls this;
+   * the CLI and tests never do unless they mean to). Returns the function that stops it.
+   */
+  startAutoSync(onError?: (error: unknown) => void): () => void {
+    const auto = new AutoSync(this, onError);
+    auto.start();
+    return () => auto.stop();
   }
 
   /** Where credentials are kept: the Electron main process passes an EncryptedSecretStore over safeStorage. */
