@@ -76,7 +76,7 @@ export function ConfigFieldInput({
       <div className="help" id={`${id}-help`}>
         {field.description} Allowed: {allowedValues(field)}. <span className="mono">{field.path}</span>
       </div>
-      {reason && <div className="reason" id={`${id}-reason`}>Default {reason}</div>}
+      {reason && <div className="reason" id={`${id}-reason`}>Why this default: {reason}</div>}
       {error && <div className="field-error" id={`${id}-error`} role="alert">{error}</div>}
     </div>
   );

@@ -19,24 +19,24 @@ export const MAX_CHART_POINTS = 1000;
  * {@link MAX_CHART_POINTS} points and drawn without animation, so long live runs stay smooth.
  * The caption states the size and latest value in words (for screen readers and tests).
  */
-export function MetricChart({ title, series, unit, logScale = false }: { title: string; series: ChartSeries[]; unit?: string; logScale?: boolean }) {
+export function MetricChart({ title, series, unit, logScale = false, emptyText = 'No points yet.' }: { title: string; series: ChartSeries[]; unit?: string; logScale?: boolean; emptyText?: string }) {
   const drawn = useMemo(() => series.map((line) => ({ name: line.name, points: lttb(line.points, MAX_CHART_POINTS) })), [series]);
   const total = series.reduce((sum, line) => sum + line.points.length, 0);
   const latest = series.length === 1 && series[0].points.length > 0 ? series[0].points[series[0].points.length - 1] : null;
   const caption =
     total === 0
-      ? 'No points yet.'
+      ? emptyText
       : `${total.toLocaleString('en-US')} point${total === 1 ? '' : 's'}${latest ? `, latest ${formatMetric(latest.value)}${unit ? ` ${unit}` : ''} at step ${latest.step}` : ''}.`;
   const positive = logScale && series.every((line) => line.points.every((point) => point.value > 0));
   return (
     <figure className="card" aria-label={title} style={{ margin: 0 }}>
       <div className="chart-title">{title}</div>
-      <div className="chart">
+      <div className={total > 0 ? 'chart' : 'chart empty-chart'}>
         {total > 0 && (
           <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 480, height: 240 }}>
             <LineChart margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-              <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} stroke="var(--muted)" tick={{ fontSize: 12 }} />
+              <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} allowDuplicatedCategory={false} stroke="var(--muted)" tick={{ fontSize: 12 }} />
               <YAxis
                 dataKey="value"
                 type="number"

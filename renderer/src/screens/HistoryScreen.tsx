@@ -8,6 +8,7 @@ import { formatDate, formatDuration, formatMetric } from '../lib/format.ts';
 import { href } from '../router.ts';
 import { diffConfigs, useCompare } from '../store/compare.ts';
 import { primaryMetric, useRuns } from '../store/runs.ts';
+import { useDatasets } from '../store/datasets.ts';
 import { RunStatus } from '../../../schemas/run.ts';
 
 type SortKey = 'experiment' | 'status' | 'dataset' | 'model' | 'metric' | 'duration' | 'created';
@@ -115,15 +116,18 @@ export function HistoryScreen() {
   const [status, setStatus] = useState('');
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'created', descending: true });
   const [selected, setSelected] = useState<string[]>([]);
+  const datasets = useDatasets((state) => state.datasets);
   useEffect(() => {
     void useRuns.getState().load();
+    void useDatasets.getState().load();
   }, []);
+  const datasetName = (run: Run) => datasets.find((dataset) => dataset.id === run.datasetId)?.name ?? run.datasetId ?? run.config.data.train_path;
 
   const shown = useMemo(() => {
     const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
     const matching = runs.filter((run) => {
       if (status && run.status !== status) return false;
-      const haystack = [run.id, run.experiment, run.datasetId ?? '', run.config.data.train_path, run.modelId, run.status].join(' ').toLowerCase();
+      const haystack = [run.id, run.experiment, datasetName(run), run.datasetId ?? '', run.modelId, run.status].join(' ').toLowerCase();
       return words.every((word) => haystack.includes(word));
     });
     const direction = sort.descending ? -1 : 1;
@@ -131,7 +135,7 @@ export function HistoryScreen() {
       const [x, y] = [sortValue(a, sort.key), sortValue(b, sort.key)];
       return (x < y ? -1 : x > y ? 1 : 0) * direction;
     });
-  }, [runs, filter, status, sort]);
+  }, [runs, filter, status, sort, datasets]);
   const compared = selected.map((id) => runs.find((run) => run.id === id)).filter((run): run is Run => run !== undefined);
   const toggle = (id: string) => setSelected((current) => (current.includes(id) ? current.filter((other) => other !== id) : [...current, id]));
 
@@ -202,7 +206,7 @@ export function HistoryScreen() {
                       <td>
                         <StatusBadge status={run.status} />
                       </td>
-                      <td>{run.datasetId ?? run.config.data.train_path}</td>
+                      <td>{datasetName(run)}</td>
                       <td>{run.modelId}</td>
                       <td className="num">{metric ? `${formatMetric(metric.value)}` : '—'}{metric && <div className="muted small">{metric.key}</div>}</td>
                       <td className="num">{formatDuration(run.durationS)}</td>

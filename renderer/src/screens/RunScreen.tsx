@@ -75,7 +75,7 @@ function Charts({ live }: { live: LiveRun }) {
       <MetricChart title="Training loss" series={loss} />
       <MetricChart title="Learning rate" series={rate} />
       <MetricChart title="Throughput (samples per second)" series={throughput} unit="samples/s" />
-      <MetricChart title="Validation metrics per epoch" series={valOther.length > 0 ? valOther : valLoss} />
+      <MetricChart title="Validation metrics per epoch" series={valOther.length > 0 ? valOther : valLoss} emptyText="No points yet: validation runs at the end of each epoch." />
       {valOther.length > 0 && valLoss.length > 0 && <MetricChart title="Validation loss per epoch" series={valLoss} />}
     </div>
   );

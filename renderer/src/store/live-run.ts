@@ -201,9 +201,12 @@ export const useLiveRuns = create<LiveRunsState & LiveRunsActions>((set, get) =>
           ...live,
           busy: false,
           pace: null,
+          stage: null,
           trainerError: null,
           run: live.run ? { ...live.run, status: 'running', error: null } : live.run,
         }));
+        // The record now counts the new attempt; its curves keep the points already shown.
+        await get().open(runId);
       } catch (error) {
         update(runId, (live) => ({ ...live, busy: false, actionError: errorShapeOf(error) }));
       }

@@ -1,0 +1,276 @@
+import { useEffect, useId, useState } from 'react';
+import type { ScreenProps } from './index.ts';
+import { Stage, type ModelVersion, type RegisteredModel } from '../../../schemas/registry.ts';
+import { EmptyState } from '../components/EmptyState.tsx';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { ProgressBar } from '../components/ProgressBar.tsx';
+import { formatBytes, formatDate, formatMetric, formatPercent } from '../lib/format.ts';
+import { href } from '../router.ts';
+import { bridge } from '../services/bridge.ts';
+import { useRegistry, versionRef } from '../store/registry.ts';
+
+const HEADLINE = /^(val|test)\/(accuracy|f1_macro|r2|mae)$/;
+
+function VersionDetails({ version }: { version: ModelVersion }) {
+  const lineage = version.lineage;
+  const metrics = Object.keys(lineage.metrics).sort();
+  return (
+    <section className="card" aria-labelledby="version-details">
+      <h2 id="version-details">
+        {version.name} v{version.version}
+      </h2>
+      {version.description && <p>{version.description}</p>}
+      <dl className="kv" aria-label="Lineage">
+        <dt>Run</dt>
+        <dd>
+          <a href={href(`/runs/${lineage.runId}`)} className="mono">
+            {lineage.runId}
+          </a>{' '}
+          ({lineage.experiment})
+        </dd>
+        <dt>Base model</dt>
+        <dd>{lineage.baseModel}</dd>
+        <dt>Task</dt>
+        <dd>{lineage.task}</dd>
+        <dt>Training data</dt>
+        <dd>{lineage.datasetName ?? lineage.config.data.train_path}</dd>
+        <dt>Data SHA-256</dt>
+        <dd className="mono small">{lineage.datasetSha256 ?? 'not recorded'}</dd>
+        <dt>Labels</dt>
+        <dd>{lineage.labels.join(', ') || '—'}</dd>
+        <dt>Trained</dt>
+        <dd>
+          {formatDate(lineage.trainedAt)} on {lineage.device ?? 'an unknown device'}
+        </dd>
+      </dl>
+      <h3>Metrics</h3>
+      <table aria-label="Version metrics">
+        <tbody>
+          {metrics.map((key) => (
+            <tr key={key}>
+              <td>{key}</td>
+              <td className="num">{formatMetric(lineage.metrics[key])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Stage history</h3>
+      <ol aria-label="Stage history">
+        {version.stageHistory.map((change) => (
+          <li key={change.at + change.stage}>
+            {change.stage} — {formatDate(change.at)}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function ExportPanel({ version }: { version: ModelVersion }) {
+  const volumes = useRegistry((state) => state.volumes);
+  const volumesError = useRegistry((state) => state.volumesError);
+  const current = useRegistry((state) => state.export);
+  const [to, setTo] = useState('');
+  const folderId = useId();
+  useEffect(() => {
+    void useRegistry.getState().loadVolumes();
+  }, []);
+  const browse = async () => {
+    const chosen = await bridge().choosePath('export-target');
+    if (chosen) setTo(chosen);
+  };
+  const ref = versionRef(version);
+  const mine = current?.ref === ref ? current : null;
+  const running = mine !== null && !mine.result && !mine.error;
+  return (
+    <section className="card" aria-labelledby="export">
+      <h2 id="export">Export to removable media</h2>
+      <p className="muted small">
+        Writes {version.name}-v{version.version}/ (MLflow model, safetensors weights, model card, manifest) into the folder, then re-reads and verifies every file.
+      </p>
+      {volumesError && <ErrorBox error={volumesError} />}
+      <fieldset>
+        <legend>Removable drives</legend>
+        {volumes.length === 0 ? (
+          <p className="small muted">No removable drive is mounted under /media, /run/media or /mnt. Type a folder below.</p>
+        ) : (
+          volumes.map((volume) => (
+            <label key={volume.path} className="field checkbox">
+              <input type="radio" name="volume" checked={to === volume.path} onChange={() => setTo(volume.path)} />
+              <span className="mono">{volume.path}</span> ({volume.fsType}, {formatBytes(volume.freeBytes)} free of {formatBytes(volume.totalBytes)})
+            </label>
+          ))
+        )}
+        <button type="button" onClick={() => void useRegistry.getState().loadVolumes()}>
+          Refresh drives
+        </button>
+      </fieldset>
+      <div className="field">
+        <label htmlFor={folderId}>Export folder</label>
+        <div className="row">
+          <input id={folderId} type="text" value={to} onChange={(event) => setTo(event.target.value)} placeholder="/media/usb" spellCheck={false} />
+          {bridge().host === 'electron' && (
+            <button type="button" onClick={() => void browse()}>
+              Browse…
+            </button>
+          )}
+        </div>
+      </div>
+      <button type="button" className="primary" disabled={running || !to.trim()} onClick={() => void useRegistry.getState().exportBundle(ref, to.trim())}>
+        {running ? 'Exporting…' : `Export ${ref}`}
+      </button>
+      {running && <ProgressBar label={mine.message} fraction={mine.fraction} />}
+      {mine?.error && <ErrorBox error={mine.error} title="Export failed" />}
+      {mine?.result && (
+        <div role="status" aria-label="Verification result">
+          <strong>Verified:</strong> <span className="mono">{mine.result.path}</span> — {mine.result.files} files, {formatBytes(mine.result.bytes)}, every size and SHA-256 as listed.
+          <div className="small mono">manifest.json SHA-256 {mine.result.manifestSha256}</div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function TryIt({ version }: { version: ModelVersion }) {
+  const [text, setText] = useState('');
+  const predicting = useRegistry((state) => state.predicting);
+  const predictions = useRegistry((state) => state.predictions);
+  const error = useRegistry((state) => state.predictError);
+  const textId = useId();
+  const ref = versionRef(version);
+  return (
+    <section className="card" aria-labelledby="try-it">
+      <h2 id="try-it">Try it</h2>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void useRegistry.getState().predict(ref, text);
+        }}
+      >
+        <div className="field">
+          <label htmlFor={textId}>Text to classify</label>
+          <textarea id={textId} value={text} onChange={(event) => setText(event.target.value)} rows={3} />
+        </div>
+        <button type="submit" disabled={predicting || !text.trim()}>
+          {predicting ? 'Predicting…' : 'Predict'}
+        </button>
+      </form>
+      {error && <ErrorBox error={error} />}
+      {predictions.map((prediction) => (
+        <p key={prediction.text} role="status" aria-label="Prediction">
+          <strong>{prediction.value !== undefined ? formatMetric(prediction.value) : prediction.label}</strong>
+          {prediction.probability !== null && ` — ${formatPercent(prediction.probability)}`}
+        </p>
+      ))}
+    </section>
+  );
+}
+
+function ModelVersions({ model }: { model: RegisteredModel }) {
+  const [selected, setSelected] = useState<number>(model.versions[0]?.version ?? 1);
+  const stageError = useRegistry((state) => state.stageError);
+  const version = model.versions.find((candidate) => candidate.version === selected) ?? model.versions[0];
+  return (
+    <>
+      <section className="card" aria-labelledby="versions">
+        <h2 id="versions">Versions of {model.name}</h2>
+        {stageError && <ErrorBox error={stageError} />}
+        <table aria-label="Versions">
+          <thead>
+            <tr>
+              <th>Version</th>
+              <th>Stage</th>
+              <th>Run</th>
+              <th>Metrics</th>
+              <th>Registered</th>
+            </tr>
+          </thead>
+          <tbody>
+            {model.versions.map((entry) => (
+              <tr key={entry.version} className={entry.version === version?.version ? 'selected' : undefined}>
+                <td>
+                  <button type="button" className="link" onClick={() => setSelected(entry.version)} aria-pressed={entry.version === version?.version}>
+                    v{entry.version}
+                  </button>
+                </td>
+                <td>
+                  <select aria-label={`Stage of v${entry.version}`} value={entry.stage} onChange={(event) => void useRegistry.getState().setStage(versionRef(entry), event.target.value as Stage)}>
+                    {Stage.options.map((stage) => (
+                      <option key={stage} value={stage}>
+                        {stage}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td className="mono small">{entry.runId}</td>
+                <td className="small">
+                  {Object.entries(entry.lineage.metrics)
+                    .filter(([key]) => HEADLINE.test(key))
+                    .map(([key, value]) => `${key} ${formatMetric(value)}`)
+                    .join(' · ') || '—'}
+                </td>
+                <td>{formatDate(entry.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      {version && (
+        <>
+          <VersionDetails version={version} />
+          <TryIt version={version} />
+          <ExportPanel version={version} />
+        </>
+      )}
+    </>
+  );
+}
+
+/** Registry: named models, their versions, stages and lineage; export to removable media; a quick prediction. */
+export function RegistryScreen({ params }: ScreenProps) {
+  const models = useRegistry((state) => state.models);
+  const loaded = useRegistry((state) => state.loaded);
+  const error = useRegistry((state) => state.error);
+  useEffect(() => {
+    void useRegistry.getState().load();
+  }, []);
+  const selected = models.find((model) => model.name === params.name) ?? (models.length === 1 ? models[0] : null);
+  return (
+    <>
+      <h1>Registry</h1>
+      {error && <ErrorBox error={error} />}
+      <section className="card" aria-labelledby="registered-models">
+        <h2 id="registered-models">Registered models</h2>
+        {loaded && models.length === 0 ? (
+          <EmptyState title="No registered models yet.">
+            <p>Open a completed run and press Register, or set deployment.register_model: true in its config.</p>
+          </EmptyState>
+        ) : (
+          <table aria-label="Registered models">
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th className="num">Versions</th>
+                <th>Newest</th>
+              </tr>
+            </thead>
+            <tbody>
+              {models.map((model) => (
+                <tr key={model.name} className={model.name === selected?.name ? 'selected' : undefined}>
+                  <td>
+                    <a href={href(`/registry/${encodeURIComponent(model.name)}`)}>{model.name}</a>
+                  </td>
+                  <td className="num">{model.versions.length}</td>
+                  <td>
+                    v{model.versions[0]?.version} ({model.versions[0]?.stage})
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {selected && <ModelVersions key={selected.name} model={selected} />}
+    </>
+  );
+}
