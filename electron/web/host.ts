@@ -29,6 +29,17 @@ export interface WebHostOptions {
   rendererDir?: string;
   callBodyLimit?: number;
   uploadLimit?: number;
+  /** Told about every request refused for its token, Host or Origin (`airlock web` logs them). */
+  onRefused?: (refusal: Refusal) => void;
+}
+
+/** A request the guard refused: what it asked for (the query, which may hold a token, left out) and why. */
+export interface Refusal {
+  status: 401 | 403 | 404;
+  method: string;
+  path: string;
+  origin?: string;
+  reason: string;
 }
 
 export interface WebHost {
@@ -74,6 +85,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     const path = rawUrl.split('?')[0];
     const url = new URL(rawUrl.startsWith('/') ? rawUrl : '/', `http://127.0.0.1:${gate.port}`);
     const verdict = admit(request, url, gate);
+    if (!verdict.ok) options.onRefused?.({ status: verdict.status, method: request.method ?? '', path, origin: request.headers.origin, reason: verdict.message });
     if (!verdict.ok) return refuse(request, response, verdict.status, failure(verdict.message, undefined, 'ACCESS_DENIED'), headers);
     if (path.startsWith('/api/call/')) return handleCall(api, path, request, response, headers, options.callBodyLimit ?? CALL_BODY_LIMIT);
     if (path === '/api/upload') return handleUpload(uploads, url, request, response, headers, options.uploadLimit ?? UPLOAD_LIMIT);
@@ -96,6 +108,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     const url = new URL(rawUrl.startsWith('/') ? rawUrl : '/', `http://127.0.0.1:${gate.port}`);
     const verdict = rawUrl.split('?')[0] === '/api/events' ? admit(request, url, gate) : ({ ok: false, status: 404, message: 'Not found' } as const);
     if (!verdict.ok) {
+      options.onRefused?.({ status: verdict.status, method: 'WebSocket', path: rawUrl.split('?')[0], origin: request.headers.origin, reason: verdict.message });
       const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[verdict.status];
       socket.end(`HTTP/1.1 ${verdict.status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;

@@ -20,6 +20,7 @@ describe('airlock web', () => {
     const result = await started.finished;
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('Stopping the web UI');
+    expect(result.stderr).toContain('Refused POST /api/call/datasets.list (401)');
     await expect(send(port, { path: '/' })).rejects.toThrow(/ECONNREFUSED/);
   });
 

@@ -30,7 +30,11 @@ export const webCommand: Command = {
   summary: 'Serve the app to a browser on 127.0.0.1 (with a per-launch access token) until Ctrl-C.',
   options: { port: { type: 'string' }, 'no-open': { type: 'boolean' } },
   async run(context) {
-    const host = await startWebHost({ services: context.services, port: portOption(stringOption(context, 'port')) });
+    const host = await startWebHost({
+      services: context.services,
+      port: portOption(stringOption(context, 'port')),
+      onRefused: (refusal) => context.output.info(`Refused ${refusal.method} ${refusal.path}${refusal.origin ? ` from ${refusal.origin}` : ''} (${refusal.status}): ${refusal.reason}`),
+    });
     context.output.result({ url: host.url, port: host.port }, () => host.banner);
     if (!host.rendererBuilt) context.output.info(NOT_BUILT);
     if (context.values['no-open'] !== true) openInBrowser(host.url);
