@@ -68,6 +68,8 @@ export function bannerOf(url: string): string {
  * Serves the built renderer and the API on 127.0.0.1: `POST /api/call/<name>`, `POST /api/upload`, and
  * the WebSocket `/api/events`. Every request must carry the per-launch token and be addressed to this
  * loopback host from no other origin.
+ *
+ * From a test: `const host = await startWebHost({ home }); await page.goto(host.url); ...; await host.close();`
  */
 export async function startWebHost(options: WebHostOptions = {}): Promise<WebHost> {
   const ownsServices = !options.services;
