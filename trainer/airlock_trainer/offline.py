@@ -6,6 +6,7 @@ import glob
 import logging
 import os
 import sys
+import tempfile
 
 from .errors import AirlockError
 
@@ -27,11 +28,14 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spie
 
 
 def cache_root(run_dir: str | None) -> str:
-    """$AIRLOCK_HOME/cache when set, else <run-dir>/cache: never ~/.cache."""
+    """$AIRLOCK_HOME/cache when set, else <run-dir>/cache, else a folder under the temp dir: never ~/.cache
+    and never the working directory (commands without a run, such as predict, must not litter it)."""
     home = os.environ.get("AIRLOCK_HOME")
     if home:
         return os.path.join(home, "cache")
-    return os.path.join(run_dir or os.getcwd(), "cache")
+    if run_dir:
+        return os.path.join(run_dir, "cache")
+    return os.path.join(tempfile.gettempdir(), "airlock-cache")
 
 
 def enforce_offline(cache_dir: str) -> None:
