@@ -22,6 +22,16 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  useEffect(() => {
+    // A file dropped outside a drop zone must not replace the app with the file.
+    const ignore = (event: DragEvent) => event.preventDefault();
+    window.addEventListener('dragover', ignore);
+    window.addEventListener('drop', ignore);
+    return () => {
+      window.removeEventListener('dragover', ignore);
+      window.removeEventListener('drop', ignore);
+    };
+  }, []);
 
   let params: Record<string, string> | null = null;
   const screen = screens.find((entry) => (params = matchPath(entry.path, path)) !== null);

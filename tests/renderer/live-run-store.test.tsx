@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TrainerEvent } from '../../schemas/events.ts';
 import { estimate, liveRunsInitialState, seriesOf, useLiveRuns } from '../../renderer/src/store/live-run.ts';
 
@@ -36,11 +36,19 @@ describe('live run store', () => {
     expect(after.series['val/f1_macro']).toEqual([{ step: 2501, value: 0.8 }]);
   });
 
-  it('applies queued events by itself on the next animation frame', async () => {
-    useLiveRuns.getState().ingest('r2', step('r2', 1));
-    useLiveRuns.getState().ingest('r2', step('r2', 2));
-    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-    expect(useLiveRuns.getState().runs.r2.series['train/loss']).toHaveLength(2);
+  it('applies queued events by itself on an animation frame, at most ten times a second', async () => {
+    let updates = 0;
+    const unsubscribe = useLiveRuns.subscribe(() => updates++);
+    const started = Date.now();
+    for (let n = 1; n <= 50; n++) {
+      useLiveRuns.getState().ingest('r2', step('r2', n));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await vi.waitFor(() => expect(useLiveRuns.getState().runs.r2.series['train/loss']).toHaveLength(50), { timeout: 2000 });
+    unsubscribe();
+    const seconds = (Date.now() - started) / 1000;
+    expect(updates).toBeGreaterThan(0);
+    expect(updates).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 1);
   });
 
   it('estimates the time left from the steps seen since the trainer (re)started', () => {

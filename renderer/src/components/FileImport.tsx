@@ -74,22 +74,21 @@ export function FileImport({
         onDrop={drop}
       >
         <p>Drop a file here, or</p>
-        <label htmlFor={fileId} style={{ fontWeight: 400 }}>
-          <span className="button">Choose a file to upload</span>
-        </label>
         <input
           id={fileId}
+          className="visually-hidden file-input"
           type="file"
           accept={accept}
-          aria-label="Choose a file to upload"
           disabled={busy}
-          style={{ position: 'absolute', width: 1, height: 1, opacity: 0 }}
           onChange={(event) => {
             const file = event.target.files?.[0];
             event.target.value = '';
             if (file) onFile(file);
           }}
         />
+        <label htmlFor={fileId} style={{ fontWeight: 400, display: 'inline' }}>
+          <span className="button">Choose a file to upload</span>
+        </label>
       </div>
     </div>
   );

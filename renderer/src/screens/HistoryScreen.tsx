@@ -175,7 +175,7 @@ export function HistoryScreen() {
               <thead>
                 <tr>
                   <th>
-                    <span className="skip-link">Select</span>
+                    <span className="visually-hidden">Select</span>
                   </th>
                   {COLUMNS.map((column) => (
                     <th key={column.key} className={column.numeric ? 'num' : undefined} aria-sort={sort.key === column.key ? (sort.descending ? 'descending' : 'ascending') : 'none'}>

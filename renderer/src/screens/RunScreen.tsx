@@ -9,6 +9,7 @@ import type { Point } from '../lib/lttb.ts';
 import { href } from '../router.ts';
 import { estimate, useLiveRuns, type LiveRun } from '../store/live-run.ts';
 import { isResumable } from '../store/runs.ts';
+import { RegisterRun } from '../components/RegisterRun.tsx';
 
 const NO_POINTS: Point[] = [];
 
@@ -147,6 +148,7 @@ export function RunScreen({ params }: ScreenProps) {
             <div className="card">
               <h3>Final metrics</h3>
               <FinalMetrics metrics={run.metrics} />
+              {run.modelDir && <RegisterRun run={run} />}
               {run.modelDir && (
                 <p className="small muted" style={{ marginTop: 8 }}>
                   Model saved in <span className="mono">{run.modelDir}</span>

@@ -5,6 +5,7 @@ import { ModelsScreen } from './ModelsScreen.tsx';
 import { NewRunScreen } from './NewRunScreen.tsx';
 import { RunScreen } from './RunScreen.tsx';
 import { HistoryScreen } from './HistoryScreen.tsx';
+import { RegistryScreen } from './RegistryScreen.tsx';
 
 /** Props every screen gets: the `:name` parts of its route. */
 export interface ScreenProps {
@@ -32,4 +33,6 @@ export const screens: ScreenEntry[] = [
   { path: '/new', label: 'New run', nav: true, component: NewRunScreen },
   { path: '/history', label: 'History', nav: true, component: HistoryScreen },
   { path: '/runs/:id', label: 'Run', nav: false, component: RunScreen },
+  { path: '/registry', label: 'Registry', nav: true, component: RegistryScreen },
+  { path: '/registry/:name', label: 'Registered model', nav: false, component: RegistryScreen },
 ];

@@ -128,16 +128,23 @@ function applyEvents(state: LiveRun, events: TrainerEvent[]): LiveRun {
 
 const queued = new Map<string, TrainerEvent[]>();
 let scheduled = false;
+let lastFlush = 0;
+/** At most ten chart updates a second: each redraws every curve, however many events arrived. */
+const MIN_FLUSH_INTERVAL_MS = 100;
 
 function schedule(flush: () => void): void {
   if (scheduled) return;
   scheduled = true;
   const run = () => {
     scheduled = false;
+    lastFlush = Date.now();
     flush();
   };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
-  else setTimeout(run, 16);
+  const raf = (globalThis as { requestAnimationFrame?: (callback: () => void) => number }).requestAnimationFrame;
+  const onFrame = () => (raf ? raf(run) : setTimeout(run, 16));
+  const wait = lastFlush + MIN_FLUSH_INTERVAL_MS - Date.now();
+  if (wait > 0) setTimeout(onFrame, wait);
+  else onFrame();
 }
 
 /** Live state of the runs the user has looked at or that sent events. */
