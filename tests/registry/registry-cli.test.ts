@@ -90,8 +90,9 @@ describe('airlock register, registry, predict, export, verify and bundle import'
   });
 
   it('predicts texts and a file (column detected, progress shown) with label and probability', () => {
-    const texts = airlock(home, ['predict', 'reviews@1', '--text', 'this product is amazing', '--text', 'the package arrived broken', '--json']);
+    const texts = airlock(home, ['predict', 'reviews@1', '--text', 'this product is amazing', '--text=-1 star, the package arrived broken', '--json']);
     expect(texts.code, texts.stderr).toBe(0);
+    expect(texts.json.predictions.map((prediction: { text: string }) => prediction.text)).toEqual(['this product is amazing', '-1 star, the package arrived broken']);
     for (const prediction of texts.json.predictions) {
       expect(['negative', 'positive']).toContain(prediction.label);
       expect(prediction.probability).toBeGreaterThanOrEqual(0.5);

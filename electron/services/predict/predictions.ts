@@ -46,7 +46,7 @@ export class PredictionService {
   /** Label and probability for each text. */
   async texts(ref: string, texts: string[], onProgress?: PredictProgress): Promise<Prediction[]> {
     const version = this.registry.resolve(ref);
-    const args = ['predict', ...this.modelArgs(version), ...texts.flatMap((text) => ['--text', text])];
+    const args = ['predict', ...this.modelArgs(version), ...texts.map((text) => `--text=${text}`)];
     const events = await callTrainer(args, this.paths.root, progressOf(onProgress));
     return z.array(Prediction).parse(finishedDetails(events).predictions);
   }
