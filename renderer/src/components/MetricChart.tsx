@@ -36,7 +36,7 @@ export function MetricChart({ title, series, unit, logScale = false, emptyText =
           <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 480, height: 240 }}>
             <LineChart margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-              <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} allowDuplicatedCategory={false} stroke="var(--muted)" tick={{ fontSize: 12 }} />
+              <XAxis dataKey="step" type="number" domain={[0, 'auto']} allowDecimals={false} allowDuplicatedCategory={false} stroke="var(--muted)" tick={{ fontSize: 12 }} />
               <YAxis
                 dataKey="value"
                 type="number"

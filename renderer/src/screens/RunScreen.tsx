@@ -155,10 +155,12 @@ export function RunScreen({ params }: ScreenProps) {
                 </p>
               )}
             </div>
-            <div className="card">
-              <h3>Per-class precision, recall and F1</h3>
-              <PerClassTable details={run.details} />
-            </div>
+            {'per_class' in run.details && (
+              <div className="card">
+                <h3>Per-class precision, recall and F1</h3>
+                <PerClassTable details={run.details} />
+              </div>
+            )}
           </div>
           {'confusion_matrix' in run.details && (
             <div className="card">
