@@ -107,4 +107,24 @@ describe('from a model folder to a finished run, over the real services and trai
     expect(fields.sort()).toEqual(['experiment.name', 'training.learning_rate']);
     await waitFor(() => expect(screen.getByRole('figure', { name: 'Training loss (overlay)' }).textContent).not.toContain('No points yet'));
   });
+
+  it('shows a failed run in plain words: its error, the hint, and the log tail', async () => {
+    const runs = (await app.call('runs.list', {})) as { ok: true; data: { runs: { config: Record<string, unknown> }[] } };
+    // A regression task on a column of words: the trainer refuses it naming data.label_column.
+    const config = structuredClone(runs.data.runs[0].config) as { model: { task: string }; experiment: { name: string } };
+    config.model.task = 'regression';
+    config.experiment.name = 'ui-run-bad';
+    const started = await app.call('runs.start', { config });
+    if (!started.ok) throw new Error(started.error.message);
+    render(<RunScreen params={{ id: started.data.runId }} />);
+    const failure = await screen.findByRole('region', { name: 'What went wrong' }, { timeout: 120_000 });
+    const alert = within(failure).getByRole('alert');
+    expect(alert.textContent).toContain('Error code: CONFIG_INVALID');
+    expect(alert.textContent).toContain('label');
+    expect(within(failure).getByLabelText('Log tail').textContent!.length).toBeGreaterThan(0);
+    expect(screen.getByText('failed')).toBeTruthy();
+    // It stopped before its first checkpoint: resuming says so instead of failing silently.
+    fireEvent.click(screen.getByRole('button', { name: 'Resume run' }));
+    expect((await screen.findByText(/no checkpoint to resume from/)).textContent).toBeTruthy();
+  });
 });
