@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -14,6 +15,19 @@ export function freePort(): Promise<number> {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** Whether GET <uri>/health answers 200 (node:http, so a DOM test environment's fetch is not involved). */
+function healthy(uri: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = request(`${uri}/health`, { timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    probe.on('timeout', () => probe.destroy());
+    probe.on('error', () => resolve(false));
+    probe.end();
   });
 }
 
@@ -71,11 +85,7 @@ export async function startMlflowServer(dir: string, options: { basicAuth?: bool
       const deadline = Date.now() + 120_000;
       while (Date.now() < deadline) {
         if (started.exitCode !== null) throw new Error(`mlflow server exited: ${readFileSync(join(dir, 'server.log'), 'utf8').slice(-2000)}`);
-        try {
-          if ((await fetch(`${uri}/health`)).ok) return;
-        } catch {
-          // not listening yet
-        }
+        if (await healthy(uri)) return;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       throw new Error('mlflow server did not answer /health within 120 s');
@@ -100,14 +110,7 @@ export async function startMlflowServer(dir: string, options: { basicAuth?: bool
       await exited;
       clearTimeout(timer);
       // The worker may outlive the parent for a moment: wait until the port refuses connections.
-      for (let tries = 0; tries < 100; tries++) {
-        try {
-          await fetch(`${uri}/health`);
-        } catch {
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      for (let tries = 0; tries < 100 && (await healthy(uri)); tries++) await new Promise((resolve) => setTimeout(resolve, 100));
     },
   };
   await server.start();

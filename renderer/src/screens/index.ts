@@ -6,6 +6,7 @@ import { NewRunScreen } from './NewRunScreen.tsx';
 import { RunScreen } from './RunScreen.tsx';
 import { HistoryScreen } from './HistoryScreen.tsx';
 import { RegistryScreen } from './RegistryScreen.tsx';
+import { SyncScreen } from './Sync.tsx';
 
 /** Props every screen gets: the `:name` parts of its route. */
 export interface ScreenProps {
@@ -35,4 +36,5 @@ export const screens: ScreenEntry[] = [
   { path: '/runs/:id', label: 'Run', nav: false, component: RunScreen },
   { path: '/registry', label: 'Registry', nav: true, component: RegistryScreen },
   { path: '/registry/:name', label: 'Registered model', nav: false, component: RegistryScreen },
+  { path: '/sync', label: 'Sync', nav: false, component: SyncScreen },
 ];
