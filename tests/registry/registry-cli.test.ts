@@ -208,7 +208,7 @@ describe('airlock register, registry, predict, export, verify and bundle import'
     await exporting.finished;
     expect(existsSync(join(target, 'reviews-v1'))).toBe(false);
     // Checked in-process: any CLI start would already clean the litter up.
-    expect(() => verifyBundle(temp)).toThrow(expect.objectContaining({ code: 'BUNDLE_MANIFEST_MISSING' }));
+    await expect(verifyBundle(temp)).rejects.toMatchObject({ code: 'BUNDLE_MANIFEST_MISSING' });
     expect(readdirSync(temp)).toContain('MLmodel'); // it really was killed mid-write
     expect(airlock(home, ['registry', '--json']).code).toBe(0); // any start cleans up
     expect(readdirSync(target)).toEqual([]);

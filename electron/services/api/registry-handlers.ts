@@ -18,5 +18,5 @@ export function registerRegistryHandlers(context: HandlerContext): void {
   );
   handle('export.volumes', () => ({ volumes: listRemovableVolumes() }));
   handle('export.bundle', async (input) => ({ bundle: await services.exporter.export(input.model, input.to, progress('export', input.to)) }));
-  handle('export.verify', (input) => ({ bundle: verifyBundle(input.path) }));
+  handle('export.verify', async (input) => ({ bundle: await verifyBundle(input.path) }));
 }

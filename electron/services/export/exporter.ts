@@ -33,9 +33,7 @@ const defaultProbes = (): ExportProbes => ({
   fileDelayMs: Number(process.env.AIRLOCK_EXPORT_TEST_FILE_DELAY_MS ?? 0) || 0,
 });
 
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Flushes a folder's entry list (new names, renames) to its device. Not possible on Windows, where it is skipped. */
 function syncFolder(path: string): void {
@@ -116,7 +114,7 @@ export class BundleExporter {
       renamed = true;
       syncFolder(target);
       onProgress(0.95, 'Re-reading the bundle to verify it');
-      const verified = verifyBundle(final);
+      const verified = await verifyBundle(final);
       this.table.ended(temp, 'completed', new Date().toISOString());
       onProgress(1, 'Exported and verified');
       return verified;
@@ -149,11 +147,11 @@ export class BundleExporter {
     });
     const exportedAt = new Date().toISOString();
     writeFileSync(join(temp, 'README.md'), modelCard(version, exportedAt));
-    const files = describeFiles(temp, {
+    const files = await describeFiles(temp, {
       sync: true,
-      onFile: (path, index, count) => {
+      onFile: async (path, index, count) => {
         onProgress(0.6 + (0.3 * index) / count, `Flushing and hashing ${path}`);
-        if (this.probes.fileDelayMs) sleep(this.probes.fileDelayMs);
+        if (this.probes.fileDelayMs) await sleep(this.probes.fileDelayMs);
       },
     });
     for (const folder of new Set(files.map((file) => dirname(join(temp, file.path))))) syncFolder(folder);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, openSync, readSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { ManifestFile } from '../../../schemas/registry.ts';
@@ -8,20 +9,23 @@ import type { ManifestFile } from '../../../schemas/registry.ts';
 export const MANIFEST_NAME = 'manifest.json';
 const CHUNK = 1024 * 1024;
 
-/** SHA-256 and size of a file, read in chunks; with `sync`, the file is also flushed to its device. */
-export function hashFile(path: string, options: { sync?: boolean } = {}): { size: number; sha256: string } {
+/**
+ * SHA-256 and size of a file, read in chunks without blocking the event loop (bundles run to gigabytes);
+ * with `sync`, the file is also flushed to its device (opened for writing: Windows flushes only such handles).
+ */
+export async function hashFile(path: string, options: { sync?: boolean } = {}): Promise<{ size: number; sha256: string }> {
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(CHUNK);
-  const fd = openSync(path, options.sync ? 'r+' : 'r');
+  const handle = await open(path, options.sync ? 'r+' : 'r');
   let size = 0;
   try {
-    for (let read = readSync(fd, buffer, 0, CHUNK, null); read > 0; read = readSync(fd, buffer, 0, CHUNK, null)) {
-      hash.update(buffer.subarray(0, read));
-      size += read;
+    for (let { bytesRead } = await handle.read(buffer, 0, CHUNK, null); bytesRead > 0; { bytesRead } = await handle.read(buffer, 0, CHUNK, null)) {
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
     }
-    if (options.sync) fsyncSync(fd);
+    if (options.sync) await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
   return { size, sha256: hash.digest('hex') };
 }
@@ -48,10 +52,15 @@ export function listFiles(root: string, prefix = ''): string[] {
 }
 
 /** The manifest entries of every file under `root` (manifest.json aside), each flushed to disk on the way when `sync`. */
-export function describeFiles(root: string, options: { sync?: boolean; onFile?: (path: string, index: number, count: number) => void } = {}): ManifestFile[] {
+export async function describeFiles(
+  root: string,
+  options: { sync?: boolean; onFile?: (path: string, index: number, count: number) => Promise<void> | void } = {},
+): Promise<ManifestFile[]> {
   const paths = listFiles(root).filter((path) => path !== MANIFEST_NAME);
-  return paths.map((path, index) => {
-    options.onFile?.(path, index, paths.length);
-    return { path, ...hashFile(join(root, path), options) };
-  });
+  const files: ManifestFile[] = [];
+  for (const [index, path] of paths.entries()) {
+    await options.onFile?.(path, index, paths.length);
+    files.push({ path, ...(await hashFile(join(root, path), options)) });
+  }
+  return files;
 }

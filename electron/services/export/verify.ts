@@ -47,7 +47,7 @@ export function readManifest(folder: string): { manifest: BundleManifest; sha256
  * Checks a bundle against its manifest: no unsafe paths, no symlinks, every listed file present with its size
  * and SHA-256, nothing unlisted. Throws the first problem as an AirlockError naming the file (in `field`).
  */
-export function verifyBundle(folder: string): VerifiedBundle {
+export async function verifyBundle(folder: string): Promise<VerifiedBundle> {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new AirlockError('FILE_NOT_FOUND', `The folder ${folder} does not exist.`, { hint: 'Check the path to the bundle.' });
   }
@@ -73,7 +73,7 @@ export function verifyBundle(folder: string): VerifiedBundle {
     const path = join(folder, entry.path);
     const size = statSync(path).size;
     if (size !== entry.size) refuse('BUNDLE_FILE_CHANGED', entry.path, `${entry.path} has ${size} bytes; manifest.json says ${entry.size}.`);
-    if (hashFile(path).sha256 !== entry.sha256) refuse('BUNDLE_FILE_CHANGED', entry.path, `${entry.path} does not match its SHA-256 in manifest.json.`);
+    if ((await hashFile(path)).sha256 !== entry.sha256) refuse('BUNDLE_FILE_CHANGED', entry.path, `${entry.path} does not match its SHA-256 in manifest.json.`);
     bytes += size;
   }
   return { path: folder, model: manifest.model, files: manifest.files.length, bytes, manifestSha256: sha256 };

@@ -14,7 +14,7 @@ export function isBundleFolder(folder: string): boolean {
  * folder made of its MLflow model and tokenizer files.
  */
 export async function importBundle<T>(bundle: string, stagingRoot: string, importFolder: (folder: string, name: string) => Promise<T>): Promise<T> {
-  verifyBundle(bundle);
+  await verifyBundle(bundle);
   const staging = stagingPath(stagingRoot, 'bundle');
   try {
     copyTree(join(bundle, 'model'), staging);
