@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, realpathSync, statfsSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { existsSync, readFileSync, readdirSync, realpathSync, statfsSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import type { Volume } from '../../../schemas/registry.ts';
 
 /** One line of /proc/mounts. */
@@ -24,6 +24,29 @@ export function parseMounts(text: string): MountEntry[] {
     .map((line) => line.trim().split(/\s+/))
     .filter((fields) => fields.length >= 3)
     .map(([device, mountPoint, fsType]) => ({ device: unescapeMount(device), mountPoint: unescapeMount(mountPoint), fsType }));
+}
+
+/** Attached drives on this system: removable mounts on Linux, /Volumes on macOS, drive letters on Windows. */
+function platformCandidates(): MountEntry[] {
+  if (process.platform === 'darwin') {
+    if (!existsSync('/Volumes')) return [];
+    return readdirSync('/Volumes')
+      .map((name) => ({ device: name, mountPoint: join('/Volumes', name), fsType: 'unknown' }))
+      .filter((entry) => realpathSync(entry.mountPoint) !== '/'); // the start-up disk appears there as a link to /
+  }
+  if (process.platform === 'win32') {
+    const system = (process.env.SystemDrive ?? 'C:').toUpperCase();
+    return [...'DEFGHIJKLMNOPQRSTUVWXYZ']
+      .map((letter) => `${letter}:\\`)
+      .filter((drive) => !drive.startsWith(system) && existsSync(drive))
+      .map((drive) => ({ device: drive, mountPoint: drive, fsType: 'unknown' }));
+  }
+  return readMounts().filter(isRemovableMount);
+}
+
+/** Whether a Linux mount is where removable media appear. */
+export function isRemovableMount(mount: MountEntry): boolean {
+  return REMOVABLE_ROOTS.some((root) => mount.mountPoint.startsWith(root));
 }
 
 /** The mount table of this machine (empty where there is no /proc/mounts). */
@@ -53,11 +76,13 @@ export function freeBytes(path: string): { free: number; total: number } {
   return { free: stats.bavail * stats.bsize, total: stats.blocks * stats.bsize };
 }
 
-/** Mounted volumes under /media, /run/media and /mnt: where a user's USB drive or external disk appears. */
-export function listRemovableVolumes(mounts: MountEntry[] = readMounts()): Volume[] {
+/**
+ * Candidate export targets: on Linux the mounts under /media, /run/media and /mnt (where a USB drive or external
+ * disk appears); on macOS the volumes in /Volumes; on Windows the drive letters other than the system drive.
+ */
+export function listRemovableVolumes(mounts?: MountEntry[]): Volume[] {
   const volumes: Volume[] = [];
-  for (const mount of mounts) {
-    if (!REMOVABLE_ROOTS.some((root) => mount.mountPoint.startsWith(root))) continue;
+  for (const mount of mounts ? mounts.filter(isRemovableMount) : platformCandidates()) {
     try {
       const { free, total } = freeBytes(mount.mountPoint);
       volumes.push({ path: mount.mountPoint, device: mount.device, fsType: mount.fsType, totalBytes: total, freeBytes: free, removable: true });
