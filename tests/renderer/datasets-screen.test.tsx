@@ -5,10 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetsScreen } from '../../renderer/src/screens/DatasetsScreen.tsx';
 import { useDatasets } from '../../renderer/src/store/datasets.ts';
-import { startApp } from './helpers/setup-app.tsx';
+import { FIXTURES, startApp } from './helpers/setup-app.tsx';
 
 const SAMPLE = join(process.cwd(), 'resources', 'sample', 'wordnet-topics.csv');
-const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'datasets');
 
 let app: Awaited<ReturnType<typeof startApp>>;
 beforeAll(async () => {

@@ -1,20 +1,15 @@
 // @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { join } from 'node:path';
 import { NewRunScreen } from '../../renderer/src/screens/NewRunScreen.tsx';
 import { useNewRun } from '../../renderer/src/store/new-run.ts';
-import { startApp } from './helpers/setup-app.tsx';
-
-const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'datasets');
+import { importFixture, startApp } from './helpers/setup-app.tsx';
 
 let app: Awaited<ReturnType<typeof startApp>>;
 let datasetId: string;
 beforeAll(async () => {
   app = await startApp();
-  const imported = await app.call('datasets.import', { path: join(FIXTURES, 'reviews.csv') });
-  if (!imported.ok) throw new Error(imported.error.message);
-  datasetId = imported.data.dataset.id;
+  datasetId = await importFixture(app, 'reviews.csv');
 });
 afterAll(() => app.stop());
 afterEach(cleanup);

@@ -62,8 +62,9 @@ describe('charts of long runs', () => {
       expect(drawn).toBeGreaterThan(MAX_CHART_POINTS / 2);
       expect(drawn).toBeLessThanOrEqual(MAX_CHART_POINTS);
       console.log(`100 steps onto a 100,000-point run: applied and re-rendered in ${elapsed.toFixed(0)} ms (happy-dom)`);
-      // Measured on the 2-core build machine under happy-dom; a real browser is faster.
-      expect(elapsed).toBeLessThan(1000);
+      // About 0.45 s under happy-dom on the idle 2-core build machine (a real browser is faster); drawing the
+      // 100,000 points themselves takes on the order of a minute here. The bound leaves room for a loaded CI machine.
+      expect(elapsed).toBeLessThan(5000);
     } finally {
       useLiveRuns.setState({ open });
     }

@@ -8,17 +8,12 @@ import { RunScreen } from '../../renderer/src/screens/RunScreen.tsx';
 import { HistoryScreen } from '../../renderer/src/screens/HistoryScreen.tsx';
 import { useLiveRuns } from '../../renderer/src/store/live-run.ts';
 import { tinyModelPath } from '../helpers/tiny-model.ts';
-import { startApp } from './helpers/setup-app.tsx';
-
-const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'datasets');
+import { importFixture, startApp } from './helpers/setup-app.tsx';
 
 let app: Awaited<ReturnType<typeof startApp>>;
-let datasetId: string;
 beforeAll(async () => {
   app = await startApp();
-  const imported = await app.call('datasets.import', { path: join(FIXTURES, 'reviews.csv') });
-  if (!imported.ok) throw new Error(imported.error.message);
-  datasetId = imported.data.dataset.id;
+  await importFixture(app, 'reviews.csv');
 });
 afterAll(() => app.stop());
 afterEach(cleanup);

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
 import { bridge, call, errorShapeOf } from '../services/bridge.ts';
+import { loadInto } from './load.ts';
 
 /** An import in progress: uploading the file (web host only), then reading it. */
 export interface ImportProgress {
@@ -70,15 +71,7 @@ export const useDatasets = create<DatasetsState & DatasetsActions>((set, get) =>
   };
   return {
     ...datasetsInitialState,
-    async load() {
-      set({ loading: true, error: null });
-      try {
-        const { datasets } = await call('datasets.list', {});
-        set({ datasets, loaded: true, loading: false });
-      } catch (error) {
-        set({ error: errorShapeOf(error), loading: false });
-      }
-    },
+    load: () => loadInto((partial) => set(partial), () => call('datasets.list', {})),
     importPath(path, name) {
       return runImport(path.trim(), name?.trim() ?? '', path.trim().split(/[\\/]/).pop());
     },

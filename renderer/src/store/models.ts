@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { CachedModel, ModelInfo } from '../../../schemas/model.ts';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
 import { call, errorShapeOf } from '../services/bridge.ts';
+import { loadInto } from './load.ts';
 
 export interface InspectedModel {
   id: string | null;
@@ -42,15 +43,7 @@ interface ModelsActions {
 /** The offline model cache. */
 export const useModels = create<ModelsState & ModelsActions>((set, get) => ({
   ...modelsInitialState,
-  async load() {
-    set({ loading: true, error: null });
-    try {
-      const { models } = await call('models.list', {});
-      set({ models, loaded: true, loading: false });
-    } catch (error) {
-      set({ error: errorShapeOf(error), loading: false });
-    }
-  },
+  load: () => loadInto((partial) => set(partial), () => call('models.list', {})),
   async importFolder(path, { name, allowPickle }) {
     set({ importing: true, importError: null });
     try {

@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 import type { Run } from '../../../schemas/run.ts';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
-import { call, errorShapeOf } from '../services/bridge.ts';
+import { call } from '../services/bridge.ts';
+import { loadInto } from './load.ts';
 
 export interface RunsState {
   runs: Run[];
@@ -21,15 +22,7 @@ interface RunsActions {
 /** The run history, newest first. */
 export const useRuns = create<RunsState & RunsActions>((set, get) => ({
   ...runsInitialState,
-  async load() {
-    set({ loading: true, error: null });
-    try {
-      const { runs } = await call('runs.list', {});
-      set({ runs, loaded: true, loading: false });
-    } catch (error) {
-      set({ error: errorShapeOf(error), loading: false });
-    }
-  },
+  load: () => loadInto((partial) => set(partial), () => call('runs.list', {})),
   upsert(run) {
     const runs = get().runs;
     const index = runs.findIndex((candidate) => candidate.id === run.id);

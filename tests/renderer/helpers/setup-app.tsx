@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { setBridge } from '../../../renderer/src/services/bridge.ts';
 import { connectNotices } from '../../../renderer/src/services/notices.ts';
 import { datasetsInitialState, useDatasets } from '../../../renderer/src/store/datasets.ts';
@@ -30,4 +31,14 @@ export async function startApp(): Promise<TestBridge & { stop(): void }> {
       bridge.close();
     },
   });
+}
+
+/** Where the test datasets live. */
+export const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'datasets');
+
+/** Imports tests/fixtures/datasets/<name> through the API (as a user would have earlier) and returns its id. */
+export async function importFixture(bridge: TestBridge, name: string): Promise<string> {
+  const imported = await bridge.call('datasets.import', { path: join(FIXTURES, name) });
+  if (!imported.ok) throw new Error(imported.error.message);
+  return imported.data.dataset.id;
 }
