@@ -59,6 +59,15 @@ describe('export safety checks through the exporter, with the mount table inject
     await expect(exporterOn('vfat', 1024 ** 3).export('big@2', target)).rejects.toMatchObject({ code: 'EXPORT_NO_SPACE' });
   });
 
+  it('refuses to register a run that did not complete', () => {
+    const runDir = join(services.paths.runs, 'run-failed');
+    const config = RunConfig.parse({ data: { train_path: '/data/train.csv', text_column: 'text', label_column: 'label' } });
+    services.runs.create({ id: 'run-failed', experiment: 'big', datasetId: null, modelId: 'base', config, runDir, createdAt: new Date().toISOString() });
+    services.runs.finish('run-failed', { status: 'failed' }, new Date().toISOString());
+    expect(() => services.registry.register('run-failed', 'big')).toThrow(expect.objectContaining({ code: 'RUN_NOT_COMPLETED' }));
+    expect(services.registry.list()[0].versions).toHaveLength(2);
+  });
+
   it('refuses a target that is not a folder, and a version that does not exist', async () => {
     await expect(exporterOn('ext4', 1e12).export('big@1', join(target, 'missing'))).rejects.toMatchObject({ code: 'EXPORT_TARGET_INVALID' });
     await expect(exporterOn('ext4', 1e12).export('big@9', target)).rejects.toMatchObject({ code: 'REGISTRY_MODEL_NOT_FOUND' });
