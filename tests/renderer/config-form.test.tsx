@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_FIELDS, allowedValues, parseInput, setField, validateConfig } from '../../renderer/src/lib/config-form.ts';
-import { diffConfigs } from '../../renderer/src/store/compare.ts';
+import { diffConfigs } from '../../renderer/src/lib/config-diff.ts';
 
 const field = (path: string) => CONFIG_FIELDS.find((candidate) => candidate.path === path)!;
 const VALID = { data: { train_path: 'ds-1', text_column: 'text', label_column: 'label' } };

@@ -9,6 +9,7 @@ import type { Point } from '../lib/lttb.ts';
 import { href } from '../router.ts';
 import { estimate, useLiveRuns, type LiveRun } from '../store/live-run.ts';
 import { isResumable } from '../store/runs.ts';
+import { flattenConfig } from '../lib/config-diff.ts';
 import { RegisterRun } from '../components/RegisterRun.tsx';
 
 const NO_POINTS: Point[] = [];
@@ -170,6 +171,19 @@ export function RunScreen({ params }: ScreenProps) {
           )}
         </section>
       )}
+      <details className="card">
+        <summary>Settings of this run</summary>
+        <table aria-label="Run settings">
+          <tbody>
+            {Object.entries(flattenConfig(run.config)).map(([field, value]) => (
+              <tr key={field}>
+                <td className="mono">{field}</td>
+                <td>{value === '' ? <span className="muted">(empty)</span> : value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
       {!running && run.status !== 'completed' && Object.keys(run.metrics).length > 0 && (
         <div className="card">
           <h3>Last metrics</h3>
