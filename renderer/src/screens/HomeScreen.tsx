@@ -8,6 +8,7 @@ import { href } from '../router.ts';
 import { useDatasets } from '../store/datasets.ts';
 import { useDevices } from '../store/devices.ts';
 import { primaryMetric, useRuns } from '../store/runs.ts';
+import { useSync } from '../store/sync.ts';
 
 function DeviceList({ devices }: { devices: DevicesEvent }) {
   const gpus = devices.devices.filter((device) => device.kind === 'cuda');
@@ -86,6 +87,53 @@ function NextStep() {
   );
 }
 
+const REACHABILITY: Record<string, string> = {
+  reachable: 'reachable',
+  unreachable: 'not reachable from this machine',
+  unknown: 'not checked yet',
+  'not-configured': 'not configured',
+};
+
+/** Where runs go when the machine can reach the organisation's MLflow, and how many are waiting. */
+function MlflowStatus() {
+  const status = useSync((state) => state.status);
+  const error = useSync((state) => state.error);
+  useEffect(() => {
+    void useSync.getState().load();
+  }, []);
+  const configured = status?.trackingUri != null;
+  return (
+    <>
+      <dl className="kv">
+        <dt>Network</dt>
+        <dd>Not needed: data, models and training stay on this machine.</dd>
+        <dt>MLflow</dt>
+        <dd>
+          {!status
+            ? error
+              ? 'status unavailable'
+              : 'checking…'
+            : configured
+              ? `${status.trackingUri} (${REACHABILITY[status.reachability.state] ?? status.reachability.state})`
+              : 'Not configured. Runs are kept in the local history until a tracking server is set up.'}
+        </dd>
+        {configured && status && (
+          <>
+            <dt>Waiting to sync</dt>
+            <dd>
+              {status.counts.pending} pending, {status.counts.failed} failed, {status.counts.synced} synced
+            </dd>
+          </>
+        )}
+      </dl>
+      {error && <ErrorBox error={error} />}
+      <p style={{ marginTop: 8 }}>
+        <a href={href('/sync')}>{configured ? 'Open sync' : 'Set up MLflow sync'}</a>
+      </p>
+    </>
+  );
+}
+
 /** Home: devices, network and MLflow status, recent runs, and the next step to take. */
 export function HomeScreen() {
   const { devices, loading, error, load } = useDevices();
@@ -117,12 +165,7 @@ export function HomeScreen() {
         </section>
         <section className="card" aria-labelledby="network">
           <h2 id="network">Network and MLflow</h2>
-          <dl className="kv">
-            <dt>Network</dt>
-            <dd>Not needed: data, models and training stay on this machine.</dd>
-            <dt>MLflow</dt>
-            <dd>Not configured. Runs are kept in the local history until a sync target is set up.</dd>
-          </dl>
+          <MlflowStatus />
         </section>
       </div>
       <section className="card" aria-labelledby="recent-runs">
