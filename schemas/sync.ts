@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AirlockErrorShape, ErrorCode } from './errors.ts';
+import { AirlockErrorShape } from './errors.ts';
+import { ErrorEvent } from './events.ts';
 
 /** Non-secret sync settings, stored in Airlock's SQLite. Credentials never live here (see SecretStore). */
 export const SyncSettings = z.object({
@@ -124,11 +125,7 @@ export const SyncStepEvent = z.discriminatedUnion('type', [
   z.object({
     ...SyncEnvelope,
     type: z.literal('sync_item_failed'),
-    code: ErrorCode,
-    message: z.string(),
-    hint: z.string().nullable().default(null),
-    field: z.string().nullable().default(null),
-    details: z.array(z.string()).default([]),
+    ...ErrorEvent.pick({ code: true, message: true, hint: true, field: true, details: true }).shape,
   }),
 ]);
 export type SyncStepEvent = z.infer<typeof SyncStepEvent>;

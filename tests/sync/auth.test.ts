@@ -1,33 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { createServices, type Services } from '../../electron/services/index.ts';
-import { createApi, type Api } from '../../electron/services/api/handlers.ts';
-import { tempDir } from '../helpers/home.ts';
-import { metricHistory, mlflowRest, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
-import { insertRun, outboxRow, series } from './helpers.ts';
+import { metricHistory, mlflowRest } from '../helpers/mlflow-server.ts';
+import { insertRun, outboxRow, series, useSyncFixture } from './helpers.ts';
 
 const WRONG_PASSWORD = 'not-the-password-7c1e';
 
 describe('sync to a server with basic auth', () => {
-  const dir = tempDir('airlock-sync-auth-');
-  let server: MlflowServer;
-  let services: Services;
-  let api: Api;
-
-  beforeAll(async () => {
-    server = await startMlflowServer(join(dir.path, 'mlflow'), { basicAuth: true });
-    services = await createServices(join(dir.path, 'home'));
-    api = createApi(services);
-    services.sync.updateSettings({ trackingUri: server.uri, httpBackoffFactor: 0 });
-  }, 180_000);
-  afterAll(async () => {
-    services?.close();
-    await server?.stop();
-    dir.cleanup();
-  });
+  const fixture = useSyncFixture('airlock-sync-auth-', { basicAuth: true });
 
   it('wrong credentials: a clear error at once, the password never shown, nothing marked synced', async () => {
+    const { server, services, api } = fixture;
     const run = insertRun(services, { experiment: 'guarded', points: series('train/loss', 50) });
     await api.call('sync.settings.set', { credentials: { kind: 'basic', username: 'admin', password: WRONG_PASSWORD } });
     const started = Date.now();
@@ -53,6 +35,7 @@ describe('sync to a server with basic auth', () => {
   });
 
   it('the same from the CLI with MLFLOW_TRACKING_USERNAME/PASSWORD: exit 1, code on stdout, password nowhere in the output', () => {
+    const { server, services } = fixture;
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', 'sync', '--json'], {
       env: { ...process.env, AIRLOCK_HOME: services.paths.root, MLFLOW_TRACKING_URI: server.uri, MLFLOW_TRACKING_USERNAME: 'admin', MLFLOW_TRACKING_PASSWORD: WRONG_PASSWORD },
       encoding: 'utf8',
@@ -64,6 +47,7 @@ describe('sync to a server with basic auth', () => {
   });
 
   it('the right credentials: synced', async () => {
+    const { server, services, api } = fixture;
     const [run] = services.runs.list();
     await api.call('sync.settings.set', { credentials: { kind: 'basic', ...server.admin! } });
     const result = await api.call('sync.now', {});

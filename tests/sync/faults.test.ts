@@ -9,16 +9,15 @@ import { waitFor } from '../helpers/cli.ts';
 import { freePort, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
 import { expectSameHistory, insertRun, outboxRow, remoteRunOf, series } from './helpers.ts';
 
-/** A loopback proxy in front of the MLflow server that answers 500 to the first `failures` requests. */
-async function failingProxy(target: MlflowServer, failures: number): Promise<{ uri: string; failed: () => number; close: () => Promise<void> }> {
+/** A loopback proxy in front of the MLflow server that fails the first `failures` requests, with `statuses` in turn. */
+async function failingProxy(target: MlflowServer, failures: number, statuses = [500]): Promise<{ uri: string; failed: () => number; close: () => Promise<void> }> {
   let seen = 0;
   let failed = 0;
   const port = await freePort();
   const proxy: Server = createServer((incoming, outgoing) => {
     if (seen++ < failures) {
-      failed++;
       incoming.resume();
-      outgoing.writeHead(500, { 'content-type': 'text/plain' }).end('injected failure');
+      outgoing.writeHead(statuses[failed++ % statuses.length], { 'content-type': 'text/plain' }).end('injected failure');
       return;
     }
     const forward = request(`${target.uri}${incoming.url}`, { method: incoming.method, headers: { ...incoming.headers, host: `127.0.0.1:${target.port}` } }, (answer) => {
@@ -104,8 +103,8 @@ describe('sync survives faults: server killed, sync process killed, 500s; nothin
     expect(await expectSameHistory(services, server, run, remote.info.run_id)).toBe(20_000);
   });
 
-  it('a server that answers 500 and then recovers: synced after backoff, each point once', async () => {
-    const proxy = await failingProxy(server, 5);
+  it('a server that answers 500, 429, 503 and then recovers: synced after backoff, each point once', async () => {
+    const proxy = await failingProxy(server, 5, [500, 429, 503]);
     try {
       // Each pass: one request plus two retries (MLflow's client); the first pass fails after 3 errors, the second rides out 2 more.
       const services = await home('flaky', { trackingUri: proxy.uri, httpMaxRetries: 2, httpBackoffFactor: 1, passRetries: 2 });

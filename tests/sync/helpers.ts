@@ -1,11 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import type { Services } from '../../electron/services/index.ts';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createServices, type Services } from '../../electron/services/index.ts';
+import { createApi, type Api } from '../../electron/services/api/handlers.ts';
+import type { SyncSettings } from '../../schemas/sync.ts';
+import { tempDir } from '../helpers/home.ts';
 import { parseConfig, configToYaml } from '../../electron/services/config/yaml.ts';
 import { newRunId } from '../../electron/services/runs/supervisor.ts';
 import type { MetricPoint, Run, RunStatus } from '../../schemas/run.ts';
-import { metricHistory, mlflowRest, type MlflowServer } from '../helpers/mlflow-server.ts';
+import { metricHistory, mlflowRest, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
 
 const BASE_TIME = Date.parse('2026-11-01T10:00:00.000Z');
 
@@ -97,4 +100,31 @@ export async function expectSameHistory(services: Services, server: MlflowServer
 /** The outbox row of a run, read straight from SQLite. */
 export function outboxRow(services: Services, runId: string): { state: string; metrics_confirmed: number; remote_id: string | null } | undefined {
   return services.db.prepare('SELECT state, metrics_confirmed, remote_id FROM sync_items WHERE id = ?').get(`run:${runId}`) as never;
+}
+
+/** One real MLflow server and one Airlock data folder set to sync to it, for a whole test file. */
+export interface SyncFixture {
+  dir: string;
+  server: MlflowServer;
+  services: Services;
+  api: Api;
+}
+
+/** Starts the fixture before the file's tests and stops it after; read its fields inside tests. */
+export function useSyncFixture(prefix: string, options: { basicAuth?: boolean; settings?: Partial<SyncSettings> } = {}): SyncFixture {
+  const fixture = {} as SyncFixture;
+  const dir = tempDir(prefix);
+  beforeAll(async () => {
+    fixture.dir = dir.path;
+    fixture.server = await startMlflowServer(join(dir.path, 'mlflow'), { basicAuth: options.basicAuth });
+    fixture.services = await createServices(join(dir.path, 'home'));
+    fixture.api = createApi(fixture.services);
+    fixture.services.sync.updateSettings({ trackingUri: fixture.server.uri, httpBackoffFactor: 0, ...options.settings });
+  }, 180_000);
+  afterAll(async () => {
+    fixture.services?.close();
+    await fixture.server?.stop();
+    dir.cleanup();
+  });
+  return fixture;
 }

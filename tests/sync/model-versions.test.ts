@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { createServices, type Services } from '../../electron/services/index.ts';
-import { tempDir } from '../helpers/home.ts';
-import { mlflowRest, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
-import { insertRun, remoteRunOf, series } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { mlflowRest, type MlflowServer } from '../helpers/mlflow-server.ts';
+import { insertRun, remoteRunOf, series, useSyncFixture } from './helpers.ts';
 
 interface RemoteVersion {
   version: string;
@@ -25,22 +22,10 @@ async function aliases(server: MlflowServer, name: string): Promise<Record<strin
 const tag = (version: RemoteVersion, key: string) => version.tags?.find((entry) => entry.key === key)?.value;
 
 describe('sync of registered model versions: found by tag before created, stage as alias', () => {
-  const dir = tempDir('airlock-sync-registry-');
-  let server: MlflowServer;
-  let services: Services;
-
-  beforeAll(async () => {
-    server = await startMlflowServer(join(dir.path, 'mlflow'));
-    services = await createServices(join(dir.path, 'home'));
-    services.sync.updateSettings({ trackingUri: server.uri, httpBackoffFactor: 0 });
-  }, 180_000);
-  afterAll(async () => {
-    services?.close();
-    await server?.stop();
-    dir.cleanup();
-  });
+  const fixture = useSyncFixture('airlock-sync-registry-');
 
   it('sends each version once, after its run, with its stage as an alias; syncing again adds nothing', async () => {
+    const { server, services } = fixture;
     const first = insertRun(services, { experiment: 'registry', points: series('train/loss', 20), withModel: true });
     const second = insertRun(services, { experiment: 'registry', points: series('train/loss', 30), withModel: true });
     services.registry.register(first.id, 'sentiment', { stage: 'staging', description: 'first try' });
@@ -69,6 +54,7 @@ describe('sync of registered model versions: found by tag before created, stage 
   });
 
   it('a stage change moves the aliases idempotently, without a new version', async () => {
+    const { server, services } = fixture;
     services.registry.setStage('sentiment@1', 'production');
     services.registry.setStage('sentiment@2', 'archived');
     const report = await services.sync.syncNow();
@@ -81,6 +67,7 @@ describe('sync of registered model versions: found by tag before created, stage 
   });
 
   it('a version whose outbox lost its state (remote id unknown) is found by its tag, not created twice', async () => {
+    const { server, services } = fixture;
     services.db.prepare("UPDATE sync_items SET state = 'pending', remote_id = NULL WHERE kind = 'model_version'").run();
     const report = await services.sync.syncNow();
     expect(report.synced.sort()).toEqual(['model_version:sentiment@1', 'model_version:sentiment@2']);

@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createServices, type Services } from '../../electron/services/index.ts';
-import { createApi, type Api } from '../../electron/services/api/handlers.ts';
 import { configParams } from '../../electron/services/sync/run-job.ts';
 import type { Notice } from '../../schemas/api.ts';
 import type { Run } from '../../schemas/run.ts';
-import { tempDir } from '../helpers/home.ts';
 import { airlock } from '../helpers/cli.ts';
 import { tinyModelPath, writeSentimentCsv } from '../helpers/tiny-model.ts';
-import { metricHistory, mlflowRest, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
-import { expectSameHistory, insertRun, remoteRunOf, series } from './helpers.ts';
+import { metricHistory, mlflowRest, type MlflowServer } from '../helpers/mlflow-server.ts';
+import { expectSameHistory, insertRun, remoteRunOf, series, useSyncFixture } from './helpers.ts';
 
 const CONFUSION = { labels: ['negative', 'positive'], confusion_matrix: [[40, 2], [3, 35]], confusion_matrix_on: 'test', per_class: {} };
 
@@ -41,26 +38,11 @@ function tagsOf(remote: { data: { tags?: { key: string; value: string }[] } }): 
 }
 
 describe('sync to a real MLflow server: several runs, exactly once', () => {
-  const dir = tempDir('airlock-sync-');
-  let server: MlflowServer;
-  let services: Services;
-  let api: Api;
+  const fixture = useSyncFixture('airlock-sync-', { settings: { passRetries: 0 } });
   const runs: Run[] = [];
 
-  beforeAll(async () => {
-    server = await startMlflowServer(join(dir.path, 'mlflow'));
-    services = await createServices(join(dir.path, 'home'));
-    api = createApi(services);
-    const set = await api.call('sync.settings.set', { settings: { trackingUri: server.uri, httpBackoffFactor: 0, passRetries: 0 } });
-    expect(set.ok).toBe(true);
-  }, 180_000);
-  afterAll(async () => {
-    services?.close();
-    await server?.stop();
-    dir.cleanup();
-  });
-
   it('sends runs with every param, tag, metric point and artifact; MLflow holds what Airlock recorded', async () => {
+    const { server, services, api } = fixture;
     runs.push(
       insertRun(services, {
         points: [...series('train/loss', 1500), ...series('train/learning_rate', 1500), ...series('val/accuracy', 5)],
@@ -116,6 +98,7 @@ describe('sync to a real MLflow server: several runs, exactly once', () => {
   });
 
   it('syncing again creates nothing new', async () => {
+    const { server, services, api } = fixture;
     const before = await allRemoteRuns(server);
     const result = await api.call('sync.now', {});
     expect(result.ok && result.data.report).toMatchObject({ synced: [], failed: [], pending: 0, metricPointsSent: 0 });
@@ -127,6 +110,7 @@ describe('sync to a real MLflow server: several runs, exactly once', () => {
   });
 
   it('a run that changes after its sync (resumed) sends only its new points', async () => {
+    const { server, services, api } = fixture;
     const run = runs[1];
     services.runs.addMetrics(run.id, series('train/loss', 25, 40));
     services.runs.finish(run.id, { status: 'completed', durationS: 3 }, new Date().toISOString());
@@ -138,6 +122,7 @@ describe('sync to a real MLflow server: several runs, exactly once', () => {
   });
 
   it('a 100,000-point metric history syncs in batches (time measured)', async () => {
+    const { server, services } = fixture;
     const run = insertRun(services, { points: series('train/loss', 100_000) });
     const batches: string[] = [];
     const started = performance.now();
@@ -152,10 +137,11 @@ describe('sync to a real MLflow server: several runs, exactly once', () => {
   });
 
   it('syncs a really trained tiny-model run with its model, from the CLI (server from the environment)', async () => {
+    const { server, services } = fixture;
     const home = services.paths.root;
-    const csv = writeSentimentCsv(join(dir.path, 'reviews.csv'), 20);
+    const csv = writeSentimentCsv(join(fixture.dir, 'reviews.csv'), 20);
     expect(airlock(home, ['models', 'import', tinyModelPath(), '--name', 'tiny', '--json']).code).toBe(0);
-    const config = join(dir.path, 'run.yaml');
+    const config = join(fixture.dir, 'run.yaml');
     writeFileSync(config, stringify({
       model: { name: 'tiny' },
       data: { train_path: csv, text_column: 'review', label_column: 'sentiment', max_length: 32, val_split: 0.2 },
