@@ -3,6 +3,7 @@ import type { AirlockBridge } from '../../schemas/bridge.ts';
 import { App } from './App.tsx';
 import { setBridge } from './services/bridge.ts';
 import { connectNotices } from './services/notices.ts';
+import { useTheme } from './store/theme.ts';
 import './styles.css';
 
 declare global {
@@ -18,6 +19,8 @@ async function hostBridge(): Promise<AirlockBridge> {
 }
 
 async function start(): Promise<void> {
+  // Before the first paint, so a dark-theme user never sees a light flash.
+  document.documentElement.dataset.theme = useTheme.getState().theme;
   const root = createRoot(document.getElementById('root')!);
   try {
     setBridge(await hostBridge());
