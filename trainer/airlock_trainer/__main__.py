@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     predict_parser.add_argument("--model", required=True, help="A saved model folder (a run's model/).")
     predict_parser.add_argument("--max-length", type=int, required=True, help="Truncate texts to this many tokens.")
     predict_parser.add_argument("--text", action="append", help="A text to predict; repeatable.")
+    predict_parser.add_argument("--texts-file", help="A JSON file holding a list of texts to predict.")
     predict_parser.add_argument("--data", help="CSV, TSV, JSONL or Parquet file to predict row by row.")
     predict_parser.add_argument("--column", help="The text column of --data.")
     predict_parser.add_argument("--out", help="Where to write --data's predictions (.csv or .jsonl).")

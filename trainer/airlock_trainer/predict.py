@@ -70,10 +70,22 @@ def predict(args, writer: EventWriter) -> None:
     if args.data:
         details = _predict_file(predictor, args, writer)
     else:
-        if not args.text:
-            raise AirlockError("INVALID_INPUT", "Nothing to predict.", hint="Give --text or --data.")
-        details = {"predictions": _in_batches(predictor, list(args.text), writer)}
+        texts = list(args.text or []) + _texts_from_file(args.texts_file)
+        if not texts:
+            raise AirlockError("INVALID_INPUT", "Nothing to predict.", hint="Give --text, --texts-file or --data.")
+        details = {"predictions": _in_batches(predictor, texts, writer)}
     writer.finished("completed", duration_s=time.monotonic() - started, details=details)
+
+
+def _texts_from_file(path: str | None) -> list[str]:
+    """Texts from a JSON list (how the app passes many or long texts: a command line has a length limit)."""
+    if not path:
+        return []
+    with open(path, encoding="utf-8") as handle:
+        texts = json.load(handle)
+    if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+        raise AirlockError("INVALID_INPUT", f"{path} is not a JSON list of texts.", hint="Write the texts as [\"...\", ...].")
+    return texts
 
 
 def _in_batches(predictor: Predictor, texts: list[str], writer: EventWriter) -> list[dict]:

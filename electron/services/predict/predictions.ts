@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AirlockError } from '../../../schemas/errors.ts';
@@ -46,9 +46,18 @@ export class PredictionService {
   /** Label and probability for each text. */
   async texts(ref: string, texts: string[], onProgress?: PredictProgress): Promise<Prediction[]> {
     const version = this.registry.resolve(ref);
-    const args = ['predict', ...this.modelArgs(version), ...texts.map((text) => `--text=${text}`)];
-    const events = await callTrainer(args, this.paths.root, progressOf(onProgress));
-    return z.array(Prediction).parse(finishedDetails(events).predictions);
+    // Through a file: many or long texts would overflow a command line.
+    const staging = stagingPath(this.paths.staging, 'predict');
+    mkdirSync(staging, { recursive: true });
+    try {
+      const textsFile = join(staging, 'texts.json');
+      writeFileSync(textsFile, JSON.stringify(texts));
+      const args = ['predict', ...this.modelArgs(version), '--texts-file', textsFile];
+      const events = await callTrainer(args, this.paths.root, progressOf(onProgress));
+      return z.array(Prediction).parse(finishedDetails(events).predictions);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
   }
 
   /** Predicts every row of a data file, detecting the text column as import does, and writes them to `out`. */
