@@ -55,8 +55,11 @@ export class AutoSync {
         await this.target.syncNow({ retryFailed: false });
         this.failures = 0;
       } catch (error) {
-        this.failures++;
-        this.onError(error);
+        // Someone else's pass (Sync now, another Airlock process) is not this round's failure.
+        if ((error as { code?: string }).code !== 'SYNC_IN_PROGRESS') {
+          this.failures++;
+          this.onError(error);
+        }
       }
     }
     this.schedule(nextProbeDelayMs(settings.probeIntervalS, this.failures));
