@@ -18,10 +18,13 @@ def model_dir(tmp_path_factory, tiny_model) -> str:
     return result.last["model_dir"]
 
 
-def test_predicts_texts_with_label_probability_and_scores(model_dir):
-    result = run_trainer("predict", "--model", model_dir, "--max-length", "16", "--text", "good great", "--text", "bad rude")
+def test_predicts_texts_with_label_probability_and_scores(model_dir, tmp_path):
+    texts_file = tmp_path / "texts.json"
+    texts_file.write_text(json.dumps(["bad rude", "--not an option"]), encoding="utf-8")
+    result = run_trainer("predict", "--model", model_dir, "--max-length", "16", "--text", "good great",
+                         "--texts-file", str(texts_file))
     predictions = result.last["details"]["predictions"]
-    assert [prediction["text"] for prediction in predictions] == ["good great", "bad rude"]
+    assert [prediction["text"] for prediction in predictions] == ["good great", "bad rude", "--not an option"]
     for prediction in predictions:
         assert set(prediction["scores"]) == {"neg", "neu", "pos"}
         assert prediction["probability"] == max(prediction["scores"].values())
