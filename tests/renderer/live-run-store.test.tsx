@@ -34,6 +34,7 @@ describe('live run store', () => {
     const after = useLiveRuns.getState().runs.r1;
     expect(after.series['train/loss']).toHaveLength(2501);
     expect(after.series['val/f1_macro']).toEqual([{ step: 2501, value: 0.8 }]);
+    expect(after.series['val/loss']).toEqual([{ step: 2501, value: 0.4 }]);
   });
 
   it('applies queued events by itself on an animation frame, at most ten times a second', async () => {
@@ -67,13 +68,28 @@ describe('live run store', () => {
     expect(eta.secondsLeft).toBeCloseTo(80);
   });
 
-  it('groups recorded metric points into sorted curves', () => {
+  it('groups recorded metric points into sorted curves, keeping epoch mean losses apart from the per-step loss', () => {
+    const point = (key: string, step: number, value: number) => ({ key, step, value, ts: '' });
     const series = seriesOf([
-      { key: 'train/loss', step: 2, value: 1, ts: '' },
-      { key: 'val/loss', step: 2, value: 3, ts: '' },
-      { key: 'train/loss', step: 1, value: 2, ts: '' },
+      point('train/loss', 2, 1),
+      point('train/learning_rate', 2, 1e-5),
+      point('val/loss', 2, 3),
+      point('train/loss', 2, 1.4), // the epoch event at step 2: the epoch's mean loss
+      point('train/loss', 1, 2),
+      point('train/learning_rate', 1, 5e-6),
+      point('train/loss', 3, 0.9), // an epoch ending between logged steps
     ]);
     expect(series['train/loss']).toEqual([{ step: 1, value: 2 }, { step: 2, value: 1 }]);
+    expect(series['epoch/train/loss']).toEqual([{ step: 2, value: 1.4 }, { step: 3, value: 0.9 }]);
     expect(series['val/loss']).toHaveLength(1);
+  });
+
+  it('files an epoch event’s training loss under epoch/train/loss, not on the per-step curve', () => {
+    useLiveRuns.getState().ingest('r4', step('r4', 1));
+    useLiveRuns.getState().ingest('r4', { ...envelope('r4', 1), type: 'epoch', epoch: 0, step: 1, metrics: { 'train/loss': 1.7, 'val/loss': 1.2 } });
+    useLiveRuns.getState().flush();
+    const live = useLiveRuns.getState().runs.r4;
+    expect(live.series['train/loss']).toHaveLength(1);
+    expect(live.series['epoch/train/loss']).toEqual([{ step: 1, value: 1.7 }]);
   });
 });

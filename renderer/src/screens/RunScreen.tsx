@@ -69,16 +69,17 @@ function Charts({ live }: { live: LiveRun }) {
   const loss = useSeries(live.series, ['train/loss'], { 'train/loss': 'training loss' });
   const rate = useSeries(live.series, ['train/learning_rate'], { 'train/learning_rate': 'learning rate' });
   const throughput = useSeries(live.series, ['train/samples_per_s'], { 'train/samples_per_s': 'samples/s' });
-  const valKeys = Object.keys(live.series).filter((key) => key.startsWith('val/')).sort();
-  const valLoss = useSeries(live.series, valKeys.filter((key) => key === 'val/loss'));
-  const valOther = useSeries(live.series, valKeys.filter((key) => key !== 'val/loss'));
+  const valKeys = Object.keys(live.series).filter((key) => key.startsWith('val/') && key !== 'val/loss').sort();
+  const valOther = useSeries(live.series, valKeys);
+  const lossKeys = ['epoch/train/loss', 'val/loss'].filter((key) => live.series[key]);
+  const epochLoss = useSeries(live.series, lossKeys, { 'epoch/train/loss': 'training (epoch mean)', 'val/loss': 'validation' });
   return (
     <div className="grid-2">
       <MetricChart title="Training loss" series={loss} />
       <MetricChart title="Learning rate" series={rate} />
       <MetricChart title="Throughput (samples per second)" series={throughput} unit="samples/s" />
-      <MetricChart title="Validation metrics per epoch" series={valOther.length > 0 ? valOther : valLoss} emptyText="No points yet: validation runs at the end of each epoch." />
-      {valOther.length > 0 && valLoss.length > 0 && <MetricChart title="Validation loss per epoch" series={valLoss} />}
+      <MetricChart title="Validation metrics per epoch" series={valOther} emptyText="No points yet: validation runs at the end of each epoch." />
+      {epochLoss.length > 0 && <MetricChart title="Loss per epoch" series={epochLoss} />}
     </div>
   );
 }

@@ -65,11 +65,32 @@ const STEP_KEYS = [
   ['train/tokens_per_s', 'tokens_per_s'],
 ] as const;
 
-/** Groups recorded metric points into curves sorted by step. */
+/** Where an epoch event's training metric (the epoch's mean loss) is kept, apart from the per-step curve of the same name. */
+export function epochKey(key: string): string {
+  return key.startsWith('train/') ? `epoch/${key}` : key;
+}
+
+/**
+ * Groups recorded metric points into curves sorted by step. The store keeps an epoch's mean training
+ * loss under the same key as the per-step loss; points at steps that have no learning-rate point
+ * (which only step events record), or second points at one step, are moved to `epoch/train/...`.
+ */
 export function seriesOf(points: readonly MetricPoint[]): Record<string, Point[]> {
   const series: Record<string, Point[]> = {};
   for (const point of points) (series[point.key] ??= []).push({ step: point.step, value: point.value });
   for (const key in series) series[key].sort((a, b) => a.step - b.step);
+  const stepEvents = new Set((series['train/learning_rate'] ?? []).map((point) => point.step));
+  for (const [key] of STEP_KEYS) {
+    if (key === 'train/learning_rate' || !series[key]) continue;
+    const perStep: Point[] = [];
+    const perEpoch: Point[] = [];
+    for (const point of series[key]) {
+      const previous = perStep[perStep.length - 1];
+      (stepEvents.has(point.step) && previous?.step !== point.step ? perStep : perEpoch).push(point);
+    }
+    series[key] = perStep;
+    if (perEpoch.length > 0) series[epochKey(key)] = perEpoch;
+  }
   return series;
 }
 
@@ -107,7 +128,7 @@ function applyEvents(state: LiveRun, events: TrainerEvent[]): LiveRun {
         if (!next.pace || event.step < next.pace.step) next.pace = { step: event.step, time: Date.parse(event.ts) };
         break;
       case 'epoch':
-        for (const [key, value] of Object.entries(event.metrics)) push(key, { step: event.step, value });
+        for (const [key, value] of Object.entries(event.metrics)) push(epochKey(key), { step: event.step, value });
         break;
       case 'error':
         next.trainerError = event;
