@@ -57,13 +57,24 @@ class ModelVersionSync:
 
     def find_or_create(self, name: str, run_id: str) -> str:
         ref = self.item["local_ref"]
-        found = self.client.search_model_versions(f"name='{_quote(name)}' and tags.`airlock.model_version` = '{_quote(ref)}'")
+        found = [version for version in self.search(name, ref, run_id) if (version.tags or {}).get("airlock.model_version") == ref]
         if found:
             return str(found[0].version)
         source = self.client.get_run(run_id).info.artifact_uri.rstrip("/") + "/model"
         created = self.client.create_model_version(name, source=source, run_id=run_id, description=self.item.get("description"),
                                                    tags={"airlock.model_version": ref}, await_creation_for=60)
         return str(created.version)
+
+    def search(self, name: str, ref: str, run_id: str) -> list:
+        """Versions tagged with this local version; servers that cannot filter by tag are asked by run id."""
+        from mlflow.exceptions import MlflowException
+
+        try:
+            return self.client.search_model_versions(f"name='{_quote(name)}' and tags.`airlock.model_version` = '{_quote(ref)}'")
+        except MlflowException as error:
+            if getattr(error, "error_code", "") != "INVALID_PARAMETER_VALUE":
+                raise
+            return self.client.search_model_versions(f"name='{_quote(name)}' and run_id='{_quote(run_id)}'")
 
     def apply_alias(self, name: str, version: str) -> None:
         wanted = self.item.get("alias")
