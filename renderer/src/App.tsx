@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { href, matchPath, usePath } from './router.ts';
 import { screens } from './screens/index.ts';
 import { useTheme } from './store/theme.ts';
@@ -35,6 +35,12 @@ export function App() {
 
   let params: Record<string, string> | null = null;
   const screen = screens.find((entry) => (params = matchPath(entry.path, path)) !== null);
+  const firstPath = useRef(path);
+  useEffect(() => {
+    document.title = `${screen?.label ?? 'Page not found'} — Airlock`;
+    // After moving to another screen, keyboard and screen-reader users start at its content, not the old link.
+    if (path !== firstPath.current) document.getElementById('main')?.focus();
+  }, [path, screen]);
   const Screen = screen?.component;
   const section = (entry: (typeof screens)[number]) => entry.path === '/' ? path === '/' : path.startsWith(entry.path.split('/:')[0]);
 

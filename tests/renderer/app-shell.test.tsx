@@ -30,6 +30,7 @@ describe('app shell', () => {
       await go(entry.path);
       expect(await screen.findByRole('heading', { level: 1, name: entry.label })).toBeTruthy();
       expect(within(nav).getByRole('link', { name: entry.label }).getAttribute('aria-current')).toBe('page');
+      expect(document.title).toBe(`${entry.label} — Airlock`);
     }
     await go('/nowhere');
     expect(screen.getByRole('heading', { level: 1, name: 'Page not found' })).toBeTruthy();
