@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createServices, type Services } from '../../electron/services/index.ts';
@@ -100,6 +100,31 @@ describe('sync survives faults: server killed, sync process killed, 500s; nothin
     expect(report.metricPointsSent).toBeLessThanOrEqual(20_000 - left.metrics_confirmed);
     const remote = await remoteRunOf(server, 'killed-cli', run.id);
     expect(remote.info.run_id).toBe(left.remote_id);
+    expect(await expectSameHistory(services, server, run, remote.info.run_id)).toBe(20_000);
+  });
+
+  it('the Python sync worker killed mid-way: the pass reports it, the next sync completes exactly', async () => {
+    const services = await home('worker-killed', { httpBackoffFactor: 0 });
+    const run = insertRun(services, { experiment: 'killed-worker', points: series('train/loss', 20_000) });
+    const syncing = services.sync.syncNow().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    await waitFor(() => (outboxRow(services, run.id)?.metrics_confirmed ?? 0) >= 3000, 120_000, 'a few confirmed batches');
+    const worker = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .find((line) => line.includes('airlock_trainer sync'));
+    expect(worker).toBeTruthy();
+    process.kill(Number(worker!.trim().split(/\s+/)[0]), 'SIGKILL');
+    const error = (await syncing) as AirlockError;
+    expect(error.code).toBe('TRAINER_CRASHED');
+    expect(error.message).toContain('killed (SIGKILL)');
+    const left = outboxRow(services, run.id)!;
+    expect(left.state).toBe('pending');
+    const report = await services.sync.syncNow();
+    expect(report.synced).toEqual([`run:${run.id}`]);
+    expect(report.metricPointsSent).toBeLessThanOrEqual(20_000 - left.metrics_confirmed);
+    const remote = await remoteRunOf(server, 'killed-worker', run.id);
     expect(await expectSameHistory(services, server, run, remote.info.run_id)).toBe(20_000);
   });
 
