@@ -154,8 +154,11 @@ export class SyncService {
           }
         }
         this.lock.recordPass(null);
+        this.reachability = { state: 'reachable', checkedAt: new Date().toISOString(), message: null };
       } catch (error) {
-        this.lock.recordPass(toErrorShape(error));
+        const shape = toErrorShape(error);
+        this.lock.recordPass(shape);
+        if (shape.code === 'MLFLOW_UNREACHABLE') this.reachability = { state: 'unreachable', checkedAt: new Date().toISOString(), message: shape.message };
         throw error;
       } finally {
         this.lock.release();
@@ -163,6 +166,9 @@ export class SyncService {
     } finally {
       this.syncing = false;
     }
+    // A retried pass may have failed an item and then synced it, or failed it twice: report each item once, as it ended.
+    const synced = new Set(report.synced);
+    report.failed = [...new Map(report.failed.filter((failure) => !synced.has(failure.id)).map((failure) => [failure.id, failure])).values()];
     report.pending = this.outbox.counts().pending;
     report.durationS = (Date.now() - started) / 1000;
     return report;
