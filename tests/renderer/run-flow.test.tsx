@@ -122,4 +122,28 @@ describe('from a model folder to a finished run, over the real services and trai
     fireEvent.click(screen.getByRole('button', { name: 'Resume run' }));
     expect((await screen.findByText(/no checkpoint to resume from/)).textContent).toBeTruthy();
   });
+
+  it('cancels a running run from its screen, then resumes it from the checkpoint', async () => {
+    const runs = (await app.call('runs.list', {})) as { ok: true; data: { runs: { config: Record<string, unknown> }[] } };
+    const config = structuredClone(runs.data.runs[runs.data.runs.length - 1].config) as { training: { max_epochs: number; batch_size: number; max_steps: number | null }; experiment: { name: string } };
+    Object.assign(config.training, { max_epochs: 200, batch_size: 2, max_steps: null });
+    config.experiment.name = 'ui-run-long';
+    const started = await app.call('runs.start', { config });
+    if (!started.ok) throw new Error(started.error.message);
+    const runId = started.data.runId;
+    render(<RunScreen params={{ id: runId }} />);
+    await screen.findByText(/^Step \d+ of \d+/, {}, { timeout: 120_000 });
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel run' }));
+    await screen.findByText(/Cancelled: the last checkpoint was kept/, {}, { timeout: 120_000 });
+    const stepsBefore = useLiveRuns.getState().runs[runId].series['train/loss'].length;
+
+    fireEvent.click(screen.getByRole('button', { name: 'Resume run' }));
+    await screen.findByRole('button', { name: 'Cancel run' }, { timeout: 30_000 });
+    await waitFor(() => expect(useLiveRuns.getState().runs[runId].run?.attempts).toBe(2), { timeout: 30_000 });
+    await waitFor(() => expect(useLiveRuns.getState().runs[runId].series['train/loss'].length).toBeGreaterThan(stepsBefore), { timeout: 120_000 });
+    const steps = useLiveRuns.getState().runs[runId].series['train/loss'].map((point) => point.step);
+    expect(new Set(steps).size).toBe(steps.length); // resumed from the checkpoint: no step charted twice
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel run' }));
+    await screen.findByText(/Cancelled: the last checkpoint was kept/, {}, { timeout: 120_000 });
+  });
 });
