@@ -157,7 +157,21 @@ function SettingsStep() {
   }, []);
   const { errors } = useMemo(() => validateConfig(draft), [draft]);
   const [tried, setTried] = useState(false);
-  if (suggestError) return <ErrorBox error={suggestError} title="Airlock could not suggest settings" />;
+  if (suggestError) {
+    return (
+      <>
+        <ErrorBox error={suggestError} title="Airlock could not suggest settings" />
+        <div className="row">
+          <button type="button" onClick={() => goTo('model')}>
+            Back
+          </button>
+          <button type="button" onClick={() => void useNewRun.getState().suggest()}>
+            Try again
+          </button>
+        </div>
+      </>
+    );
+  }
   if (!draft) return <p role="status">{suggesting ? 'Measuring your texts and choosing defaults…' : 'Preparing settings…'}</p>;
 
   const columns = dataset?.columns.map((column) => column.name);
