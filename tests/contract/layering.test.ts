@@ -32,6 +32,8 @@ const RULES: { folder: string; allowedAreas: string[]; allowedPackages: RegExp }
   { folder: 'electron/web', allowedAreas: ['schemas', 'electron/services', 'electron/web'], allowedPackages: /^(node:|ws$)/ },
   { folder: 'electron/main', allowedAreas: ['schemas', 'electron/services', 'electron/web', 'electron/preload', 'electron/main'], allowedPackages: /^(node:|electron$)/ },
   { folder: 'electron/preload', allowedAreas: ['schemas', 'electron/preload'], allowedPackages: /^electron$/ },
+  // The renderer knows only window.airlock and the shapes in schemas/: never the services or Node.
+  { folder: 'renderer/src', allowedAreas: ['schemas', 'renderer'], allowedPackages: /^(react|react-dom(\/client)?|react\/jsx-runtime|zustand(\/.*)?|recharts|zod)$/ },
 ];
 
 describe('layering: dependencies point one way', () => {
