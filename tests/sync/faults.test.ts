@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServices, type Services } from '../../electron/services/index.ts';
 import { AirlockError } from '../../schemas/errors.ts';
@@ -94,10 +95,12 @@ describe('sync survives faults: server killed, sync process killed, 500s; nothin
     const left = outboxRow(services, run.id)!;
     expect(left.state).toBe('pending');
     expect(left.metrics_confirmed).toBeLessThan(20_000);
+    expect(readdirSync(services.paths.staging).filter((name) => name.startsWith('sync-'))).toHaveLength(1); // the killed pass's job
     // The orphaned Python side stops at its next event (nobody reads them); the lock of the dead CLI is taken over.
     const report = await services.sync.syncNow();
     expect(report.synced).toEqual([`run:${run.id}`]);
     expect(report.metricPointsSent).toBeLessThanOrEqual(20_000 - left.metrics_confirmed);
+    expect(readdirSync(services.paths.staging)).toEqual([]);
     const remote = await remoteRunOf(server, 'killed-cli', run.id);
     expect(remote.info.run_id).toBe(left.remote_id);
     expect(await expectSameHistory(services, server, run, remote.info.run_id)).toBe(20_000);

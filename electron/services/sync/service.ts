@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../store/database.ts';
 import type { HomePaths } from '../home.ts';
@@ -179,6 +179,10 @@ export class SyncService {
     const entries = this.outbox.toSync(retryFailed);
     if (entries.length === 0) return;
     const redact = redactor(connection);
+    // We hold the sync lock: any other sync folder was left by a killed pass.
+    for (const name of readdirSync(this.sources.paths.staging)) {
+      if (name.startsWith('sync-')) rmSync(join(this.sources.paths.staging, name), { recursive: true, force: true });
+    }
     const staging = mkdtempSync(join(this.sources.paths.staging, 'sync-'));
     try {
       const { items, versions, pendingPoints } = this.buildJob(entries, settings, staging);
