@@ -1,9 +1,10 @@
 /** Electron main process: a thin shell that opens the services and hands the page a window and IPC. */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, protocol } from 'electron';
+import { app, BrowserWindow, dialog, protocol, safeStorage } from 'electron';
 import { toErrorShape } from '../../schemas/errors.ts';
 import { createApi } from '../services/api/handlers.ts';
 import { createServices, type Services } from '../services/index.ts';
+import { EncryptedSecretStore } from '../services/sync/secrets.ts';
 import { APP_ROOT } from '../services/trainer/python.ts';
 import { stopRunningRuns } from '../web/shutdown.ts';
 import { APP_SCHEME, appResponse } from './app-scheme.ts';
@@ -24,6 +25,7 @@ app.on('web-contents-created', (_event, contents) => hardenWebContents(contents)
 let services: Services | null = null;
 let window: BrowserWindow | null = null;
 let stopped = false;
+let stopAutoSync: (() => void) | null = null;
 
 function showStartFailure(error: unknown): void {
   const shape = toErrorShape(error);
@@ -37,6 +39,9 @@ function showStartFailure(error: unknown): void {
 async function start(): Promise<void> {
   hardenSession();
   services = await createServices(process.env.AIRLOCK_HOME ?? app.getPath('userData'));
+  // MLflow credentials are kept encrypted by the OS keyring; without one they live only in memory.
+  if (safeStorage.isEncryptionAvailable()) services.sync.useSecretStore(new EncryptedSecretStore(services.db, safeStorage));
+  stopAutoSync = services.sync.startAutoSync();
   const api = createApi(services);
   protocol.handle(APP_SCHEME, (request) => appResponse(RENDERER_DIR, request.url));
   registerIpc(api, () => window);
@@ -58,6 +63,7 @@ if (!app.requestSingleInstanceLock()) {
     if (stopped || !services) return;
     event.preventDefault();
     const open = services;
+    stopAutoSync?.();
     void stopRunningRuns(open).finally(() => {
       open.close();
       stopped = true;

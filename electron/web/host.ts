@@ -134,6 +134,8 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   headers = securityHeaders(gate.port);
   const url = `http://127.0.0.1:${gate.port}/?token=${gate.token}`;
 
+  // Auto-sync (off unless the user turned it on) belongs to whoever opened the services.
+  const stopAutoSync = ownsServices ? services.sync.startAutoSync() : () => {};
   let closing: Promise<void> | null = null;
   return {
     url,
@@ -144,6 +146,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     rendererBuilt: existsSync(join(rendererDir, 'index.html')),
     close() {
       closing ??= (async () => {
+        stopAutoSync();
         sockets.close();
         await new Promise<void>((resolveClose) => {
           server.close(() => resolveClose());

@@ -3,6 +3,11 @@ import { href, matchPath, usePath } from './router.ts';
 import { screens } from './screens/index.ts';
 import { useTheme } from './store/theme.ts';
 import { EmptyState } from './components/EmptyState.tsx';
+import { SyncIndicator } from './components/SyncIndicator.tsx';
+import { useSync } from './store/sync.ts';
+
+/** How often the sidebar refreshes the sync state (reading the local outbox; the server is probed only by auto-sync). */
+const SYNC_STATUS_REFRESH_MS = 30_000;
 
 function ThemeToggle() {
   const theme = useTheme((state) => state.theme);
@@ -22,6 +27,11 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  useEffect(() => {
+    void useSync.getState().load();
+    const timer = setInterval(() => void useSync.getState().load(), SYNC_STATUS_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
   useEffect(() => {
     // A file dropped outside a drop zone must not replace the app with the file.
     const ignore = (event: DragEvent) => event.preventDefault();
@@ -63,6 +73,7 @@ export function App() {
             ))}
         </nav>
         <div className="sidebar-footer">
+          <SyncIndicator />
           <ThemeToggle />
         </div>
       </aside>

@@ -169,7 +169,7 @@ describe('a first-time user in the browser', () => {
     expect(await page.getByRole('table', { name: 'Config differences' }).innerText()).toContain('data.text_column');
     await screenshot(page, '9-history-compare');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? '')).toBe('dark');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     await screenshot(page, '10-history-dark');
     expect(pageErrors).toEqual([]);
   });

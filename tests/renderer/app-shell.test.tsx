@@ -25,7 +25,7 @@ describe('app shell', () => {
     render(<App />);
     const nav = screen.getByRole('navigation', { name: 'Main' });
     const links = within(nav).getAllByRole('link').map((link) => link.textContent);
-    expect(links).toEqual(['Home', 'Datasets', 'Models', 'New run', 'History', 'Registry']);
+    expect(links).toEqual(['Home', 'Datasets', 'Models', 'New run', 'History', 'Registry', 'Sync']);
     for (const entry of screens.filter((candidate) => candidate.nav)) {
       await go(entry.path);
       expect(await screen.findByRole('heading', { level: 1, name: entry.label })).toBeTruthy();

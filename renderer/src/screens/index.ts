@@ -36,5 +36,5 @@ export const screens: ScreenEntry[] = [
   { path: '/runs/:id', label: 'Run', nav: false, component: RunScreen },
   { path: '/registry', label: 'Registry', nav: true, component: RegistryScreen },
   { path: '/registry/:name', label: 'Registered model', nav: false, component: RegistryScreen },
-  { path: '/sync', label: 'Sync', nav: false, component: SyncScreen },
+  { path: '/sync', label: 'Sync', nav: true, component: SyncScreen },
 ];
