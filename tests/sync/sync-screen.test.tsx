@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { join } from 'node:path';
 import { SyncScreen } from '../../renderer/src/screens/Sync.tsx';
+import { RunSyncState } from '../../renderer/src/components/RunSyncState.tsx';
 import { syncInitialState, useSync } from '../../renderer/src/store/sync.ts';
 import { startApp } from '../renderer/helpers/setup-app.tsx';
 import { startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
@@ -46,6 +47,13 @@ describe('Sync screen', () => {
     const open = within(synced).getByRole('link', { name: 'open' }) as HTMLAnchorElement;
     expect(open.href).toMatch(new RegExp(`^${server.uri}/#/experiments/\\d+/runs/[0-9a-f]{32}$`));
     expect(screen.getByText('Nothing waiting.')).toBeTruthy();
+
+    // The run's own screen says the same, with the link.
+    cleanup();
+    render(<RunSyncState runId={run.id} />);
+    const state = screen.getByLabelText('MLflow sync state');
+    expect(state.textContent).toContain('MLflow: synced');
+    expect((within(state).getByRole('link', { name: 'open in MLflow' }) as HTMLAnchorElement).href).toBe(open.href);
   }, 240_000);
 
   it('a sync that fails shows the error in plain words with its code', async () => {

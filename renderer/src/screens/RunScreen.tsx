@@ -3,6 +3,7 @@ import type { ScreenProps } from './index.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { MetricChart, type ChartSeries } from '../components/MetricChart.tsx';
 import { ConfusionMatrix, FinalMetrics, PerClassTable } from '../components/RunResults.tsx';
+import { RunSyncState } from '../components/RunSyncState.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatDate, formatDuration, formatMetric } from '../lib/format.ts';
 import type { Point } from '../lib/lttb.ts';
@@ -125,6 +126,7 @@ export function RunScreen({ params }: ScreenProps) {
       </div>
       <p className="muted small">
         <span className="mono">{run.id}</span> · dataset {run.datasetId ?? run.config.data.train_path} · model {run.modelId}
+        <RunSyncState runId={run.id} />
       </p>
       {live.actionError && <ErrorBox error={live.actionError} />}
       {run.status === 'cancelled' && <p role="status">Cancelled: the last checkpoint was kept. Resume continues from it.</p>}
