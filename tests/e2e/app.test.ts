@@ -2,7 +2,7 @@
 // a real trainer. One browser and one data folder for the whole file: each step builds on the last, the
 // way a first-time user goes from an empty app to a trained, cancelled and resumed model.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,13 +145,33 @@ describe('a first-time user in the browser', () => {
     await screenshot(page, '7-history');
   });
 
+  it('registers the run, tries the model, and exports it to a folder that verifies', async () => {
+    await page.getByRole('table', { name: 'Runs' }).getByRole('link', { name: 'reviews' }).click();
+    await page.getByRole('form', { name: "Register this run's model" }).getByRole('button', { name: 'Register' }).click();
+    await page.getByRole('link', { name: 'reviews v1' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Registry' }).waitFor();
+    await page.getByLabel('Text to classify').fill('the food was fresh and tasty');
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    await expect.poll(() => page.getByRole('status', { name: 'Prediction' }).innerText(), { timeout: TRAINING }).toMatch(/positive|negative/);
+    const media = join(dir.path, 'usb');
+    mkdirSync(media);
+    await page.getByLabel('Export folder').fill(media);
+    await page.getByRole('button', { name: 'Export reviews@1' }).click();
+    await expect.poll(() => page.getByRole('status', { name: 'Verification result' }).innerText(), { timeout: TRAINING }).toContain('every size and SHA-256 as listed');
+    expect(existsSync(join(media, 'reviews-v1', 'manifest.json'))).toBe(true);
+    await screenshot(page, '8-registry');
+    await open('Sync');
+    expect(await page.getByRole('table', { name: 'Pending and failed items' }).innerText()).toContain('reviews@1');
+    await screenshot(page, '8-sync');
+  });
+
   it('cancels a run and resumes it to the end', async () => {
     const runId = await startRunFromForm('wordnet-topics', { 'Max epochs': '2', 'Batch size': '8', 'Max length': '32' });
     await expect.poll(() => chartPoints('Training loss'), { timeout: TRAINING }).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(runStatus, { timeout: TRAINING }).toBe('cancelled');
     const stepsAtCancel = await chartPoints('Training loss');
-    await screenshot(page, '8-run-cancelled');
+    await screenshot(page, '9-run-cancelled');
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(runStatus, { timeout: TRAINING * 2 }).toBe('completed');
     expect(await chartPoints('Training loss')).toBeGreaterThan(stepsAtCancel);
@@ -167,10 +187,10 @@ describe('a first-time user in the browser', () => {
     await boxes.nth(1).check();
     await page.getByRole('heading', { name: 'Comparing 2 runs' }).waitFor();
     expect(await page.getByRole('table', { name: 'Config differences' }).innerText()).toContain('data.text_column');
-    await screenshot(page, '9-history-compare');
+    await screenshot(page, '10-history-compare');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
-    await screenshot(page, '10-history-dark');
+    await screenshot(page, '11-history-dark');
     expect(pageErrors).toEqual([]);
   });
 });

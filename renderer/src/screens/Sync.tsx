@@ -81,7 +81,7 @@ function SettingsForm() {
           Credentials: {settings.credentials === 'none' ? 'none' : `${settings.credentials} (${settings.credentialsSource === 'environment' ? 'from the environment' : 'kept by the OS keyring'})`}. They are never written to a file.
         </p>
       </div>
-      <div className="field">
+      <div className="field checkbox">
         <label>
           <input id={ids.auto} type="checkbox" checked={autoSync} onChange={(event) => setAutoSync(event.target.checked)} /> Sync automatically when the server answers
         </label>
