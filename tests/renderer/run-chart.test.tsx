@@ -1,7 +1,6 @@
 // @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { act, cleanup, render, screen } from '@testing-library/react';
-import { Line, LineChart, XAxis, YAxis } from 'recharts';
 import type { TrainerEvent } from '../../schemas/events.ts';
 import type { Run } from '../../schemas/run.ts';
 import { MetricChart, MAX_CHART_POINTS } from '../../renderer/src/components/MetricChart.tsx';
@@ -38,7 +37,7 @@ describe('charts of long runs', () => {
     expect(drawn).toBeLessThanOrEqual(MAX_CHART_POINTS);
   });
 
-  it('keeps a 100,000-step run screen updating: a frame of new steps applies and re-renders quickly', async () => {
+  it('keeps a 100,000-step run screen updating: a frame of new steps applies and each chart still draws at most 1,000 points', async () => {
     const runId = 'run-long';
     const points = curve(100_000);
     const run = { id: runId, status: 'running', experiment: 'long', datasetId: 'ds', modelId: 'm', config: {} as Run['config'], runDir: '', modelDir: null, device: 'CPU', precision: '32-true', metrics: {}, details: {}, error: null, stderrTail: null, createdAt: new Date(T0).toISOString(), startedAt: new Date(T0).toISOString(), finishedAt: null, durationS: null, attempts: 1 } as unknown as Run;
@@ -49,7 +48,6 @@ describe('charts of long runs', () => {
     try {
       render(<RunScreen params={{ id: runId }} />);
       expect(screen.getByRole('figure', { name: 'Training loss' }).textContent).toContain('100,000 points');
-      const started = performance.now();
       await act(async () => {
         for (let step = 100_001; step <= 100_100; step++) {
           const event: TrainerEvent = { v: 1, run_id: runId, seq: step, ts: new Date(T0 + step * 100).toISOString(), type: 'step', step, total_steps: 200_000, epoch: 0, loss: 0.3, learning_rate: 1e-5, samples_per_s: 100, tokens_per_s: 1000 };
@@ -57,28 +55,11 @@ describe('charts of long runs', () => {
         }
         useLiveRuns.getState().flush();
       });
-      const elapsed = performance.now() - started;
       expect(screen.getByRole('figure', { name: 'Training loss' }).textContent).toContain('100,100 points');
       const drawn = lineCommands(screen.getByRole('figure', { name: 'Training loss' }));
       expect(drawn).toBeGreaterThan(MAX_CHART_POINTS / 2);
       expect(drawn).toBeLessThanOrEqual(MAX_CHART_POINTS);
-      // Against a control measured here and now, so that a loaded machine slows both: the same three
-      // training charts drawing their 100,000 points raw.
-      const controlStarted = performance.now();
-      render(
-        <>
-          {[1, 2, 3].map((chart) => (
-            <LineChart key={chart} width={480} height={240}>
-              <XAxis dataKey="step" type="number" />
-              <YAxis dataKey="value" />
-              <Line data={points} dataKey="value" dot={false} isAnimationActive={false} />
-            </LineChart>
-          ))}
-        </>,
-      );
-      const control = performance.now() - controlStarted;
-      console.log(`100 steps onto a 100,000-point run: applied and re-rendered in ${elapsed.toFixed(0)} ms; three raw 100,000-point charts: ${control.toFixed(0)} ms (happy-dom)`);
-      expect(elapsed).toBeLessThan(control);
+      // How long this takes against drawing every point is measured by `npm run bench:ui`, not asserted here.
     } finally {
       useLiveRuns.setState({ open });
     }
