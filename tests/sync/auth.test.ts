@@ -60,4 +60,22 @@ describe('sync to a server with basic auth', () => {
     expect(history.map((point) => point.step)).toEqual(services.runs.metrics(run.id).map((point) => point.step));
     expect(outboxRow(services, run.id)?.state).toBe('synced');
   });
+
+  it('a user the server knows but who may not write there: 403 stops at once, nothing marked synced', async () => {
+    const { server, services, api } = fixture;
+    const reader = { username: 'reader', password: 'reader-password-5d2a' };
+    await mlflowRest(server, 'POST', 'users/create', reader, server.admin!);
+    await mlflowRest(server, 'POST', 'experiments/create', { name: 'locked' }, server.admin!); // the admin's: others only READ
+    const run = insertRun(services, { experiment: 'locked', points: series('train/loss', 20) });
+    await api.call('sync.settings.set', { credentials: { kind: 'basic', ...reader } });
+    const result = await api.call('sync.now', {});
+    expect(result.ok).toBe(false);
+    const error = result.ok ? null! : result.error;
+    expect(error.code).toBe('MLFLOW_AUTH_FAILED');
+    expect(error.message).toContain('HTTP 403');
+    expect(JSON.stringify(error)).not.toContain(reader.password);
+    expect(outboxRow(services, run.id)).toMatchObject({ state: 'pending', metrics_confirmed: 0, remote_id: null });
+    const experiment = (await mlflowRest(server, 'GET', 'experiments/get-by-name', { experiment_name: 'locked' }, server.admin!)).experiment;
+    expect((await mlflowRest(server, 'POST', 'runs/search', { experiment_ids: [experiment.experiment_id] }, server.admin!)).runs ?? []).toHaveLength(0);
+  });
 });
