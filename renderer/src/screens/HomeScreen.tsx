@@ -19,7 +19,7 @@ function DeviceList({ devices }: { devices: DevicesEvent }) {
           <strong>CPU only</strong> — {devices.cpu_only_reason ?? 'no GPU was found.'}
         </p>
         <p className="muted small">
-          Training runs on {devices.cpu_threads} CPU threads (torch {devices.torch_version}). Small models and datasets train in minutes; larger ones need a GPU.
+          Training runs on {devices.cpu_threads} CPU thread{devices.cpu_threads === 1 ? '' : 's'} (torch {devices.torch_version}). Small models and datasets train in minutes; larger ones need a GPU.
         </p>
       </div>
     );
