@@ -21,7 +21,7 @@ const steps = [
   // Services, CLI, Electron main and preload, tests; then the renderer and its tests (DOM types).
   ['type check', 'npm', ['run', '--silent', 'typecheck']],
   ['trainer (pytest)', python, ['-m', 'pytest', 'tests/trainer', '-q', '-p', 'no:cacheprovider', `--junitxml=${pytestReport}`]],
-  ['services, CLI and contract (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`, ...extra]],
+  ['vitest: services, CLI, contract, web host, Electron, renderer, registry, sync, end-to-end', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`, ...extra]],
 ];
 
 /** Passed and failed test counts from the pytest and Vitest reports of this run. */
