@@ -5,21 +5,11 @@ import { parse, stringify } from 'yaml';
 import Database from 'better-sqlite3';
 import { airlock, airlockInBackground, waitFor } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/home.ts';
-import { tinyModelPath, writeSentimentCsv } from '../helpers/tiny-model.ts';
+import { tinyModelPath, writeSentimentCsv, writeTinyRunConfig } from '../helpers/tiny-model.ts';
 
 /** Writes a config for the tiny model on the sentiment CSV, with `training` overrides. */
 function writeConfig(dir: string, name: string, csv: string, training: Record<string, unknown>): string {
-  const path = join(dir, name);
-  writeFileSync(
-    path,
-    stringify({
-      model: { name: 'tiny' },
-      data: { train_path: csv, text_column: 'review', label_column: 'sentiment', max_length: 32, val_split: 0.2 },
-      training: { batch_size: 8, learning_rate: 5e-3, precision: '32-true', ...training },
-      experiment: { name: 'cli-test' },
-    }),
-  );
-  return path;
+  return writeTinyRunConfig(join(dir, name), csv, { training });
 }
 
 function stepEvents(runDir: string): number {

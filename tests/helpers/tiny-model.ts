@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 
 const SCRIPT = join('tests', 'fixtures', 'make_tiny_model.py');
 
@@ -34,5 +35,25 @@ export function writeSentimentCsv(path: string, rowsPerClass = 30): string {
     lines.push(`${id++},"${NEGATIVE[index % NEGATIVE.length]} ${index}",negative`);
   }
   writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+/** A run config that trains the tiny model on a sentiment CSV in seconds; sections given are merged in. */
+export function tinyRunConfig(
+  csv: string,
+  overrides: { training?: Record<string, unknown>; experiment?: string; deployment?: Record<string, unknown> } = {},
+): Record<string, unknown> {
+  return {
+    model: { name: 'tiny' },
+    data: { train_path: csv, text_column: 'review', label_column: 'sentiment', max_length: 32, val_split: 0.2 },
+    training: { batch_size: 8, learning_rate: 5e-3, precision: '32-true', ...overrides.training },
+    experiment: { name: overrides.experiment ?? 'cli-test' },
+    ...(overrides.deployment ? { deployment: overrides.deployment } : {}),
+  };
+}
+
+/** Writes {@link tinyRunConfig} as YAML to `path` and returns the path. */
+export function writeTinyRunConfig(path: string, csv: string, overrides: Parameters<typeof tinyRunConfig>[1] = {}): string {
+  writeFileSync(path, stringify(tinyRunConfig(csv, overrides)));
   return path;
 }

@@ -9,7 +9,7 @@ import { RegistryScreen } from '../../renderer/src/screens/RegistryScreen.tsx';
 import { RegisterRun } from '../../renderer/src/components/RegisterRun.tsx';
 import { registryInitialState, useRegistry } from '../../renderer/src/store/registry.ts';
 import { startApp } from '../renderer/helpers/setup-app.tsx';
-import { tinyModelPath, writeSentimentCsv } from '../helpers/tiny-model.ts';
+import { tinyModelPath, tinyRunConfig, writeSentimentCsv } from '../helpers/tiny-model.ts';
 
 let app: Awaited<ReturnType<typeof startApp>>;
 let run: Run;
@@ -22,12 +22,7 @@ beforeAll(async () => {
   expect((await app.call('models.import', { path: tinyModelPath(), name: 'tiny' })).ok).toBe(true);
   mkdirSync(usb);
   const csv = writeSentimentCsv(join(work, 'reviews.csv'), 30);
-  const config = {
-    model: { name: 'tiny' },
-    data: { train_path: csv, text_column: 'review', label_column: 'sentiment', max_length: 32, val_split: 0.2 },
-    training: { batch_size: 8, learning_rate: 5e-3, precision: '32-true', max_epochs: 2 },
-    experiment: { name: 'screen reviews' },
-  };
+  const config = tinyRunConfig(csv, { training: { max_epochs: 2 }, experiment: 'screen reviews' });
   const started = await app.call('runs.start', { config });
   if (!started.ok) throw new Error(started.error.message);
   run = await new Promise<Run>((resolve) => {

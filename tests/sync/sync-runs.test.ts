@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { configParams } from '../../electron/services/sync/run-job.ts';
 import type { Notice } from '../../schemas/api.ts';
 import type { Run } from '../../schemas/run.ts';
 import { airlock } from '../helpers/cli.ts';
-import { tinyModelPath, writeSentimentCsv } from '../helpers/tiny-model.ts';
+import { tinyModelPath, writeSentimentCsv, writeTinyRunConfig } from '../helpers/tiny-model.ts';
 import { metricHistory, mlflowRest, type MlflowServer } from '../helpers/mlflow-server.ts';
 import { expectSameHistory, insertRun, remoteRunOf, series, useSyncFixture } from './helpers.ts';
 
@@ -141,13 +139,7 @@ describe('sync to a real MLflow server: several runs, exactly once', () => {
     const home = services.paths.root;
     const csv = writeSentimentCsv(join(fixture.dir, 'reviews.csv'), 20);
     expect(airlock(home, ['models', 'import', tinyModelPath(), '--name', 'tiny', '--json']).code).toBe(0);
-    const config = join(fixture.dir, 'run.yaml');
-    writeFileSync(config, stringify({
-      model: { name: 'tiny' },
-      data: { train_path: csv, text_column: 'review', label_column: 'sentiment', max_length: 32, val_split: 0.2 },
-      training: { batch_size: 8, learning_rate: 5e-3, precision: '32-true', max_epochs: 1 },
-      experiment: { name: 'trained' },
-    }));
+    const config = writeTinyRunConfig(join(fixture.dir, 'run.yaml'), csv, { training: { max_epochs: 1 }, experiment: 'trained' });
     const trained = airlock(home, ['train', config, '--json']);
     expect(trained.code, trained.stderr).toBe(0);
     const runId = trained.json.run.id as string;
