@@ -6,7 +6,6 @@ import { createApi } from '../services/api/handlers.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { EncryptedSecretStore } from '../services/sync/secrets.ts';
 import { APP_ROOT } from '../services/trainer/python.ts';
-import { stopRunningRuns } from '../web/shutdown.ts';
 import { APP_SCHEME, appResponse } from './app-scheme.ts';
 import { hardenSession, hardenWebContents } from './hardening.ts';
 import { registerIpc } from './ipc.ts';
@@ -64,7 +63,7 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     const open = services;
     stopAutoSync?.();
-    void stopRunningRuns(open).finally(() => {
+    void open.supervisor.stopAll().finally(() => {
       open.close();
       stopped = true;
       app.quit();

@@ -14,7 +14,6 @@ import { serveStatic } from './static-files.ts';
 import { CALL_BODY_LIMIT, failure, handleCall, refuse } from './api-routes.ts';
 import { handleUpload, pruneUploads, UPLOAD_LIMIT } from './upload.ts';
 import { NoticeSockets } from './events.ts';
-import { stopRunningRuns } from './shutdown.ts';
 
 /** Where `node build/build-renderer.mjs` puts the built page. */
 export const DEFAULT_RENDERER_DIR = join(APP_ROOT, 'dist', 'renderer');
@@ -152,7 +151,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
           server.close(() => resolveClose());
           server.closeAllConnections();
         });
-        await stopRunningRuns(services);
+        await services.supervisor.stopAll();
         if (ownsServices) services.close();
       })();
       return closing;

@@ -83,6 +83,32 @@ export class RunSupervisor extends EventEmitter {
     return this.children.has(runId);
   }
 
+  /**
+   * Cancels every run this process is training and waits (up to `timeoutMs`) for each trainer to save its
+   * checkpoint and exit, so the runs end `cancelled` and resumable rather than `interrupted`. For quitting.
+   */
+  async stopAll(timeoutMs = 30_000): Promise<void> {
+    const pending = new Set(this.children.keys());
+    if (pending.size === 0) return;
+    let onFinished: (run: Run) => void = () => {};
+    const allFinished = new Promise<void>((resolve) => {
+      onFinished = (run) => {
+        pending.delete(run.id);
+        if (pending.size === 0) resolve();
+      };
+    });
+    this.on('finished', onFinished);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      for (const runId of [...pending]) if (!this.cancel(runId)) pending.delete(runId);
+      if (pending.size === 0) return;
+      await Promise.race([allFinished, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    } finally {
+      clearTimeout(timer);
+      this.off('finished', onFinished);
+    }
+  }
+
   private async launch(runId: string, resume: boolean): Promise<Run> {
     const run = this.runs.get(runId)!;
     const args = ['train', '--config', join(run.runDir, 'config.yaml'), '--run-dir', run.runDir, '--run-id', runId];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServices, type Services } from '../../../electron/services/index.ts';
 import { createApi, type Api } from '../../../electron/services/api/handlers.ts';
@@ -58,9 +59,9 @@ describe('run supervisor', () => {
     expect(result.ok && result.data.curves.some((point) => point.key === 'val/f1_macro')).toBe(true);
   });
 
-  it('maps a trainer killed without a result to failed with TRAINER_CRASHED and keeps the stderr tail', async () => {
-    const { runId, notices, finished } = await startRun(500);
-    await new Promise<void>((resolve) => {
+  /** Resolves once the run has reported its first training step. */
+  function firstStep(runId: string, notices: Notice[]): Promise<void> {
+    return new Promise<void>((resolve) => {
       const poll = setInterval(() => {
         if (notices.some((notice) => notice.kind === 'event' && notice.runId === runId && notice.event.type === 'step')) {
           clearInterval(poll);
@@ -68,6 +69,21 @@ describe('run supervisor', () => {
         }
       }, 50);
     });
+  }
+
+  it('stopAll (quitting the app) cancels every running trainer and waits until each kept its checkpoint', async () => {
+    const { runId, notices, finished } = await startRun(500);
+    await firstStep(runId, notices);
+    await services.supervisor.stopAll();
+    expect(services.supervisor.isRunning(runId)).toBe(false);
+    expect(services.runs.get(runId)?.status).toBe('cancelled');
+    expect((await finished).status).toBe('cancelled');
+    expect(existsSync(join(services.runs.get(runId)!.runDir, 'checkpoints', 'last.ckpt'))).toBe(true);
+  });
+
+  it('maps a trainer killed without a result to failed with TRAINER_CRASHED and keeps the stderr tail', async () => {
+    const { runId, notices, finished } = await startRun(500);
+    await firstStep(runId, notices);
     const pid = (services.db.prepare('SELECT pid FROM runs WHERE id = ?').get(runId) as { pid: number }).pid;
     process.kill(pid, 'SIGKILL');
     const run = await finished;
