@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { AirlockError, type AirlockErrorShape } from '../../../schemas/errors.ts';
 import { ErrorEvent, FinishedEvent } from '../../../schemas/events.ts';
 import { SyncStepEvent, type SyncSettings } from '../../../schemas/sync.ts';
-import { LineSplitter, TailBuffer } from '../trainer/lines.ts';
-import { trainerInvocation } from '../trainer/python.ts';
+import { runTrainerProcess } from '../trainer/process.ts';
 import type { Connection } from './connection.ts';
 
 /** MLflow's own environment: server, credentials, CA bundle, and a retry policy that never retries forever. */
@@ -35,63 +33,54 @@ const TerminalEvent = FinishedEvent.or(ErrorEvent);
  * Runs `python -m airlock_trainer sync --job <file>`; `onStep` is called for each confirmed step, in order,
  * before the next line is read (the outbox records it synchronously).
  */
-export function runSyncProcess(
+export async function runSyncProcess(
   jobFile: string,
   options: { home: string; env: Record<string, string>; stderrPath: string; redact: (text: string) => string; onStep: (event: SyncStepEvent) => void; onSpawn?: (child: ChildProcess) => void },
 ): Promise<SyncProcessExit> {
-  const invocation = trainerInvocation(['sync', '--job', jobFile], options.home);
-  return new Promise((resolve, reject) => {
-    const child = spawn(invocation.command, invocation.args, { env: { ...invocation.env, ...options.env }, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
-    const killWithUs = () => child.kill('SIGKILL');
-    process.on('exit', killWithUs);
-    const stderrTail = new TailBuffer(4000);
-    const stderrLog = createWriteStream(options.stderrPath, { flags: 'a' });
-    let terminal: AirlockErrorShape | null | undefined;
-    let failure: unknown = null;
-    const lines = new LineSplitter((line) => {
+  let terminal: AirlockErrorShape | null | undefined;
+  let failure: unknown = null;
+  let child: ChildProcess | null = null;
+  // A step the outbox could not record must not be followed by others: stop the process there.
+  const stop = (error: unknown) => {
+    failure ??= error;
+    child?.kill('SIGKILL');
+  };
+  const exit = await runTrainerProcess(['sync', '--job', jobFile], {
+    home: options.home,
+    env: options.env,
+    stderrPath: options.stderrPath,
+    redactStderr: options.redact,
+    onSpawn: (spawned) => {
+      child = spawned;
+      options.onSpawn?.(spawned);
+    },
+    onBadLine: (line) => stop(new Error(`The sync process wrote a line that is not JSON: ${options.redact(line).slice(0, 200)}`)),
+    onJson: (value) => {
       if (failure) return;
       try {
-        const parsed = JSON.parse(line) as { type?: string };
-        if (parsed.type === 'finished' || parsed.type === 'error') {
-          const event = TerminalEvent.parse(parsed);
+        const type = (value as { type?: string }).type;
+        if (type === 'finished' || type === 'error') {
+          const event = TerminalEvent.parse(value);
           terminal = event.type === 'error' ? errorShape(event, options.redact) : null;
         } else {
-          options.onStep(SyncStepEvent.parse(parsed));
+          options.onStep(SyncStepEvent.parse(value));
         }
       } catch (error) {
-        // A step the outbox could not record must not be followed by others: stop the process here.
-        failure = error;
-        child.kill('SIGKILL');
+        stop(error);
       }
-    });
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      const clean = options.redact(chunk);
-      stderrTail.push(clean);
-      stderrLog.write(clean);
-    });
-    child.on('error', (error) => {
-      process.off('exit', killWithUs);
-      reject(error);
-    });
-    child.on('close', (exitCode, signal) => {
-      process.off('exit', killWithUs);
-      lines.end();
-      stderrLog.end();
-      if (failure) return reject(failure);
-      if (terminal !== undefined) return resolve({ error: terminal });
-      const how = signal ? `was killed (${signal})` : `exited with code ${exitCode}`;
-      resolve({
-        error: {
-          code: 'TRAINER_CRASHED',
-          message: `The sync process ${how} without reporting a result; what it confirmed is kept.`,
-          hint: 'Sync again to continue where it stopped.',
-          details: stderrTail.toString().trim().split('\n').slice(-5),
-        },
-      });
-    });
-    options.onSpawn?.(child);
+    },
   });
+  if (failure) throw failure;
+  if (terminal !== undefined) return { error: terminal };
+  const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.exitCode}`;
+  return {
+    error: {
+      code: 'TRAINER_CRASHED',
+      message: `The sync process ${how} without reporting a result; what it confirmed is kept.`,
+      hint: 'Sync again to continue where it stopped.',
+      details: exit.stderrTail.trim().split('\n').slice(-5),
+    },
+  };
 }
 
 function errorShape(event: ErrorEvent, redact: (text: string) => string): AirlockErrorShape {

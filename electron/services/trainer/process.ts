@@ -14,6 +14,12 @@ export interface TrainerExit {
 
 export interface TrainerProcessOptions {
   home: string;
+  /** Added to the allow-listed environment (e.g. a tracking server's credentials). */
+  env?: Record<string, string>;
+  /** Applied to stderr before it is kept or logged (keeps secrets out of logs). */
+  redactStderr?: (text: string) => string;
+  /** Every JSON line, unvalidated, for commands with their own event protocol; replaces `onEvent`. */
+  onJson?: (value: unknown, line: string) => void;
   onEvent?: (event: TrainerEvent, line: string) => void;
   onBadLine?: (line: string, problem: string) => void;
   stderrPath?: string;
@@ -37,7 +43,7 @@ export function runTrainerProcess(args: string[], options: TrainerProcessOptions
   const invocation = trainerInvocation(args, options.home);
   killChildrenOnExit();
   return new Promise((resolve, reject) => {
-    const child = spawn(invocation.command, invocation.args, { env: invocation.env, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(invocation.command, invocation.args, { env: { ...invocation.env, ...options.env }, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     const stderrTail = new TailBuffer();
     const stderrLog = options.stderrPath ? createWriteStream(options.stderrPath, { flags: 'a' }) : null;
@@ -51,6 +57,7 @@ export function runTrainerProcess(args: string[], options: TrainerProcessOptions
         options.onBadLine?.(line, 'not JSON');
         return;
       }
+      if (options.onJson) return options.onJson(parsed, line);
       const result = TrainerEvent.safeParse(parsed);
       if (!result.success) {
         options.onBadLine?.(line, result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
@@ -62,8 +69,9 @@ export function runTrainerProcess(args: string[], options: TrainerProcessOptions
 
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderrTail.push(chunk);
-      stderrLog?.write(chunk);
+      const text = options.redactStderr ? options.redactStderr(chunk) : chunk;
+      stderrTail.push(text);
+      stderrLog?.write(text);
     });
     child.on('error', (error) => {
       running.delete(child);
