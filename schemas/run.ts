@@ -32,3 +32,11 @@ export type Run = z.infer<typeof Run>;
 /** One recorded value of a metric. */
 export const MetricPoint = z.object({ key: z.string(), step: z.number().int(), value: z.number(), ts: z.string() });
 export type MetricPoint = z.infer<typeof MetricPoint>;
+
+/**
+ * The key an epoch event's metric is recorded under. Epoch-level training metrics (the epoch's mean loss)
+ * get their own `epoch/` key, so the per-step curve of the same name stays one point per step.
+ */
+export function epochMetricKey(key: string): string {
+  return key.startsWith('train/') ? `epoch/${key}` : key;
+}

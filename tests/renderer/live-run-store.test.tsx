@@ -74,10 +74,10 @@ describe('live run store', () => {
       point('train/loss', 2, 1),
       point('train/learning_rate', 2, 1e-5),
       point('val/loss', 2, 3),
-      point('train/loss', 2, 1.4), // the epoch event at step 2: the epoch's mean loss
+      point('epoch/train/loss', 2, 1.4), // the epoch event at step 2: the epoch's mean loss
       point('train/loss', 1, 2),
       point('train/learning_rate', 1, 5e-6),
-      point('train/loss', 3, 0.9), // an epoch ending between logged steps
+      point('epoch/train/loss', 3, 0.9), // an epoch ending between logged steps
     ]);
     expect(series['train/loss']).toEqual([{ step: 1, value: 2 }, { step: 2, value: 1 }]);
     expect(series['epoch/train/loss']).toEqual([{ step: 2, value: 1.4 }, { step: 3, value: 0.9 }]);

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
 import type { ErrorEvent, StepEvent, TrainerEvent } from '../../../schemas/events.ts';
-import type { MetricPoint, Run } from '../../../schemas/run.ts';
+import { epochMetricKey, type MetricPoint, type Run } from '../../../schemas/run.ts';
 import type { Point } from '../lib/lttb.ts';
 import { call, errorShapeOf } from '../services/bridge.ts';
 
@@ -65,32 +65,11 @@ const STEP_KEYS = [
   ['train/tokens_per_s', 'tokens_per_s'],
 ] as const;
 
-/** Where an epoch event's training metric (the epoch's mean loss) is kept, apart from the per-step curve of the same name. */
-export function epochKey(key: string): string {
-  return key.startsWith('train/') ? `epoch/${key}` : key;
-}
-
-/**
- * Groups recorded metric points into curves sorted by step. The store keeps an epoch's mean training
- * loss under the same key as the per-step loss; points at steps that have no learning-rate point
- * (which only step events record), or second points at one step, are moved to `epoch/train/...`.
- */
+/** Groups recorded metric points into curves sorted by step. */
 export function seriesOf(points: readonly MetricPoint[]): Record<string, Point[]> {
   const series: Record<string, Point[]> = {};
   for (const point of points) (series[point.key] ??= []).push({ step: point.step, value: point.value });
   for (const key in series) series[key].sort((a, b) => a.step - b.step);
-  const stepEvents = new Set((series['train/learning_rate'] ?? []).map((point) => point.step));
-  for (const [key] of STEP_KEYS) {
-    if (key === 'train/learning_rate' || !series[key]) continue;
-    const perStep: Point[] = [];
-    const perEpoch: Point[] = [];
-    for (const point of series[key]) {
-      const previous = perStep[perStep.length - 1];
-      (stepEvents.has(point.step) && previous?.step !== point.step ? perStep : perEpoch).push(point);
-    }
-    series[key] = perStep;
-    if (perEpoch.length > 0) series[epochKey(key)] = perEpoch;
-  }
   return series;
 }
 
@@ -128,7 +107,7 @@ function applyEvents(state: LiveRun, events: TrainerEvent[]): LiveRun {
         if (!next.pace || event.step < next.pace.step) next.pace = { step: event.step, time: Date.parse(event.ts) };
         break;
       case 'epoch':
-        for (const [key, value] of Object.entries(event.metrics)) push(epochKey(key), { step: event.step, value });
+        for (const [key, value] of Object.entries(event.metrics)) push(epochMetricKey(key), { step: event.step, value });
         break;
       case 'error':
         next.trainerError = event;

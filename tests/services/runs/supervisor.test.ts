@@ -57,6 +57,11 @@ describe('run supervisor', () => {
     const result = await api.call('runs.get', { runId });
     expect(result.ok && result.data.curves.some((point) => point.key === 'train/loss')).toBe(true);
     expect(result.ok && result.data.curves.some((point) => point.key === 'val/f1_macro')).toBe(true);
+    // Each epoch's mean training loss has its own key: the per-step curve keeps one point per step.
+    const curves = result.ok ? result.data.curves : [];
+    const lossSteps = curves.filter((point) => point.key === 'train/loss').map((point) => point.step);
+    expect(new Set(lossSteps).size).toBe(lossSteps.length);
+    expect(curves.filter((point) => point.key === 'epoch/train/loss')).toHaveLength(1);
   });
 
   /** Resolves once the run has reported its first training step. */
