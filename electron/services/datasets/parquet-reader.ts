@@ -64,10 +64,10 @@ export async function importParquetFile(
           metadata,
           rowStart,
           rowEnd,
-          rowFormat: 'object',
+          rowFormat: 'array',
           compressors: COMPRESSORS,
           onComplete: (rows) => {
-            for (const row of rows) table.addRecord(row);
+            for (const row of rows) table.addValues(row as unknown[]);
           },
         });
       } catch (error) {

@@ -1,12 +1,12 @@
 /** Column profiling in one streaming pass with bounded memory. */
 import type { ColumnProfile } from '../../../schemas/dataset.ts';
 import { HashSet64, type SlotBudget } from './hash-set.ts';
+import type { Cell } from './cells.ts';
+import { canonicalNumber, isIndicatorVector, parseListText, uniqueLabels, vectorLabel } from './label-reading.ts';
 import { DISTINCT_CAP } from './limits.ts';
 
 type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'list';
 
-/** Values pandas reads as missing by default (the trainer reads CSV with pandas defaults). */
-const PANDAS_NA = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
 const INTEGER = /^[+-]?\d{1,15}$/;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const BOOLEAN = /^(?:true|false|yes|no)$/i;
@@ -20,13 +20,10 @@ const TOKEN_CAP = 1000;
 const RESERVOIR = 4096;
 const SAMPLES = 5;
 const SAMPLE_CHARS = 200;
+/** Spellings remembered per canonical number, for the merge warning. */
+const SPELLINGS_KEPT = 6;
 /** Separators that may join several labels in one cell. */
 export const LABEL_SEPARATORS = ['|', ';'] as const;
-
-/** True when a CSV cell counts as missing: blank, or a value pandas reads as missing. */
-export function isMissingText(text: string): boolean {
-  return PANDAS_NA.has(text) || text.trim() === '';
-}
 
 /** Counts values up to a cap; past it, `overflow` is set and the counts are dropped. */
 class CappedCounts {
@@ -51,8 +48,16 @@ export interface ColumnStats {
   valueCounts: Map<string, number> | null;
   /** Per separator: label counts after splitting each cell, with how many cells held the separator. */
   separated: Record<string, { cells: number; tokens: Map<string, number> | null }>;
-  /** Label counts over the items of list cells (JSON arrays), or null when too many. */
+  /** Label counts over the items of list cells (each label once per row), or null when too many. */
   listTokens: Map<string, number> | null;
+  /** Counts by canonical number spelling (numeric columns), or null when too many. */
+  numberCounts: Map<string, number> | null;
+  /** Canonical numbers written more than one way, with every spelling seen (canonical first). */
+  mergedSpellings: string[][];
+  /** When every list is a 0/1 vector of one length: that length and the counts of label_0, label_1… */
+  vector: { width: number; counts: Map<string, number> | null } | null;
+  /** The first row (0-based) whose cell looks like a list (`[...]`) but cannot be read as one. */
+  unreadableListRow: number | null;
   /** Distinct non-missing values, uncapped (a lower bound when `distinctExact` is false). */
   distinctCount: number;
   distinctExact: boolean;
@@ -82,6 +87,12 @@ export class ColumnAccumulator {
   private integerIncreasing = true;
   private integerLast = -Infinity;
   private uuids = 0;
+  private readonly numbers = new CappedCounts(DISTINCT_CAP);
+  private readonly spellings = new Map<string, Set<string>>();
+  private readonly vectorTokens = new CappedCounts(TOKEN_CAP);
+  /** Length of every indicator-vector list so far; 0 before the first list, -1 once a list is not one. */
+  private vectorWidth = 0;
+  private unreadableListRow: number | null = null;
   private images = 0;
   private audios = 0;
 
@@ -92,40 +103,33 @@ export class ColumnAccumulator {
     this.distinct = new HashSet64(budget);
   }
 
-  /** Adds a cell read from CSV text; blank cells and pandas' missing markers count as missing. */
-  addText(text: string): void {
-    if (isMissingText(text)) return;
+  /** Adds one cell (see cells.ts); `row` is its 0-based row number, for error messages. */
+  addCell(cell: Cell, row: number): void {
+    if (cell === null) return;
+    if (typeof cell !== 'string') return this.addList(JSON.stringify(cell), cell);
     let kind: ValueKind = 'string';
-    if (text.length <= 32) {
-      if (INTEGER.test(text)) kind = 'integer';
-      else if (NUMBER.test(text)) kind = 'number';
-      else if (BOOLEAN.test(text)) kind = 'boolean';
+    if (cell.length <= 32) {
+      if (INTEGER.test(cell)) kind = 'integer';
+      else if (NUMBER.test(cell)) kind = 'number';
+      else if (BOOLEAN.test(cell)) kind = 'boolean';
     }
-    if (kind === 'string' && text.length > 1 && text[0] === '[' && text[text.length - 1] === ']') {
-      const items = parseJsonList(text);
-      if (items) return this.addList(text, items);
+    if (kind === 'string' && cell.length > 1 && cell[0] === '[' && cell[cell.length - 1] === ']') {
+      const list = parseListText(cell);
+      if (list) return this.addList(cell, list.items);
+      this.unreadableListRow ??= row;
     }
-    this.addValue(text, kind);
-  }
-
-  /** Adds a decoded JSON or Parquet value, keeping its native type. */
-  addNative(value: unknown): void {
-    if (value === null || value === undefined) return;
-    if (typeof value === 'string') return this.addText(value);
-    if (typeof value === 'boolean') return this.addValue(String(value), 'boolean');
-    if (typeof value === 'bigint') return this.addValue(value.toString(), 'integer');
-    if (typeof value === 'number') {
-      if (Number.isNaN(value)) return;
-      return this.addValue(String(value), Number.isInteger(value) ? 'integer' : 'number');
-    }
-    if (Array.isArray(value)) {
-      return this.addList(JSON.stringify(value, jsonSafe), value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item, jsonSafe))));
-    }
-    this.addValue(cellText(value), 'string');
+    this.addValue(cell, kind);
   }
 
   private addList(text: string, items: string[]): void {
-    for (const item of items) this.listTokens.add(item.length <= LABEL_MAX_CHARS ? item : item.slice(0, LABEL_MAX_CHARS));
+    const labels = uniqueLabels(items);
+    for (const item of labels) this.listTokens.add(item.length <= LABEL_MAX_CHARS ? item : item.slice(0, LABEL_MAX_CHARS));
+    if (this.vectorWidth !== -1) {
+      if (isIndicatorVector(items) && (this.vectorWidth === 0 || this.vectorWidth === items.length)) {
+        this.vectorWidth = items.length;
+        items.forEach((item, i) => canonicalNumber(item) === '1' && this.vectorTokens.add(vectorLabel(i)));
+      } else this.vectorWidth = -1;
+    }
     this.addValue(text, 'list');
   }
 
@@ -144,6 +148,7 @@ export class ColumnAccumulator {
     const isNew = this.distinct.add(text);
     if (length <= LABEL_MAX_CHARS) {
       this.values.add(text);
+      if (kind === 'integer' || kind === 'number') this.addNumber(text);
       if (kind === 'string') {
         for (const entry of this.separated) {
           if (!entry.tokens.counts) continue;
@@ -167,6 +172,17 @@ export class ColumnAccumulator {
     else if (length < 512) {
       if (IMAGE_PATH.test(text)) this.images++;
       else if (AUDIO_PATH.test(text)) this.audios++;
+    }
+  }
+
+  /** Counts a number under its canonical spelling, remembering the spellings merged into it. */
+  private addNumber(text: string): void {
+    const canonical = canonicalNumber(text) ?? text;
+    this.numbers.add(canonical);
+    if (canonical !== text && this.numbers.counts) {
+      const spellings = this.spellings.get(canonical) ?? new Set([canonical]);
+      if (spellings.size < SPELLINGS_KEPT) spellings.add(text);
+      this.spellings.set(canonical, spellings);
     }
   }
 
@@ -201,6 +217,10 @@ export class ColumnAccumulator {
       valueCounts,
       separated: Object.fromEntries(this.separated.map((entry) => [entry.separator, { cells: entry.cells, tokens: entry.tokens.counts }])),
       listTokens: this.kinds.list > 0 ? this.listTokens.counts : null,
+      numberCounts: this.numbers.counts,
+      mergedSpellings: [...this.spellings.values()].filter((group) => group.size > 1).map((group) => [...group]),
+      vector: this.kinds.list > 0 && this.vectorWidth > 0 ? { width: this.vectorWidth, counts: this.vectorTokens.counts } : null,
+      unreadableListRow: this.unreadableListRow,
       distinctCount: distinct,
       distinctExact: this.distinct.exact,
       integerSequence:
@@ -220,33 +240,6 @@ function columnType(kinds: Record<ValueKind, number>, n: number, distinct: numbe
   if (kinds.integer === n) return 'integer';
   if (kinds.integer + kinds.number === n) return 'number';
   return countable && distinct <= Math.max(2, Math.min(1000, n * 0.5)) ? 'category' : 'text';
-}
-
-/** Text of a value for previews and profiling: strings as-is, everything else as JSON. */
-export function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
-  if (value instanceof Uint8Array) return `<${value.length} bytes>`;
-  return JSON.stringify(value, jsonSafe) ?? '';
-}
-
-function jsonSafe(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Uint8Array) return `<${value.length} bytes>`;
-  return value;
-}
-
-function parseJsonList(text: string): string[] | null {
-  if (text.length > 10_000) return null;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!Array.isArray(parsed) || !parsed.every((item) => ['string', 'number', 'boolean'].includes(typeof item))) return null;
-    return parsed.map(String);
-  } catch {
-    return null;
-  }
 }
 
 function round(value: number): number {

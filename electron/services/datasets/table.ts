@@ -1,25 +1,41 @@
-/** Rows of any format flow into one table: column profiles, preview and row count. */
+/** Rows of any format flow into one table: column profiles, preview, row count and the canonical rows. */
 import { AirlockError } from '../../../schemas/errors.ts';
+import { cellPreviewText, nativeCell, textCell, type Cell } from './cells.ts';
 import { SlotBudget } from './hash-set.ts';
 import { MAX_COLUMNS, PREVIEW_CELL_CHARS, PREVIEW_ROWS } from './limits.ts';
-import { cellText, ColumnAccumulator, type ColumnStats } from './profile.ts';
+import { ColumnAccumulator, type ColumnStats } from './profile.ts';
 
-/** Collects rows; the header fixes the columns for CSV, JSON records may add columns as they go. */
+/** Receives each row's cells in column order (JSON records may add columns later: shorter rows lack them). */
+export type RowSink = (cells: Cell[]) => void;
+
+/**
+ * Collects rows; the header fixes the columns for CSV, JSON and Parquet records may add columns as
+ * they go. Rows are arrays indexed by column position, so any string (`__proto__`, "") is a column name.
+ */
 export class TableBuilder {
   private readonly budget = new SlotBudget();
   private readonly columns: ColumnAccumulator[] = [];
   private readonly index = new Map<string, number>();
+  /** Record keys as written in the file, to their column: a blank key maps to its renamed column. */
+  private readonly keys = new Map<string, number>();
+  private readonly previewCells: Cell[][] = [];
   rows = 0;
-  readonly preview: Record<string, string>[] = [];
+
+  constructor(private readonly onRow?: RowSink) {}
 
   /** Column names in file order. */
   get names(): string[] {
     return this.columns.map((column) => column.name);
   }
 
-  /** Sets the columns from a CSV header: blank names become "Unnamed: i" (as pandas names them); duplicates fail. */
+  /** The first rows, as text keyed by column name. */
+  get preview(): Record<string, string>[] {
+    return this.previewCells.map((cells) => Object.fromEntries(this.columns.map((column, i) => [column.name, previewCell(cells[i] ?? null)])));
+  }
+
+  /** Sets the columns from a header: blank names become "Unnamed: i" (as pandas names them); duplicates fail. */
   setHeader(fields: string[]): string[] {
-    const names = fields.map((name, i) => (name.trim() === '' ? `Unnamed: ${i}` : name));
+    const names = fields.map((name, i) => columnName(name, i));
     const seen = new Set<string>();
     const duplicates = new Set<string>();
     for (const name of names) (seen.has(name) ? duplicates : seen).add(name);
@@ -30,7 +46,7 @@ export class TableBuilder {
         details: [...duplicates],
       });
     }
-    for (const name of names) this.addColumn(name);
+    names.forEach((name, i) => this.keys.set(fields[i], this.addColumn(name)));
     return names;
   }
 
@@ -43,34 +59,42 @@ export class TableBuilder {
         field: `line ${line}`,
       });
     }
-    for (let i = 0; i < expected; i++) this.columns[i].addText(fields[i]);
-    if (this.preview.length < PREVIEW_ROWS) {
-      this.preview.push(Object.fromEntries(this.columns.map((column, i) => [column.name, previewCell(fields[i])])));
-    }
-    this.rows++;
+    this.addCells(fields.map(textCell));
   }
 
-  /** Adds a JSON or Parquet record, adding any column not seen before. */
-  addRecord(record: Record<string, unknown>): void {
-    for (const key in record) {
-      let position = this.index.get(key);
-      if (position === undefined) position = this.addColumn(key);
-      this.columns[position].addNative(record[key]);
+  /**
+   * Adds a JSON or Parquet record given as [name, value] pairs (see cells.ts for the values), adding
+   * any column not seen before. A blank name is renamed as in `setHeader`, in the header and the data alike.
+   */
+  addRecord(entries: Iterable<[string, unknown]>): void {
+    const cells: Cell[] = new Array(this.columns.length).fill(null);
+    for (const [key, value] of entries) {
+      let position = this.keys.get(key);
+      if (position === undefined) {
+        const name = columnName(key, this.columns.length);
+        position = this.index.get(name) ?? this.addColumn(name);
+        this.keys.set(key, position);
+      }
+      cells[position] = nativeCell(value);
     }
-    if (this.preview.length < PREVIEW_ROWS) {
-      this.preview.push(Object.fromEntries(Object.entries(record).map(([key, value]) => [key, previewCell(cellText(value))])));
-    }
-    this.rows++;
+    this.addCells(cells);
+  }
+
+  /** Adds a row of decoded values in header order (Parquet rows read as arrays). */
+  addValues(values: unknown[]): void {
+    this.addCells(this.columns.map((_, i) => nativeCell(values[i])));
   }
 
   /** Profiles of every column, once all rows are in. */
   finish(): ColumnStats[] {
-    // JSON records may lack keys: give every preview row every column, in column order
-    for (let r = 0; r < this.preview.length; r++) {
-      const row = this.preview[r];
-      this.preview[r] = Object.fromEntries(this.columns.map((column) => [column.name, row[column.name] ?? '']));
-    }
     return this.columns.map((column) => column.finish(this.rows));
+  }
+
+  private addCells(cells: Cell[]): void {
+    for (let i = 0; i < cells.length; i++) this.columns[i].addCell(cells[i], this.rows);
+    if (this.previewCells.length < PREVIEW_ROWS) this.previewCells.push(cells);
+    this.onRow?.(cells);
+    this.rows++;
   }
 
   private addColumn(name: string): number {
@@ -85,6 +109,12 @@ export class TableBuilder {
   }
 }
 
-function previewCell(text: string): string {
+/** A blank column name becomes "Unnamed: <position>", as pandas names it. */
+function columnName(name: string, position: number): string {
+  return name.trim() === '' ? `Unnamed: ${position}` : name;
+}
+
+function previewCell(cell: Cell): string {
+  const text = cellPreviewText(cell);
   return text.length > PREVIEW_CELL_CHARS ? `${text.slice(0, PREVIEW_CELL_CHARS)}…` : text;
 }

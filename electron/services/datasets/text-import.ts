@@ -88,7 +88,7 @@ async function readPass(
     confirmFormat(text, named, fileName);
     if (named === 'jsonl') {
       parser = new JsonlParser((record, _line, raw) => {
-        table.addRecord(record);
+        table.addRecord(Object.entries(record));
         if (writing) pending.push(`${raw}\n`);
       });
     } else {

@@ -182,10 +182,10 @@ describe('messy real-world files', () => {
     expect(analysis.detection.idColumns).toEqual(['Unnamed: 0']);
   });
 
-  it('missing markers pandas reads as missing (NA, null) count as missing', async () => {
-    const rows = Array.from({ length: 12 }, (_, i) => `sentence ${i} is here,${i === 0 ? 'NA' : i === 1 ? 'null' : i % 2 ? 'x' : 'y'}\n`).join('');
+  it('words such as NA and null are values; only a blank cell is missing', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `sentence ${i} is here,${i === 0 ? 'NA' : i === 1 ? 'null' : i === 2 ? '  ' : i % 2 ? 'x' : 'y'}\n`).join('');
     const analysis = await analyzeDatasetFile(scratch.write('na.csv', `text,label\n${rows}`));
-    expect(analysis.columns[1].missing).toBe(2);
+    expect(analysis.columns[1].missing).toBe(1);
     expect(codes(analysis)).toContain('LABELS_MISSING_SOME');
   });
 
