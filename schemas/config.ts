@@ -36,6 +36,12 @@ export const DataSection = z
     test_path: z.string().min(1).nullable().default(null).describe('Optional test data, scored once after training.'),
     text_column: z.string().min(1).describe('Column holding the text the model reads.'),
     label_column: z.string().min(1).describe('Column holding the label the model learns to predict.'),
+    label_names: z
+      .array(z.string().min(1).max(250))
+      .min(2)
+      .nullable()
+      .default(null)
+      .describe('Names for the positions of 0/1 label vectors such as [1, 0, 1], in order; without them the labels are called label_0, label_1, …'),
     max_length: z
       .number()
       .int()
