@@ -12,6 +12,7 @@ import logging
 import os
 
 from .errors import AirlockError
+from .offline import has_tokenizer, resolve_model_dir
 
 log = logging.getLogger("airlock_trainer")
 
@@ -103,8 +104,6 @@ def _token(model_dir: str, key: str, usual: tuple[str, ...], vocabulary: set[str
 
 def padding(model_dir: str) -> dict:
     """How batches will be padded: `pad_token` (its own), `eos_token` (none, so EOS is used), `none`; None without a tokenizer."""
-    from .offline import has_tokenizer
-
     if not has_tokenizer(model_dir):
         return {"padding": None, "pad_token": None}
     vocabulary = _vocabulary(model_dir)
@@ -158,8 +157,6 @@ def check_max_length(config: dict, model_dir: str) -> None:
 
 def check_config_model(config: dict, config_path: str) -> None:
     """validate-config's model checks, when model.name is a folder found here (else `train` reports it missing)."""
-    from .offline import resolve_model_dir
-
     try:
         model_dir = resolve_model_dir(config["model"]["name"], [os.getcwd(), os.path.dirname(os.path.abspath(config_path))])
     except AirlockError:
