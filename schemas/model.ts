@@ -1,5 +1,10 @@
 import { z } from 'zod';
 
+/** pad_token: the tokenizer has its own padding token. eos_token: it has none (GPT-2 style decoders), so Airlock
+ * pads with the end-of-text token, set on the tokenizer and the model config. none: neither, so it cannot batch. */
+export const PaddingSource = z.enum(['pad_token', 'eos_token', 'none']);
+export type PaddingSource = z.infer<typeof PaddingSource>;
+
 /** What Airlock reads from a Hugging Face model folder without loading it. */
 export const ModelInfo = z.object({
   architecture: z.string().nullable().describe('First entry of config.json "architectures", e.g. BertModel.'),
@@ -10,7 +15,16 @@ export const ModelInfo = z.object({
   weightsBytes: z.number().int(),
   hasTokenizer: z.boolean(),
   hasProcessor: z.boolean(),
-  maxPositions: z.number().int().nullable(),
+  maxPositions: z.number().int().nullable().describe('Positions config.json lists (max_position_embeddings, or n_positions for GPT-2).'),
+  // Records stored before these facts existed read as null until the cache inspects their folder again.
+  maxInputTokens: z
+    .number()
+    .int()
+    .nullable()
+    .default(null)
+    .describe("Longest input the model can really read, in tokens: its positions less RoBERTa's padding offset (514 -> 512), capped by the tokenizer's model_max_length. The most data.max_length may be."),
+  padding: PaddingSource.nullable().default(null).describe('How training pads batches; null without a tokenizer.'),
+  padToken: z.string().nullable().default(null).describe('The token batches are padded with (the end-of-text token when padding is eos_token).'),
   hiddenSize: z.number().int().nullable(),
   needsClassificationHead: z.boolean().describe('True when a new classification head is added on top for fine-tuning.'),
   labels: z.array(z.string()).describe('Labels of an existing classification head, if any.'),

@@ -61,6 +61,28 @@ describe('airlock CLI: datasets and models', () => {
     expect(listed.json.models.map((model: { id: string }) => model.id)).toContain('tiny');
   });
 
+  it('says whether a model pads with its own token or with EOS, and how long its inputs may be', () => {
+    const imported = airlock(home, ['models', 'import', tinyModelPath('gpt2'), '--name', 'gpt2']);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('Longest input: 64 tokens');
+    expect(imported.stdout).toContain('pads with the end-of-text token <|endoftext|> (pad = EOS)');
+    const roberta = airlock(home, ['models', 'import', tinyModelPath('roberta'), '--name', 'roberta', '--json']);
+    expect(roberta.json.model.info).toMatchObject({ maxPositions: 514, maxInputTokens: 512, padding: 'pad_token', padToken: '<pad>' });
+    expect(airlock(home, ['models', 'inspect', 'roberta']).stdout).toContain('Longest input: 512 tokens (config.json lists 514 positions)');
+  });
+
+  it("never suggests a max_length past the model's usable positions, for long texts", () => {
+    const long = join(dir.path, 'long.csv');
+    const rows = Array.from({ length: 40 }, (_, index) => `"${'a long review that goes on and on '.repeat(25)}${index}",${index % 2 ? 'good' : 'bad'}`);
+    writeFileSync(long, ['review,sentiment', ...rows].join('\n') + '\n');
+    for (const [model, limit] of [['gpt2', 64], ['roberta', 512]] as const) {
+      const result = airlock(home, ['config', long, '--model', model, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.json.config.data.max_length).toBe(limit);
+      expect(result.json.reasons['data.max_length']).toContain('the most this model can read');
+    }
+  });
+
   it('writes a complete config from detection', () => {
     const out = join(dir.path, 'run.yaml');
     const result = airlock(home, ['config', csv, '--model', 'tiny', '--out', out, '--json']);

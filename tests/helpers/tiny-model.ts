@@ -6,15 +6,25 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 
 const SCRIPT = join('tests', 'fixtures', 'make_tiny_model.py');
+const BPE_SCRIPT = join('tests', 'fixtures', 'make_tiny_bpe_models.py');
 
-/** A tiny BERT model folder made locally by tests/fixtures/make_tiny_model.py, built once per script version. */
-export function tinyModelPath(): string {
-  const version = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 12);
-  const folder = join(tmpdir(), `airlock-tiny-model-${version}`);
+/** bert: the tiny BERT encoder. gpt2: a GPT-2 style decoder with no padding token. roberta: 514 listed positions, 512 usable. */
+export type TinyModelKind = 'bert' | 'gpt2' | 'roberta';
+
+/**
+ * A tiny model folder made locally by tests/fixtures/make_tiny_model.py (bert) or make_tiny_bpe_models.py
+ * (gpt2, roberta; `positions` overrides their n_positions / max_position_embeddings), built once per script version.
+ */
+export function tinyModelPath(kind: TinyModelKind = 'bert', positions?: number): string {
+  const hash = createHash('sha256').update(readFileSync(SCRIPT));
+  if (kind !== 'bert') hash.update(readFileSync(BPE_SCRIPT));
+  const version = hash.digest('hex').slice(0, 12);
+  const folder = join(tmpdir(), `airlock-tiny-${kind === 'bert' ? 'model' : kind}${positions ? `-${positions}` : ''}-${version}`);
   if (existsSync(join(folder, 'config.json'))) return folder;
   const staging = `${folder}.${process.pid}.partial`;
-  const result = spawnSync(join('.venv', 'bin', 'python'), [SCRIPT, staging], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`make_tiny_model.py failed: ${result.stderr}`);
+  const args = kind === 'bert' ? [SCRIPT, staging] : [BPE_SCRIPT, kind, staging, ...(positions ? [String(positions)] : [])];
+  const result = spawnSync(join('.venv', 'bin', 'python'), args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${args[0]} failed: ${result.stderr}`);
   try {
     renameSync(staging, folder);
   } catch {

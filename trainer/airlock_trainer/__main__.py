@@ -79,8 +79,9 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
         writer.emit("token_lengths", **token_lengths(args.model, args.data, args.column, args.sample))
     elif args.command == "validate-config":
         from .config import load_config
+        from .model_limits import check_config_model
 
-        load_config(args.config)
+        check_config_model(load_config(args.config), args.config)
     elif args.command == "predict":
         from .predict import predict
 

@@ -14,6 +14,7 @@ import time
 
 from .errors import AirlockError
 from .events import EventWriter
+from .model_limits import pad_model_config, use_eos_for_padding
 from .offline import cache_root, check_model_files, enforce_offline
 
 log = logging.getLogger("airlock_trainer")
@@ -49,6 +50,9 @@ def write_bundle(args, writer: EventWriter) -> None:
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
     model = AutoModelForSequenceClassification.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False,
                                                                use_safetensors=True)
+    # The pipeline pads batches: the bundle must carry a padding token, as Predictor and training use one.
+    use_eos_for_padding(tokenizer, model_dir)
+    pad_model_config(model, tokenizer)
     # MLflow records name_or_path as the source; the run folder's path means nothing on another machine.
     model.name_or_path = args.source_name
     classifier = pipeline(PIPELINE_TASK, model=model, tokenizer=tokenizer)

@@ -7,6 +7,7 @@ import os
 import struct
 
 from .errors import AirlockError
+from .model_limits import input_limit, padding
 from .offline import has_tokenizer, weights_format
 
 TEXT_TYPES_HINT = ("ForSequenceClassification", "ForTokenClassification", "ForQuestionAnswering")
@@ -88,6 +89,8 @@ def model_info(model_dir: str) -> dict:
         "has_tokenizer": has_tokenizer(model_dir),
         "tokenizer_class": tokenizer_config.get("tokenizer_class"),
         "max_positions": config.get("max_position_embeddings") or config.get("n_positions"),
+        "max_input_tokens": input_limit(model_dir, config)[0],
+        **padding(model_dir),
         "max_seq_length": sentence_config.get("max_seq_length"),
         "hidden_size": config.get("hidden_size") or config.get("dim") or config.get("d_model"),
         "num_layers": config.get("num_hidden_layers") or config.get("n_layers"),

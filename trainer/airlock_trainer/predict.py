@@ -14,6 +14,7 @@ import time
 
 from .errors import AirlockError
 from .events import EventWriter
+from .model_limits import pad_model_config, use_eos_for_padding
 from .offline import cache_root, check_model_files, enforce_offline
 
 log = logging.getLogger("airlock_trainer")
@@ -32,6 +33,9 @@ class Predictor:
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
         self.model = AutoModelForSequenceClassification.from_pretrained(
             model_dir, local_files_only=True, trust_remote_code=False, use_safetensors=True)
+        # Airlock saves the padding it trained with; a classifier folder from elsewhere may lack it (GPT-2 style).
+        use_eos_for_padding(self.tokenizer, model_dir)
+        pad_model_config(self.model, self.tokenizer)
         self.model.eval()
         self.max_length = max_length
         self.problem_type = self.model.config.problem_type or "single_label_classification"

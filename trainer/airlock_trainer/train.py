@@ -6,7 +6,6 @@ checked before the heavy training imports; the model is loaded only from local f
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -16,6 +15,7 @@ from .cancel import CancelFlag
 from .config import load_config
 from .errors import AirlockError, Cancelled
 from .events import EventWriter
+from .model_limits import check_max_length, pad_model_config, use_eos_for_padding
 from .offline import cache_root, check_model_files, enforce_offline, resolve_model_dir
 
 log = logging.getLogger("airlock_trainer")
@@ -50,6 +50,7 @@ def _check_inputs(config: dict, args) -> dict:
     base_dirs = [os.getcwd(), os.path.dirname(os.path.abspath(args.config))]
     model_dir = resolve_model_dir(config["model"]["name"], base_dirs)
     weights = check_model_files(model_dir, config["model"]["allow_pickle"])
+    check_max_length(config, model_dir)
     os.makedirs(checkpoint_dir, exist_ok=True)
     return {"run_dir": run_dir, "checkpoint_dir": checkpoint_dir, "resume_from": resume_from, "base_dirs": base_dirs,
             "model_dir": model_dir, "weights": weights}
@@ -75,7 +76,8 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
 
     writer.progress("loading_model", "Loading the tokenizer", 0.0)
     tokenizer = AutoTokenizer.from_pretrained(setup["model_dir"], local_files_only=True, trust_remote_code=False)
-    max_length = _max_length(config["data"]["max_length"], setup["model_dir"])
+    use_eos_for_padding(tokenizer, setup["model_dir"])  # before tokenizing: the saved tokenizer keeps it
+    max_length = config["data"]["max_length"]  # check_max_length refused any longer than the model can read
     encoded = {}
     for split in ("train", "val", "test"):
         table = getattr(tables, split)
@@ -85,15 +87,6 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
                                       lambda message, fraction: writer.progress("tokenizing", message, fraction))
     writer.progress("tokenizing", "Tokenized", 1.0)
     return {"task": task, "tokenizer": tokenizer, "encoded": encoded}
-
-
-def _max_length(wanted: int, model_dir: str) -> int:
-    with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as handle:
-        limit = json.load(handle).get("max_position_embeddings")
-    if isinstance(limit, int) and 0 < limit < wanted:
-        log.warning("data.max_length %d is longer than the model's %d positions; using %d", wanted, limit, limit)
-        return limit
-    return wanted
 
 
 def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag, writer: EventWriter,
@@ -119,11 +112,12 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     except (ValueError, KeyError) as error:
         raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a text classifier: {error}",
                            hint="Pick a text encoder model such as BERT, RoBERTa or MiniLM.", field="model.name") from None
+    pad_model_config(model, tokenizer)  # a decoder's head finds each row's last token through pad_token_id
     writer.progress("loading_model", "Model ready", 1.0)
     module = ClassifierModule(model, task, learning_rate=training["learning_rate"],
                               weight_decay=training["weight_decay"], warmup_ratio=training["warmup_ratio"])
     datamodule = TextDataModule(
-        encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id or 0,
+        encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id,
         padding_side=tokenizer.padding_side, batch_size=training["batch_size"], seed=training["seed"],
         pin_memory=runtime["accelerator"] == "cuda")
     events = EventCallback(writer, {

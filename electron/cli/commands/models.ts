@@ -7,13 +7,27 @@ function formatParameters(count: number | null): string {
   return count >= 1e9 ? `${(count / 1e9).toFixed(1)}B` : count >= 1e6 ? `${(count / 1e6).toFixed(1)}M` : `${(count / 1e3).toFixed(0)}K`;
 }
 
+function describeLimit(info: ModelInfo): string {
+  if (info.maxInputTokens === null) return 'unknown';
+  const listed = info.maxPositions !== null && info.maxPositions !== info.maxInputTokens ? ` (config.json lists ${info.maxPositions} positions)` : '';
+  return `${info.maxInputTokens} tokens${listed}; data.max_length may not be longer`;
+}
+
+function describePadding(info: Pick<ModelInfo, 'padding' | 'padToken'>): string {
+  if (info.padding === 'pad_token') return `its own padding token ${info.padToken}`;
+  if (info.padding === 'eos_token') return `no padding token; training pads with the end-of-text token ${info.padToken} (pad = EOS)`;
+  if (info.padding === 'none') return 'neither a padding nor an end-of-text token: it cannot be trained in batches';
+  return 'no tokenizer';
+}
+
 function describeInfo(info: ModelInfo): string {
   return [
     `  Architecture: ${info.architecture ?? 'unknown'} (${info.modelType ?? 'unknown type'})`,
     `  Modality: ${info.modality}`,
     `  Parameters: ${formatParameters(info.parameters)}  (${info.weightsFormat}, ${formatBytes(info.weightsBytes)})`,
     `  Tokenizer: ${info.hasTokenizer ? 'yes' : 'no'}   Processor: ${info.hasProcessor ? 'yes' : 'no'}`,
-    `  Max positions: ${info.maxPositions ?? 'unknown'}`,
+    `  Longest input: ${describeLimit(info)}`,
+    `  Padding: ${describePadding(info)}`,
     `  Classification head: ${info.needsClassificationHead ? 'none; a new one is added for fine-tuning' : `yes (${info.labels.join(', ')})`}`,
   ].join('\n');
 }

@@ -18,19 +18,24 @@ const SPECIAL_TOKENS = 2;
 /** Token lengths measured with the model's tokenizer (`token-lengths` in the trainer). */
 export type MeasuredLengths = Pick<TokenLengthsEvent, 'p95' | 'max' | 'count'>;
 
-/** max_length covering 95% of the texts, rounded up to a multiple of 8 and capped by the model's positions. */
+// Longer inputs cost memory and time (attention grows with the square of the length), so suggestions stop here even
+// where a model reads more; a config may still ask for up to the model's own limit.
+const SUGGESTED_CEILING = 512;
+
+/** max_length covering 95% of the texts, rounded up to a multiple of 8, never past what the model can read. */
 export function suggestMaxLength(dataset: Dataset, model: CachedModel | undefined, measured: MeasuredLengths | null): { value: number; reason: string } {
   const column = dataset.columns.find((candidate) => candidate.name === dataset.detection.textColumn);
   const p95Characters = column?.textLength?.p95 ?? 512;
   const p95 = measured?.p95 ?? Math.ceil(p95Characters / CHARACTERS_PER_TOKEN) + SPECIAL_TOKENS;
-  const limit = Math.min(model?.info.maxPositions ?? 512, 512);
-  const value = Math.max(16, Math.min(limit, Math.ceil(p95 / 8) * 8));
+  const modelLimit = model?.info.maxInputTokens ?? null;
+  const limit = Math.min(modelLimit ?? SUGGESTED_CEILING, SUGGESTED_CEILING);
+  const value = Math.min(limit, Math.max(16, Math.ceil(p95 / 8) * 8));
   const basis = measured ? `${p95} tokens by the model's tokenizer, ${measured.count} texts measured` : `about ${Math.round(p95Characters)} characters, estimated`;
-  const reason =
-    p95 > limit
-      ? `${value}: the model's limit; more than 5% of your texts are longer (95th percentile ${basis}) and will be cut.`
-      : `${value}: covers 95% of your texts (95th percentile ${basis}).`;
-  return { value, reason };
+  if (p95 <= limit) return { value, reason: `${value}: covers 95% of your texts (95th percentile ${basis}).` };
+  const cut = `more than 5% of your texts are longer (95th percentile ${basis}) and will be cut.`;
+  if (modelLimit !== null && modelLimit <= SUGGESTED_CEILING) return { value, reason: `${value}: the most this model can read; ${cut}` };
+  const raise = modelLimit !== null ? ` The model reads up to ${modelLimit}: raise data.max_length to keep more, at a cost in memory and time.` : '';
+  return { value, reason: `${value}: Airlock's suggested ceiling; ${cut}${raise}` };
 }
 
 /** Batch size and precision that fit the devices found. */

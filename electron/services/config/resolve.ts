@@ -1,8 +1,10 @@
+import { basename } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { RunConfig } from '../../../schemas/config.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { DatasetCatalog } from '../catalog/dataset-catalog.ts';
 import type { ModelCache } from '../models/cache.ts';
+import { inputLimit } from '../models/limits.ts';
 
 /** A config ready for the trainer: every dataset and model replaced by an absolute path. */
 export interface ResolvedConfig {
@@ -24,9 +26,22 @@ function checkColumns(dataset: Dataset, config: RunConfig, field: string): void 
   }
 }
 
-/** Imports data files named by path, checks columns, and points the model at its cache folder. */
+/** Refuses a max_length past what the model can read before a run starts (the trainer refuses it too). */
+export function checkMaxLength(config: RunConfig, folder: string): void {
+  const { tokens, source } = inputLimit(folder);
+  const wanted = config.data.max_length;
+  if (tokens === null || wanted <= tokens) return;
+  throw new AirlockError('CONFIG_INVALID', `data.max_length is ${wanted} tokens, but the model ${basename(folder)} can read at most ${tokens} (${source}).`, {
+    hint: `Set data.max_length to ${tokens} or less; longer texts are cut to that length.`,
+    field: 'data.max_length',
+    details: [`data.max_length: must be <= ${tokens}, the most this model can read (got ${wanted})`],
+  });
+}
+
+/** Imports data files named by path, checks columns and max_length, and points the model at its cache folder. */
 export async function resolveConfig(config: RunConfig, catalog: DatasetCatalog, models: ModelCache): Promise<ResolvedConfig> {
   const { folder, modelId } = models.resolveFolder(config.model.name);
+  checkMaxLength(config, folder);
   const train = await catalog.resolve(config.data.train_path);
   checkColumns(train, config, 'data.train_path');
   const optional = async (value: string | null, field: string) => {

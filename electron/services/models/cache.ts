@@ -24,11 +24,12 @@ export class ModelCache {
   ) {}
 
   list(): CachedModel[] {
-    return this.table.list();
+    return this.table.list().map((model) => this.current(model));
   }
 
   get(id: string): CachedModel {
-    const model = this.table.get(id);
+    const stored = this.table.get(id);
+    const model = stored && this.current(stored);
     if (!model) {
       throw new AirlockError('MODEL_NOT_FOUND', `No model "${id}" in the offline model cache.`, {
         hint: 'Run `airlock models` to see the cached models, or `airlock models import <folder>` to add one.',
@@ -101,6 +102,21 @@ export class ModelCache {
       info: inspectModelFolder(target),
       createdAt: new Date().toISOString(),
     });
+  }
+
+  /** A record stored before inspection read the input limit and padding gets them from its folder, once. */
+  private current(model: CachedModel): CachedModel {
+    const { info } = model;
+    const stale = (info.maxInputTokens === null && info.maxPositions !== null) || (info.padding === null && info.hasTokenizer);
+    if (!stale || !existsSync(join(model.path, 'config.json'))) return model;
+    let refreshed: CachedModel;
+    try {
+      refreshed = { ...model, info: inspectModelFolder(model.path) };
+    } catch {
+      return model; // a damaged folder keeps its record; training reports the damage
+    }
+    this.table.upsert(refreshed);
+    return refreshed;
   }
 
   private freeId(base: string): string {

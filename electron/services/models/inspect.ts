@@ -2,6 +2,7 @@ import { existsSync, openSync, readSync, closeSync, readdirSync, readFileSync, s
 import { join } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { ModelInfo } from '../../../schemas/model.ts';
+import { inputLimit, paddingOf } from './limits.ts';
 
 const VISION_TYPES = new Set(['vit', 'deit', 'beit', 'convnext', 'convnextv2', 'resnet', 'swin', 'swinv2', 'dinov2', 'mobilevit', 'efficientnet', 'regnet', 'clip_vision_model', 'siglip_vision_model', 'levit', 'poolformer', 'segformer']);
 const AUDIO_TYPES = new Set(['wav2vec2', 'hubert', 'whisper', 'wavlm', 'audio-spectrogram-transformer', 'data2vec-audio', 'unispeech', 'unispeech-sat', 'sew', 'sew-d', 'seamless_m4t', 'clap_audio_model']);
@@ -102,6 +103,8 @@ export function inspectModelFolder(folder: string): ModelInfo {
     hasTokenizer,
     hasProcessor,
     maxPositions: numberOrNull(config.max_position_embeddings) ?? numberOrNull(config.n_positions) ?? numberOrNull(config.max_seq_len),
+    maxInputTokens: inputLimit(folder, config).tokens,
+    ...paddingOf(folder, hasTokenizer),
     hiddenSize: numberOrNull(config.hidden_size) ?? numberOrNull(config.d_model) ?? numberOrNull(config.n_embd),
     needsClassificationHead: !hasHead,
     labels,

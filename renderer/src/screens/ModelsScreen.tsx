@@ -8,6 +8,14 @@ import { href, navigate } from '../router.ts';
 import { bridge } from '../services/bridge.ts';
 import { modelTask, useModels } from '../store/models.ts';
 
+/** How training pads this model's batches, in plain words. */
+function paddingText(info: CachedModel['info']): string {
+  if (info.padding === 'pad_token') return `its own padding token ${info.padToken}`;
+  if (info.padding === 'eos_token') return `none of its own; training pads with the end-of-text token ${info.padToken}`;
+  if (info.padding === 'none') return 'no padding or end-of-text token: cannot be trained in batches';
+  return '—';
+}
+
 function ImportModel() {
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
@@ -96,7 +104,9 @@ function ModelDetails({ model }: { model: CachedModel }) {
         <dt>Tokenizer</dt>
         <dd>{info.hasTokenizer ? 'yes' : 'no'}{info.hasProcessor ? ', with a processor' : ''}</dd>
         <dt>Longest input</dt>
-        <dd>{info.maxPositions ? `${info.maxPositions} tokens` : '—'}</dd>
+        <dd>{info.maxInputTokens ? `${info.maxInputTokens} tokens` : '—'}</dd>
+        <dt>Padding</dt>
+        <dd>{paddingText(info)}</dd>
         <dt>Hidden size</dt>
         <dd>{info.hiddenSize ?? '—'}</dd>
         {info.labels.length > 0 && (

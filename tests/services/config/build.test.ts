@@ -3,6 +3,8 @@ import { suggestConfig, suggestHardware, suggestMaxLength } from '../../../elect
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { CachedModel } from '../../../schemas/model.ts';
 import type { DevicesEvent } from '../../../schemas/events.ts';
+import { inspectModelFolder } from '../../../electron/services/models/inspect.ts';
+import { tinyModelPath, type TinyModelKind } from '../../helpers/tiny-model.ts';
 
 const dataset = {
   id: 'ds-1',
@@ -10,7 +12,7 @@ const dataset = {
   columns: [{ name: 'quote', type: 'text', distinct: 10, distinctCapped: false, missing: 0, textLength: { min: 5, p50: 80, p95: 400, max: 3000, mean: 100 }, samples: [] }],
   detection: { modality: 'text', task: 'classification', textColumn: 'quote', labelColumn: 'topic', labels: [{ label: 'a', count: 5 }, { label: 'b', count: 5 }], idColumns: [], balance: 1, warnings: [] },
 } as unknown as Dataset;
-const model = { id: 'm', info: { maxPositions: 256 } } as unknown as CachedModel;
+const model = { id: 'm', info: { maxPositions: 258, maxInputTokens: 256 } } as unknown as CachedModel;
 
 function devices(gpus: { memoryGiB: number; bf16: boolean }[]): DevicesEvent {
   return {
@@ -29,6 +31,25 @@ describe('config suggestions', () => {
     const capped = suggestMaxLength(dataset, model, { p95: 700, max: 900, count: 500 });
     expect(capped.value).toBe(256);
     expect(capped.reason).toContain('will be cut');
+  });
+
+  it.each([
+    { kind: 'roberta', positions: undefined, limit: 512 }, // 514 listed, 2 reserved
+    { kind: 'roberta', positions: 130, limit: 128 },
+    { kind: 'gpt2', positions: 64, limit: 64 }, // n_positions
+  ] as { kind: TinyModelKind; positions?: number; limit: number }[])("never suggests more than an inspected $kind folder can read ($limit)", ({ kind, positions, limit }) => {
+    const inspected = { id: kind, info: inspectModelFolder(tinyModelPath(kind, positions)) } as CachedModel;
+    const long = suggestMaxLength(dataset, inspected, { p95: 2000, max: 4000, count: 500 });
+    expect(long.value).toBe(limit);
+    expect(long.reason).toContain('the most this model can read');
+    expect(suggestMaxLength(dataset, inspected, { p95: limit - 1, max: limit + 100, count: 500 }).value).toBeLessThanOrEqual(limit);
+  });
+
+  it("says when the suggestion stops at Airlock's ceiling below the model's own limit", () => {
+    const long = { id: 'l', info: { maxPositions: 4096, maxInputTokens: 4096 } } as unknown as CachedModel;
+    const suggested = suggestMaxLength(dataset, long, { p95: 2000, max: 4000, count: 500 });
+    expect(suggested.value).toBe(512);
+    expect(suggested.reason).toContain('up to 4096');
   });
 
   it('estimates from character lengths when no measurement is available', () => {
