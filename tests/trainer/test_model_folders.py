@@ -10,7 +10,7 @@ import json
 import pytest
 from make_tiny_bpe_models import GPT2_EOS, make_tiny_gpt2, make_tiny_roberta
 
-from conftest import run_trainer, train_args, write_config, write_csv
+from conftest import run_trainer, train_args, write_config, write_dataset
 
 GPT2_POSITIONS = 64
 TEXTS = ["good", "bad terrible awful boring rude and cold", "the train station weather park book music"]
@@ -30,7 +30,7 @@ def tiny_roberta(tmp_path_factory) -> str:
 def trained_gpt2(tmp_path_factory, tiny_gpt2) -> str:
     """A two-step classification run on the tiny GPT-2; its saved model folder."""
     work = tmp_path_factory.mktemp("gpt2-run")
-    config = write_config(work / "run.yaml", tiny_gpt2, write_csv(work / "train.csv", 40),
+    config = write_config(work / "run.yaml", tiny_gpt2, write_dataset(work / "train", 40),
                           training={"max_steps": 2, "batch_size": 4})
     result = run_trainer(*train_args(config, work / "run"))
     assert result.last["type"] == "finished", result.last
@@ -83,7 +83,7 @@ def test_inspect_reports_padding_and_usable_positions(tiny_gpt2, tiny_roberta):
 def test_a_max_length_past_the_model_is_refused_naming_the_field_and_the_limit(
         kind, too_long, limit, tiny_gpt2, tiny_roberta, tmp_path):
     folder = {"gpt2": tiny_gpt2, "roberta": tiny_roberta}[kind]
-    train = write_csv(tmp_path / "train.csv", 20)
+    train = write_dataset(tmp_path / "train", 20)
     fits = write_config(tmp_path / "fits.yaml", folder, train, data={"max_length": limit})
     assert run_trainer("validate-config", str(fits)).last["type"] == "finished"
     config = write_config(tmp_path / "long.yaml", folder, train, data={"max_length": too_long})
@@ -96,7 +96,7 @@ def test_a_max_length_past_the_model_is_refused_naming_the_field_and_the_limit(
 
 
 def test_validate_config_checks_only_the_schema_when_the_model_is_not_at_hand(tmp_path):
-    config = write_config(tmp_path / "run.yaml", "some-cached-id", write_csv(tmp_path / "train.csv", 5),
+    config = write_config(tmp_path / "run.yaml", "some-cached-id", write_dataset(tmp_path / "train", 5),
                           data={"max_length": 4096})
     assert run_trainer("validate-config", str(config)).last["type"] == "finished"
 
