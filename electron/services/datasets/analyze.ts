@@ -61,7 +61,7 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
   }
   const spool = await RowSpool.open(options.tableDir);
   try {
-    const table = new TableBuilder((cells) => spool.push(cells));
+    const table = new TableBuilder(spool);
     let read: { format: DatasetFormat; sha256: string; convertedBytes: number; delimiter: string | null };
     if (named === 'parquet') {
       read = { format: 'parquet', convertedBytes: 0, delimiter: null, ...(await importParquetFile(path, bytes, table, options.onProgress)) };

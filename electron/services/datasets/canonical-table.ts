@@ -46,7 +46,7 @@ export interface CountSpec {
 }
 
 /** Characters of rows buffered before a write to the spool is started. */
-const SPOOL_FLUSH_CHARS = 1024 * 1024;
+const SPOOL_FLUSH_CHARS = 256 * 1024;
 
 /** Rows written as they are read, to a spool in `folder` (or a private temporary folder). */
 export class RowSpool {
@@ -73,6 +73,12 @@ export class RowSpool {
     this.parts.push(line);
     this.buffered += line.length;
     if (this.buffered >= SPOOL_FLUSH_CHARS) this.flush();
+  }
+
+  /** Resolves once every row pushed so far is written. */
+  drain(): Promise<void> {
+    if (this.buffered > 0) this.flush();
+    return this.chain;
   }
 
   private flush(): void {

@@ -3,7 +3,7 @@ import type { Detection, DatasetWarning } from '../../../schemas/dataset.ts';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { ColumnStats } from './profile.ts';
 import { chooseLabel, type LabelChoice } from './label-choice.ts';
-import { ID_NAME, LABEL_NAME, TEXT_NAME } from './names.ts';
+import { ID_NAME, LABEL_NAME, TEXT_NAME, UNNAMED } from './names.ts';
 
 
 /** Extra facts from reading the file that detection reports as warnings. */
@@ -125,6 +125,7 @@ function isIdColumn(column: ColumnStats): boolean {
   const name = column.profile.name.trim();
   if (LABEL_NAME.test(name) || TEXT_NAME.test(name)) return false;
   if (ID_NAME.test(name)) return true;
+  if (UNNAMED.test(name)) return column.integerSequence;
   if (column.integerSequence && column.nonMissing >= 3) return true;
   return column.uuidFraction >= 0.9 && column.distinctExact && column.distinctCount === column.nonMissing;
 }

@@ -75,6 +75,7 @@ export async function importParquetFile(
         throw invalid(reasonOf(error));
       }
     }
+    await table.drain();
     rowStart = rowEnd;
     onProgress?.(0.5 + ((g + 1) / groups.length) * 0.5);
   }

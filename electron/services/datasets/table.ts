@@ -6,7 +6,11 @@ import { MAX_COLUMNS, PREVIEW_CELL_CHARS, PREVIEW_ROWS } from './limits.ts';
 import { ColumnAccumulator, type ColumnStats } from './profile.ts';
 
 /** Receives each row's cells in column order (JSON records may add columns later: shorter rows lack them). */
-export type RowSink = (cells: Cell[]) => void;
+export interface RowSink {
+  push(cells: Cell[]): void;
+  /** Resolves once the rows pushed so far are written: readers await it per chunk, so memory stays bounded. */
+  drain(): Promise<void>;
+}
 
 /**
  * Collects rows; the header fixes the columns for CSV, JSON and Parquet records may add columns as
@@ -21,7 +25,12 @@ export class TableBuilder {
   private readonly previewCells: Cell[][] = [];
   rows = 0;
 
-  constructor(private readonly onRow?: RowSink) {}
+  constructor(private readonly sink?: RowSink) {}
+
+  /** Waits until the rows added so far have been written by the sink. */
+  async drain(): Promise<void> {
+    await this.sink?.drain();
+  }
 
   /** Column names in file order. */
   get names(): string[] {
@@ -93,7 +102,7 @@ export class TableBuilder {
   private addCells(cells: Cell[]): void {
     for (let i = 0; i < cells.length; i++) this.columns[i].addCell(cells[i], this.rows);
     if (this.previewCells.length < PREVIEW_ROWS) this.previewCells.push(cells);
-    this.onRow?.(cells);
+    this.sink?.push(cells);
     this.rows++;
   }
 

@@ -98,6 +98,7 @@ async function readPass(
         text = decoder.decode(chunk);
       }
       parser!.push(text);
+      await table.drain();
       onProgress?.(Math.min(1, read / Math.max(size, 1)));
     }
     if (parser) {
