@@ -4,12 +4,13 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { DatasetFormat } from '../../../schemas/dataset.ts';
+import { scalarText } from './cells.ts';
 import { CsvParser, sniffDelimiter } from './csv-reader.ts';
 import { Utf8OrLatin1Decoder } from './encoding.ts';
 import { JsonlParser } from './jsonl-reader.ts';
 import { CHUNK_BYTES, SNIFF_BYTES } from './limits.ts';
 import { csvRecord, NormalizedWriter } from './normalized-writer.ts';
-import { sniffTextHead, type NamedFormat } from './sniff.ts';
+import { mayHoldJsonArray, sniffTextHead, type NamedFormat } from './sniff.ts';
 import { TableBuilder } from './table.ts';
 
 /** What one pass over a text file found. */
@@ -87,10 +88,13 @@ async function readPass(
   const start = (text: string, whole: boolean) => {
     confirmFormat(text, named, fileName);
     if (named === 'jsonl') {
-      parser = new JsonlParser((record, _line, raw) => {
-        table.addRecord(Object.entries(record));
-        if (writing) pending.push(`${raw}\n`);
-      });
+      parser = new JsonlParser(
+        (record) => {
+          table.addRecord(record);
+          if (writing) pending.push(`${scalarText(record, 0)}\n`); // a record as compact JSON, numbers as written
+        },
+        { fileName, arrays: mayHoldJsonArray(path) },
+      );
     } else {
       const chosen = sniffDelimiter(text.slice(0, SNIFF_BYTES), named === 'tsv' ? '\t' : ',', whole);
       delimiter = chosen;
