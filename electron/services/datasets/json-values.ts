@@ -53,19 +53,19 @@ export class ValueBuilder {
           if (token === TokenType.RIGHT_BRACE) return this.close();
         // falls through: anything else must be a name
         case 'key':
-          if (token !== TokenType.STRING) throw new JsonSyntaxError(`expected a quoted name but found ${describe(token)}`);
+          if (token !== TokenType.STRING) throw new JsonSyntaxError(`expected a quoted name but found ${tokenName(token)}`);
           top.key = value as string;
           top.state = 'colon';
           return INCOMPLETE;
         case 'colon':
-          if (token !== TokenType.COLON) throw new JsonSyntaxError(`expected ":" after the name "${shorten(top.key)}" but found ${describe(token)}`);
+          if (token !== TokenType.COLON) throw new JsonSyntaxError(`expected ":" after the name "${shorten(top.key)}" but found ${tokenName(token)}`);
           top.state = 'value';
           return INCOMPLETE;
         case 'value':
           return this.startValue(token, value);
         case 'commaOrEnd':
           if (token === TokenType.RIGHT_BRACE) return this.close();
-          if (token !== TokenType.COMMA) throw new JsonSyntaxError(`expected "," or "}" but found ${describe(token)}`);
+          if (token !== TokenType.COMMA) throw new JsonSyntaxError(`expected "," or "}" but found ${tokenName(token)}`);
           top.state = 'key';
           return INCOMPLETE;
       }
@@ -78,7 +78,7 @@ export class ValueBuilder {
         return this.startValue(token, value);
       case 'commaOrEnd':
         if (token === TokenType.RIGHT_BRACKET) return this.close();
-        if (token !== TokenType.COMMA) throw new JsonSyntaxError(`expected "," or "]" but found ${describe(token)}`);
+        if (token !== TokenType.COMMA) throw new JsonSyntaxError(`expected "," or "]" but found ${tokenName(token)}`);
         top.state = 'value';
         return INCOMPLETE;
     }
@@ -100,7 +100,7 @@ export class ValueBuilder {
       case TokenType.NULL:
         return this.attach(value);
       default:
-        throw new JsonSyntaxError(`expected a value but found ${describe(token)}`);
+        throw new JsonSyntaxError(`expected a value but found ${tokenName(token)}`);
     }
   }
 
@@ -134,7 +134,7 @@ const TOKEN_TEXT: Partial<Record<TokenType, string>> = {
 };
 
 /** A token as a reader of the file would name it. */
-export function describe(token: TokenType): string {
+export function tokenName(token: TokenType): string {
   return TOKEN_TEXT[token] ?? 'the end of the line';
 }
 

@@ -3,10 +3,9 @@
  * `.json` file, one array of objects, pretty-printed or not. One tokenizer reads either layout; the
  * newline is its separator token, so lines are counted without a second scan of the text.
  */
-import { TokenType, type ParsedTokenInfo } from '@streamparser/json';
-import { AirlockError } from '../../../schemas/errors.ts';
+import { TokenizerError, TokenType, type ParsedTokenInfo } from '@streamparser/json';
 import { MAX_NESTING } from './cells.ts';
-import { INCOMPLETE, JsonDepthError, JsonSyntaxError, SourceTokenizer, ValueBuilder, describe, tokenizerReason, type JsonObject } from './json-values.ts';
+import { INCOMPLETE, JsonDepthError, JsonSyntaxError, SourceTokenizer, ValueBuilder, tokenName, tokenizerReason, type JsonObject } from './json-values.ts';
 import { MAX_FIELD_CHARS, MAX_JSONL_LINE_CHARS } from './limits.ts';
 import { arrayErrors, lineErrors, neitherLayout, type LayoutErrors, type Position } from './json-errors.ts';
 
@@ -95,7 +94,7 @@ export class JsonlParser {
   private lineToken(token: TokenType, value: unknown): void {
     if (this.builder.depth === 0) {
       if (this.lineHasRecord) this.fail(`a second value starts after the object`);
-      if (token !== TokenType.LEFT_BRACE) throw this.errors.notObject(this.where(), describe(token), token === TokenType.LEFT_BRACKET);
+      if (token !== TokenType.LEFT_BRACE) throw this.errors.notObject(this.where(), tokenName(token), token === TokenType.LEFT_BRACKET);
       this.recordLine = this.line;
     }
     const record = this.build(token, value);
@@ -123,14 +122,14 @@ export class JsonlParser {
       // falls through: anything else must be an item
       case 'valueOrEnd':
         if (token === TokenType.RIGHT_BRACKET) return this.finishArray();
-        if (token !== TokenType.LEFT_BRACE) throw this.errors.notObject(this.where(), describe(token), token === TokenType.LEFT_BRACKET);
+        if (token !== TokenType.LEFT_BRACE) throw this.errors.notObject(this.where(), tokenName(token), token === TokenType.LEFT_BRACKET);
         this.recordLine = this.line;
         this.unitStart = offset;
         this.build(token, value);
         return;
       case 'commaOrEnd':
         if (token === TokenType.RIGHT_BRACKET) return this.finishArray();
-        if (token !== TokenType.COMMA) this.fail(`expected "," or "]" after item ${this.records} but found ${describe(token)}`);
+        if (token !== TokenType.COMMA) this.fail(`expected "," or "]" after item ${this.records} but found ${tokenName(token)}`);
         this.arrayState = 'value';
         this.unitStart = offset;
         return;
@@ -141,7 +140,7 @@ export class JsonlParser {
 
   private finishArray(): void {
     this.arrayState = 'done';
-    this.unitStart = Number.MAX_SAFE_INTEGER; // only whitespace may follow; the tokenizer checks that
+    this.unitStart = Number.MAX_SAFE_INTEGER; // nothing but whitespace may follow: any token fails in 'done'
   }
 
   private build(token: TokenType, value: unknown): unknown {
@@ -174,7 +173,7 @@ export class JsonlParser {
     try {
       work();
     } catch (error) {
-      if (error instanceof AirlockError || !(error instanceof Error)) throw error;
+      if (!(error instanceof TokenizerError)) throw error;
       this.fail(tokenizerReason(error));
     }
   }

@@ -1,5 +1,6 @@
 /** JSON Lines and `.json` arrays: layouts, numbers kept as written, any key a column, bounded nesting and size. */
-import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeDatasetFile } from '../../../electron/services/datasets/analyze.ts';
@@ -189,5 +190,36 @@ describe('size limits hold whatever the layout', () => {
     const text = `[${Array.from({ length: 6000 }, () => item).join(',')}]`;
     expect(text.length).toBeGreaterThan(6_000_000);
     expect(readTable(text, { arrays: true }, 1024 * 1024).rows).toHaveLength(6000);
+  });
+});
+
+describe('a large .json array is streamed, not loaded whole', () => {
+  it('~60 MB pretty-printed: every row, steady progress, heap far below the file size', async () => {
+    const path = join(scratch.dir, 'large.json');
+    const stream = createWriteStream(path);
+    stream.write('[\n');
+    const rows = 280_000;
+    for (let i = 0; i < rows; i++) {
+      const record = { id: i, text: `ticket ${i}: ${'the printer will not print again after the update '.repeat(3)}`, label: ['billing', 'technical', 'shipping'][i % 3] };
+      if (!stream.write(`${JSON.stringify(record, null, 2)}${i + 1 < rows ? ',' : ''}\n`)) await once(stream, 'drain');
+    }
+    stream.end(']\n');
+    await once(stream, 'finish');
+    const size = statSync(path).size;
+    expect(size).toBeGreaterThan(55 * 1024 * 1024);
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    const progress: number[] = [];
+    const analysis = await analyzeDatasetFile(path, {
+      onProgress: (fraction) => {
+        progress.push(fraction);
+        heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+      },
+    });
+    expect(analysis.rows).toBe(rows);
+    expect(analysis.detection.labels).toHaveLength(3);
+    expect(progress.length).toBeGreaterThan(20);
+    expect(heapPeak - heapBefore).toBeLessThan(48 * 1024 * 1024);
+    console.log(`large .json: ${rows} rows, ${(size / 1e6).toFixed(1)} MB, heap peak +${((heapPeak - heapBefore) / 1e6).toFixed(1)} MB`);
   });
 });

@@ -3,17 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeDatasetFile } from '../../../electron/services/datasets/analyze.ts';
-import { FIXTURES, makeScratch } from './helpers.ts';
+import { FIXTURES, makeScratch, PYTHON, pythonHas } from './helpers.ts';
 
-const PYTHON = join(import.meta.dirname, '../../../.venv/bin/python');
-const hasPandas = existsSync(PYTHON) && (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import pandas'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPandas = pythonHas('pandas');
 
 const scratch = makeScratch();
 afterAll(() => scratch.cleanup());

@@ -3,24 +3,15 @@
  * *-column fixtures are the minimal files a fuzzer produced (issue 9, items 8 and 9).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeDatasetFile } from '../../../electron/services/datasets/analyze.ts';
-import { expectFailure, FIXTURES, makeScratch } from './helpers.ts';
+import { expectFailure, FIXTURES, makeScratch, PYTHON, pythonHas } from './helpers.ts';
 
 const scratch = makeScratch();
 afterAll(() => scratch.cleanup());
 
-const PYTHON = join(import.meta.dirname, '../../../.venv/bin/python');
-const hasPyarrow = existsSync(PYTHON) && (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import pyarrow'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPyarrow = pythonHas('pyarrow');
 
 describe('a footer that disagrees with the data is refused', () => {
   it('one row more than the pages hold: DATASET_PARQUET_INVALID, no phantom row', async () => {
