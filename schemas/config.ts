@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MLFLOW_MAX_EXPERIMENT_NAME_LENGTH, MLFLOW_MAX_KEY_LENGTH, MLFLOW_MAX_TAG_VALUE_LENGTH, experimentNameProblem, tagKeyProblems, tagValueProblem } from './mlflow.ts';
 
 /** The model Airlock ships in every fresh data folder, used when a config names none. */
 export const DEFAULT_MODEL_ID = 'all-minilm-l6-v2';
@@ -36,6 +37,12 @@ export const DataSection = z
     test_path: z.string().min(1).nullable().default(null).describe('Optional test data, scored once after training.'),
     text_column: z.string().min(1).describe('Column holding the text the model reads.'),
     label_column: z.string().min(1).describe('Column holding the label the model learns to predict.'),
+    label_names: z
+      .array(z.string().min(1).max(250))
+      .min(2)
+      .nullable()
+      .default(null)
+      .describe('Names for the positions of 0/1 label vectors such as [1, 0, 1], in order; without them the labels are called label_0, label_1, …'),
     max_length: z
       .number()
       .int()
@@ -80,11 +87,41 @@ export const TrainingSection = z
   })
   .strict();
 
+const ExperimentName = z.string().min(1);
+const EXPERIMENT_NAME_HELP = `Experiment the run belongs to (an MLflow experiment after sync), at most ${MLFLOW_MAX_EXPERIMENT_NAME_LENGTH} characters.`;
+const ExperimentTags = z.record(z.string(), z.string());
+const EXPERIMENT_TAGS_HELP =
+  `Free-form key/value tags stored with the run and sent to MLflow as run tags. Names: at most ${MLFLOW_MAX_KEY_LENGTH} letters, digits, ` +
+  `spaces and _ - . : / (not starting with / or ..); values: at most ${MLFLOW_MAX_TAG_VALUE_LENGTH} characters.`;
+
+/** Every tag MLflow would refuse, one issue per problem, at the tag's own path. */
+function checkTags(tags: Record<string, string>, context: z.RefinementCtx): void {
+  for (const [key, value] of Object.entries(tags)) {
+    for (const problem of tagKeyProblems(key)) context.addIssue({ code: 'custom', path: [key], message: problem });
+    const valueProblem = tagValueProblem(value);
+    if (valueProblem) context.addIssue({ code: 'custom', path: [key], message: valueProblem });
+  }
+}
+
+function checkExperimentName(name: string, context: z.RefinementCtx): void {
+  const problem = experimentNameProblem(name);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+}
+
+/** The experiment a new run belongs to; what becomes an MLflow name, tag or value is held to MLflow's rules. */
 export const ExperimentSection = z
   .object({
-    name: z.string().min(1).default('default').describe('Experiment the run belongs to (an MLflow experiment after sync).'),
-    tags: z.record(z.string(), z.string()).default({}).describe('Free-form key/value tags stored with the run.'),
+    name: ExperimentName.superRefine(checkExperimentName).default('default').describe(EXPERIMENT_NAME_HELP),
+    tags: ExperimentTags.superRefine(checkTags).default({}).describe(EXPERIMENT_TAGS_HELP),
   })
+  .strict();
+
+/**
+ * The experiment section as runs recorded before MLflow's rules were checked may hold it: such a run must
+ * still load (its sync then fails for that run alone, with the reason on MLflow's copy).
+ */
+const RecordedExperimentSection = z
+  .object({ name: ExperimentName.default('default').describe(EXPERIMENT_NAME_HELP), tags: ExperimentTags.default({}).describe(EXPERIMENT_TAGS_HELP) })
   .strict();
 
 export const DeploymentSection = z
@@ -105,4 +142,7 @@ export const RunConfig = z
   })
   .strict();
 export type RunConfig = z.infer<typeof RunConfig>;
+
+/** The config a recorded run or model version holds: RunConfig without the checks added after it was written. */
+export const RecordedRunConfig = RunConfig.extend({ experiment: RecordedExperimentSection.default({ name: 'default', tags: {} }) });
 export type RunConfigInput = z.input<typeof RunConfig>;

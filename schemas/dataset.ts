@@ -27,6 +27,9 @@ export const DatasetWarning = z.object({
   code: z.enum([
     'ENCODING_CONVERTED',
     'LABEL_CASE_VARIANTS',
+    'LABEL_SPELLINGS_MERGED',
+    'LABEL_LOOKS_MISSING',
+    'LABEL_VECTOR_POSITIONS',
     'LABEL_IMBALANCED',
     'LABEL_RARE_CLASSES',
     'LABELS_MISSING_SOME',
@@ -60,7 +63,7 @@ export const Dataset = z.object({
   bytes: z.number().int(),
   sha256: z.string(),
   sourcePath: z.string().describe('Where the file was imported from.'),
-  dataPath: z.string().describe('The file the trainer reads (a UTF-8 copy when the original needed converting).'),
+  dataPath: z.string().describe('The canonical table (table.jsonl) that the trainer, predict and every later step read.'),
   encoding: z.string().describe('Encoding of the original file (utf-8 or latin-1).'),
   delimiter: z.string().nullable(),
   columns: z.array(ColumnProfile),

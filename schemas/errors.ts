@@ -25,6 +25,7 @@ export const ErrorCode = z.enum([
   'DATASET_NOT_FOUND',
   'LABEL_COLUMN_SINGLE_CLASS',
   'LABEL_COLUMN_MOSTLY_MISSING',
+  'LABEL_LIST_UNREADABLE',
   // model cache
   'MODEL_NOT_FOUND',
   'MODEL_CONFIG_MISSING',
@@ -121,4 +122,21 @@ export function toErrorShape(error: unknown): AirlockErrorShape {
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL_ERROR', message: `Unexpected error: ${message}`, hint: 'This is a bug in Airlock; please report it with the steps that led here.' };
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A field path as users read it: `training.batch_size`, `experiment.tags["cost-center#"]`; a key that is not
+ * a plain word is quoted so its dots, spaces and brackets cannot be misread. The trainer writes the same.
+ */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) => {
+      if (typeof part === 'number') return `[${part}]`;
+      const text = String(part);
+      if (IDENTIFIER.test(text)) return index === 0 ? text : `.${text}`;
+      return `[${JSON.stringify(text)}]`;
+    })
+    .join('');
 }

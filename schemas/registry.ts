@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunConfig } from './config.ts';
+import { RecordedRunConfig } from './config.ts';
 
 /** Where a model version stands in its life: `none` until someone promotes it. */
 export const Stage = z.enum(['none', 'staging', 'production', 'archived']);
@@ -14,7 +14,7 @@ export const Lineage = z.object({
   datasetId: z.string().nullable(),
   datasetSha256: z.string().nullable().describe('SHA-256 of the training file as imported.'),
   datasetName: z.string().nullable(),
-  config: RunConfig.describe('The resolved config the run trained with.'),
+  config: RecordedRunConfig.describe('The resolved config the run trained with.'),
   metrics: z.record(z.string(), z.number()),
   labels: z.array(z.string()),
   device: z.string().nullable(),

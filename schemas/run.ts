@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AirlockErrorShape } from './errors.ts';
-import { RunConfig } from './config.ts';
+import { RecordedRunConfig } from './config.ts';
 
 export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -12,7 +12,7 @@ export const Run = z.object({
   experiment: z.string(),
   datasetId: z.string().nullable(),
   modelId: z.string(),
-  config: RunConfig.describe('The resolved config the trainer ran with.'),
+  config: RecordedRunConfig.describe('The resolved config the trainer ran with.'),
   runDir: z.string(),
   modelDir: z.string().nullable(),
   device: z.string().nullable(),

@@ -57,7 +57,7 @@ describe('airlock CLI: training and run history', () => {
     expect(events.at(-1)!.type).toBe('finished');
   });
 
-  it('trains on messy files through their normalized copies: Latin-1 with semicolons, JSON Lines with a BOM', () => {
+  it('trains on messy files through their canonical tables: Latin-1 with semicolons, JSON Lines with a BOM', () => {
     const rows = readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((line) => {
       const [id, review, sentiment] = line.match(/^(\d+),"(.*)",(\w+)$/)!.slice(1);
       return { id, review: `${review} café`, sentiment };
@@ -73,9 +73,9 @@ describe('airlock CLI: training and run history', () => {
     }
     const imported = airlock(home, ['datasets', '--json']).json.datasets;
     const converted = imported.find((dataset: { encoding: string }) => dataset.encoding === 'latin-1');
-    expect(converted.dataPath).toMatch(/data\.csv$/);
+    expect(converted.dataPath).toMatch(/table\.jsonl$/);
     expect(converted.detection.warnings.map((warning: { code: string }) => warning.code)).toContain('ENCODING_CONVERTED');
-    expect(imported.find((dataset: { format: string }) => dataset.format === 'jsonl').dataPath).toMatch(/data\.jsonl$/);
+    expect(imported.find((dataset: { format: string }) => dataset.format === 'jsonl').dataPath).toMatch(/table\.jsonl$/);
   });
 
   it('refuses a config naming a missing column before starting, with the columns that exist', () => {

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { RunConfig } from '../../schemas/config.ts';
+import { describeIssues } from '../../electron/services/config/yaml.ts';
 import { tempDir } from '../helpers/home.ts';
 
 const data = { train_path: 'ds-123', text_column: 'quote', label_column: 'topic' };
@@ -36,6 +37,11 @@ const CASES: { name: string; config: unknown; valid: boolean }[] = [
   { name: 'wrong task', config: { data, model: { task: 'translation' } }, valid: false },
   { name: 'tags not strings', config: { data, experiment: { tags: { n: 3 } } }, valid: false },
   { name: 'max_length too small', config: { data: { ...data, max_length: 4 } }, valid: false },
+  { name: 'tag names MLflow accepts', config: { data, experiment: { name: 'triage: Q3 (v2)', tags: { 'ticket:1234': 'a', 'data/version': 'b', ['k'.repeat(250)]: 'c' } } }, valid: true },
+  { name: 'a tag name MLflow refuses', config: { data, experiment: { tags: { 'owner@team': 'x' } } }, valid: false },
+  { name: 'a tag name read as a path', config: { data, experiment: { tags: { 'a/../b': 'x' } } }, valid: false },
+  { name: 'a tag value over 8000 characters', config: { data, experiment: { tags: { notes: 'x'.repeat(8001) } } }, valid: false },
+  { name: 'an experiment name over 256 characters', config: { data, experiment: { name: 'e'.repeat(257) } }, valid: false },
 ];
 
 function pythonVerdict(path: string): { valid: boolean; details: string[] } {
@@ -61,6 +67,21 @@ describe('config contract: zod and the Python trainer agree', () => {
     const python = pythonVerdict(path);
     expect(python.valid).toBe(valid);
     if (!valid) expect(python.details.length).toBeGreaterThan(0);
+  });
+
+  it("names every tag MLflow would refuse by its field path, in the same words on both sides", () => {
+    const tags = { 'cost-center#': 'ops-41', 'owner@team': 'triage', 'ticket:1234': 'ok', 'data?version': '2024-09', ['k'.repeat(300)]: 'x', notes: 'y'.repeat(9000) };
+    const config = { data, training: { batch_size: 0 }, experiment: { name: 'support triage: Q3 (v2)', tags } };
+    const path = join(dir.path, 'mlflow-keys.yaml');
+    writeFileSync(path, stringify(config));
+    const zodDetails = describeIssues(RunConfig.safeParse(config).error!);
+    const pythonDetails = pythonVerdict(path).details;
+    // The schema's own messages are worded by each library; MLflow's rules are ours, word for word.
+    expect(pythonDetails[0]).toMatch(/^training\.batch_size: /);
+    expect(pythonDetails.slice(1)).toEqual(zodDetails.slice(1));
+    expect(zodDetails.map((detail) => detail.split(': ')[0])).toEqual([
+      'training.batch_size', 'experiment.tags["cost-center#"]', 'experiment.tags["owner@team"]', 'experiment.tags["data?version"]', `experiment.tags.${'k'.repeat(300)}`, 'experiment.tags.notes',
+    ]);
   });
 
   it('reports every problem at once on both sides', () => {

@@ -37,6 +37,17 @@ describe('settings form from the RunConfig schema', () => {
     expect(config?.training.max_steps).toBeNull();
   });
 
+  it("shows every tag MLflow would refuse under the tags field, each named, with what is allowed", () => {
+    const draft = setField(setField(VALID, 'experiment.tags', { 'cost-center#': 'ops', 'ticket:1234': 'ok', 'a//b': 'x' }), 'experiment.name', 'e'.repeat(300));
+    const { config, errors } = validateConfig(draft);
+    expect(config).toBeNull();
+    expect(errors['experiment.tags'].split('\n')).toEqual([
+      'Tags (experiment.tags["cost-center#"]): MLflow does not accept "#" in a tag name (only letters, digits, spaces and _ - . : / are allowed).',
+      'Tags (experiment.tags["a//b"]): MLflow reads a tag name as a file path, so it must not start with "/" or "..", end with "/", or have an empty, "." or ".." part between slashes.',
+    ]);
+    expect(errors['experiment.name']).toBe("Experiment name (experiment.name): the name is 300 characters long, over MLflow's limit of 256 for an experiment name.");
+  });
+
   it('diffs configs field by field', () => {
     const a = validateConfig(VALID).config!;
     const b = validateConfig(setField(VALID, 'training.learning_rate', 1e-4)).config!;

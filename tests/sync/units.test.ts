@@ -15,8 +15,10 @@ describe('sync building blocks', () => {
 
   it('flattens the resolved config into params with dotted keys, lists and nulls as JSON', () => {
     const params = configParams(parseConfig({ data: { train_path: 'ds-1', text_column: 'review', label_column: 'sentiment' }, experiment: { name: 'e', tags: { team: 'a' } } }));
-    expect(params).toMatchObject({ 'model.name': 'all-minilm-l6-v2', 'data.text_column': 'review', 'data.val_path': 'null', 'training.learning_rate': '0.00005', 'experiment.tags.team': 'a' });
+    expect(params).toMatchObject({ 'model.name': 'all-minilm-l6-v2', 'data.text_column': 'review', 'data.val_path': 'null', 'training.learning_rate': '0.00005', 'experiment.name': 'e' });
     expect(Object.keys(params).every((key) => !key.includes('[object'))).toBe(true);
+    // The config's tags are the run's tags, not params as well.
+    expect(Object.keys(params).filter((key) => key.startsWith('experiment.tags'))).toEqual([]);
   });
 
   it('names experiments by the rule', () => {

@@ -85,16 +85,50 @@ def text_for(label: str, rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS[label] if rng.random() < 0.5 else FILLER) for _ in range(count))
 
 
-def write_csv(path: Path, rows: int, seed: int = 0, labels=("pos", "neg", "neu"), columns=("text", "label")) -> Path:
-    """A labelled CSV of synthetic sentences."""
+def write_table(folder: Path, columns: list[str], rows: list[list], readings: dict | None = None,
+                derived: dict | None = None) -> Path:
+    """A canonical table as import writes it (electron/services/datasets/canonical-table.ts), for trainer tests.
+
+    `readings` maps a column to its reading (default text); `derived` maps a column to a separator whose
+    split labels are stored as an extra label column. The import side is held to this shape by
+    tests/contract/one-reading.test.ts, which runs real files through import and this package's reader.
+    """
+    readings, derived = readings or {}, derived or {}
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = [{"column": column, "index": len(columns) + offset, "reading": {"kind": "separated", "separator": sep}}
+              for offset, (column, sep) in enumerate(derived.items())]
+    with open(folder / "table.jsonl", "w", encoding="utf-8") as handle:
+        for row in rows:
+            extra = [list(dict.fromkeys(part.strip() for part in row[columns.index(column)].split(sep) if part.strip()))
+                     if row[columns.index(column)] is not None else None for column, sep in derived.items()]
+            handle.write(json.dumps(list(row) + extra) + "\n")
+    schema = {"format": "airlock-table", "version": 1, "rows": len(rows), "source": f"{folder.name}.csv",
+              "columns": [{"name": name, "type": "text", "reading": readings.get(name, {"kind": "text"})}
+                          for name in columns], "labels": labels}
+    (folder / "table.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    return folder
+
+
+def write_csv(path: Path, rows: int, seed: int = 0, labels=("pos", "neg", "neu")) -> Path:
+    """A labelled CSV of synthetic sentences: a user's file, for tests that import it through the CLI."""
     rng = random.Random(seed)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(columns)
+        writer.writerow(["text", "label"])
         for _ in range(rows):
             label = rng.choice(labels)
             writer.writerow([text_for(label, rng), label])
     return path
+
+
+def write_dataset(folder: Path, rows: int, seed: int = 0, labels=("pos", "neg", "neu"), columns=("text", "label")) -> Path:
+    """A canonical table of synthetic labelled sentences."""
+    rng = random.Random(seed)
+    cells = []
+    for _ in range(rows):
+        label = rng.choice(labels)
+        cells.append([text_for(label, rng), label])
+    return write_table(folder, list(columns), cells)
 
 
 def write_config(path: Path, model_name: str, train: Path, **sections) -> Path:

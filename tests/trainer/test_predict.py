@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from conftest import run_trainer, train_args, write_config, write_csv
+from conftest import run_trainer, train_args, write_config, write_dataset
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, tiny_model) -> str:
     work = tmp_path_factory.mktemp("predict")
-    config = write_config(work / "run.yaml", tiny_model, write_csv(work / "train.csv", 60))
+    config = write_config(work / "run.yaml", tiny_model, write_dataset(work / "train", 60))
     result = run_trainer(*train_args(config, work / "run"))
     return result.last["model_dir"]
 
@@ -34,7 +34,7 @@ def test_predicts_texts_with_label_probability_and_scores(model_dir, tmp_path):
 
 
 def test_predicts_a_file_in_batches_into_csv(model_dir, tmp_path):
-    data = write_csv(tmp_path / "rows.csv", 70, seed=5)
+    data = write_dataset(tmp_path / "rows", 70, seed=5)
     out = tmp_path / "predicted.csv"
     result = run_trainer("predict", "--model", model_dir, "--max-length", "16", "--data", str(data), "--column", "text",
                          "--out", str(out))
@@ -50,7 +50,7 @@ def test_predicts_a_file_in_batches_into_csv(model_dir, tmp_path):
 
 
 def test_a_missing_column_fails_with_its_code_and_writes_nothing(model_dir, tmp_path):
-    data = write_csv(tmp_path / "rows.csv", 5)
+    data = write_dataset(tmp_path / "rows", 5)
     out = tmp_path / "predicted.jsonl"
     result = run_trainer("predict", "--model", model_dir, "--max-length", "16", "--data", str(data), "--column", "body",
                          "--out", str(out))

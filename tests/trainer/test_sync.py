@@ -7,10 +7,13 @@ from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE, PERMISSION_DEN
 from airlock_trainer import sync
 
 
-def test_params_over_mlflow_limit_are_cut_and_named():
-    params, truncated = sync.flatten_params({"short": "a", "long": "x" * 7000})
+def test_values_over_mlflow_limit_are_cut_and_named():
+    params, truncated = sync.cut_values({"short": "a", "long": "x" * 7000}, sync.MAX_PARAM_VALUE_LENGTH)
     assert params == {"short": "a", "long": "x" * 6000}
     assert truncated == ["long"]
+    tags, cut = sync.cut_values({"b": "y" * 8001, "a": "z" * 8000}, sync.MAX_TAG_VALUE_LENGTH)
+    assert tags == {"b": "y" * 8000, "a": "z" * 8000}
+    assert cut == ["b"]
 
 
 def test_metric_batches_respect_count_and_keep_order():

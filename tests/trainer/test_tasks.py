@@ -11,30 +11,8 @@ from airlock_trainer import config as config_module
 from airlock_trainer.dataset import load_tables
 from airlock_trainer.errors import AirlockError
 from airlock_trainer.report import per_label
-from airlock_trainer.tasks import Classification, MultiLabel, Regression, parse_label_list, task_for
-
-
-@pytest.mark.parametrize("cell, labels", [
-    ("a|b", ["a", "b"]),
-    ("a; b", ["a", "b"]),
-    ("sports|politics;sports", ["politics", "sports"]),
-    (" b | a |", ["a", "b"]),
-    ('["b", "a"]', ["a", "b"]),
-    ('["a|b", 2, true]', ["2", "a|b", "true"]),  # items of a JSON array are never split
-    (["x", "y", "x"], ["x", "y"]),  # JSONL and Parquet give real lists
-    ([], []),
-    ("[]", []),
-    ("", []),
-    ("   ", []),
-    (None, []),
-    (float("nan"), []),
-    ("sports", ["sports"]),
-    (3.0, ["3"]),
-    ("[not json", ["[not json"]),
-    ('[{"a": 1}]', ['[{"a": 1}]']),  # not a list of scalars: one label, as the importer reads it
-])
-def test_multi_label_cells(cell, labels):
-    assert parse_label_list(cell) == labels
+from airlock_trainer.tasks import Classification, MultiLabel, Regression, task_for
+from conftest import write_table
 
 
 def test_task_for_follows_model_task():
@@ -72,9 +50,11 @@ def test_multi_label_validation_rows_lose_unknown_labels():
 
 def test_regression_parses_numbers_and_refuses_text():
     task = Regression("score")
-    assert [task.parse(value) for value in ("3.5", " 7 ", 4, 2.25, "", None, float("nan"), "inf")] == [
-        3.5, 7.0, 4.0, 2.25, None, None, None, None]
-    for value in ("high", True, ["1"]):
+    assert [task.parse(value) for value in ("3.5", " 7 ", "-0", "1e3")] == [3.5, 7.0, 0.0, 1000.0]
+    with pytest.raises(AirlockError) as caught:
+        task.parse("1e999")  # kept as its source text by import; too large to train on
+    assert caught.value.code == "CONFIG_INVALID" and "1e999" in caught.value.message
+    for value in ("high", "", ["1"]):
         with pytest.raises(AirlockError) as caught:
             task.parse(value)
         error = caught.value
@@ -128,20 +108,46 @@ def test_per_label_report():
     assert report["b"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
 
 
-def test_jsonl_lists_and_text_cells_load_as_label_lists(tmp_path):
-    train = tmp_path / "train.jsonl"
-    rows = [{"text": f"row {index}", "tags": tags} for index, tags in
+def test_label_lists_and_separated_text_load_from_the_canonical_table(tmp_path):
+    rows = [[f"row {index}", tags] for index, tags in
             enumerate([["a", "b"], [], None, ["c"], ["a"], ["b", "c"], ["a"], ["c"], ["b"], ["a", "c"]])]
-    train.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    csv_val = tmp_path / "val.csv"
-    csv_val.write_text('text,tags\none,a|b\ntwo,\nthree,"[""c"", ""z""]"\nfour,b; c\n')
+    train = write_table(tmp_path / "train", ["text", "tags"], rows, readings={"tags": {"kind": "list"}})
+    val = write_table(tmp_path / "val", ["text", "tags"], [["one", "a|b"], ["two", None], ["three", "c|z"], ["four", "b"]],
+                      derived={"tags": "|"})
     config = config_module.validate({"model": {"task": "multi_label"}, "data": {
-        "train_path": str(train), "val_path": str(csv_val), "text_column": "text", "label_column": "tags"}})
+        "train_path": str(train), "val_path": str(val), "text_column": "text", "label_column": "tags"}})
     task = task_for(config)
-    tables = load_tables(config, task, [str(tmp_path)], str(tmp_path / "cache"), lambda message, fraction: None)
+    tables = load_tables(config, task, [str(tmp_path)], lambda message, fraction: None)
     assert task.labels == ["a", "b", "c"]
-    assert len(tables.train) == 10 and tables.train["label"][1:3] == [[], []]  # no labels is a row, not a gap
-    assert tables.val["label"] == [["a", "b"], [], ["c"], ["b", "c"]]
+    assert len(tables.train) == 9 and tables.train["label"][1] == []  # an empty list is a row; a missing cell is not
+    assert tables.val["label"] == [["a", "b"], ["c"], ["b"]]  # z never occurs in training: ignored
+
+
+def test_vector_labels_are_named_by_label_names(tmp_path):
+    rows = [[f"row {index}", cell] for index, cell in enumerate([["label_0"], ["label_1", "label_2"], [], ["label_2"]])]
+    train = write_table(tmp_path / "train", ["text", "flags"], rows, readings={"flags": {"kind": "vector", "width": 3}})
+    data = {"train_path": str(train), "text_column": "text", "label_column": "flags", "val_split": 0.3}
+    named = config_module.validate({"model": {"task": "multi_label"}, "data": {**data, "label_names": ["x", "y", "z"]}})
+    task = task_for(named)
+    tables = load_tables(named, task, [str(tmp_path)], lambda message, fraction: None)
+    assert task.labels == ["x", "y", "z"] and len(tables.train) + len(tables.val) == 4
+    wrong = config_module.validate({"model": {"task": "multi_label"}, "data": {**data, "label_names": ["x", "y"]}})
+    with pytest.raises(AirlockError) as caught:
+        load_tables(wrong, task_for(wrong), [str(tmp_path)], lambda message, fraction: None)
+    assert caught.value.code == "CONFIG_INVALID" and caught.value.field == "data.label_names"
+    single = config_module.validate({"model": {"task": "classification"}, "data": data})
+    with pytest.raises(AirlockError) as caught:
+        load_tables(single, task_for(single), [str(tmp_path)], lambda message, fraction: None)
+    assert caught.value.code == "CONFIG_INVALID" and "multi_label" in caught.value.hint
+
+
+def test_a_raw_data_file_is_refused_the_trainer_reads_only_imported_tables(tmp_path):
+    raw = tmp_path / "train.csv"
+    raw.write_text("text,label\na,b\n")
+    config = config_module.validate({"data": {"train_path": str(raw), "text_column": "text", "label_column": "label"}})
+    with pytest.raises(AirlockError) as caught:
+        load_tables(config, task_for(config), [str(tmp_path)], lambda message, fraction: None)
+    assert caught.value.code == "DATASET_NOT_FOUND" and "airlock import" in caught.value.hint
 
 
 def test_resume_is_refused_for_another_task_or_target_scale():

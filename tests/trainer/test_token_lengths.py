@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
-from conftest import run_trainer, write_csv
+from conftest import run_trainer, write_dataset, write_table
 
 
-def test_token_lengths_of_a_csv_column(tiny_model, tmp_path):
-    data = write_csv(tmp_path / "train.csv", rows=60)
+def test_token_lengths_of_a_text_column(tiny_model, tmp_path):
+    data = write_dataset(tmp_path / "train", rows=60)
     result = run_trainer("token-lengths", "--model", tiny_model, "--data", str(data), "--column", "text")
     assert result.returncode == 0, result.stderr
     lengths = next(event for event in result.events if event["type"] == "token_lengths")
@@ -16,13 +14,12 @@ def test_token_lengths_of_a_csv_column(tiny_model, tmp_path):
     assert 3 <= lengths["p50"] <= lengths["p95"] <= lengths["p99"] <= lengths["max"]  # [CLS] and [SEP] included
 
 
-def test_token_lengths_of_jsonl_and_a_missing_column(tiny_model, tmp_path):
-    data = tmp_path / "train.jsonl"
-    data.write_text("\n".join(json.dumps({"text": "good " * n, "label": "pos"}) for n in range(1, 11)) + "\n")
+def test_token_lengths_sampled_and_a_missing_column(tiny_model, tmp_path):
+    data = write_table(tmp_path / "train", ["text", "label"], [["good " * n, "pos"] for n in range(1, 11)])
     result = run_trainer("token-lengths", "--model", tiny_model, "--data", str(data), "--column", "text", "--sample", "5")
     lengths = next(event for event in result.events if event["type"] == "token_lengths")
     assert lengths["count"] == 5
-    csv_file = write_csv(tmp_path / "other.csv", rows=10)
+    csv_file = write_dataset(tmp_path / "other", rows=10)
     missing = run_trainer("token-lengths", "--model", tiny_model, "--data", str(csv_file), "--column", "review")
     assert missing.returncode == 1
     assert missing.events[-1]["code"] == "DATASET_COLUMN_MISSING"

@@ -12,13 +12,12 @@ import sys
 
 import pytest
 
-from conftest import ROOT, Result, run_trainer, train_args, trainer_env, write_config, write_csv
+from conftest import ROOT, Result, run_trainer, train_args, trainer_env, write_config, write_dataset
 
 
 def test_full_run_with_test_set(tmp_path, tiny_model):
-    train = write_csv(tmp_path / "train.csv", 160, seed=1)
-    test = write_csv(tmp_path / "test.tsv", 40, seed=2)
-    test.write_text(test.read_text().replace(",", "\t"))
+    train = write_dataset(tmp_path / "train", 160, seed=1)
+    test = write_dataset(tmp_path / "test", 40, seed=2)
     config = write_config(tmp_path / "config.yaml", tiny_model, train, data={"test_path": str(test), "val_split": 0.2},
                           training={"max_epochs": 2})
     run_dir = tmp_path / "run"
@@ -72,7 +71,7 @@ def test_full_run_with_test_set(tmp_path, tiny_model):
 
 
 def test_missing_column_names_the_columns_found(tmp_path, tiny_model):
-    train = write_csv(tmp_path / "train.csv", 30, columns=("review", "label"))
+    train = write_dataset(tmp_path / "train", 30, columns=("review", "label"))
     result = run_trainer(*train_args(write_config(tmp_path / "c.yaml", tiny_model, train), tmp_path / "run"))
     error = result.last
     assert result.returncode != 0 and error["code"] == "DATASET_COLUMN_MISSING"
@@ -80,7 +79,7 @@ def test_missing_column_names_the_columns_found(tmp_path, tiny_model):
 
 
 def test_single_class_is_refused(tmp_path, tiny_model):
-    train = write_csv(tmp_path / "one-class.csv", 30, labels=("pos",))
+    train = write_dataset(tmp_path / "one-class", 30, labels=("pos",))
     result = run_trainer(*train_args(write_config(tmp_path / "c.yaml", tiny_model, train), tmp_path / "run"))
     assert result.last["code"] == "LABEL_COLUMN_SINGLE_CLASS" and result.last["field"] == "data.label_column"
 
@@ -89,7 +88,7 @@ def test_pickle_weights_are_refused_unless_allowed(tmp_path, tiny_model):
     pickled = tmp_path / "pickled"
     shutil.copytree(tiny_model, pickled)
     os.rename(pickled / "model.safetensors", pickled / "pytorch_model.bin")
-    train = write_csv(tmp_path / "train.csv", 30)
+    train = write_dataset(tmp_path / "train", 30)
     result = run_trainer(*train_args(write_config(tmp_path / "c.yaml", str(pickled), train), tmp_path / "run"))
     assert result.last["code"] == "MODEL_WEIGHTS_UNSAFE" and result.last["field"] == "model.allow_pickle"
 
@@ -97,14 +96,14 @@ def test_pickle_weights_are_refused_unless_allowed(tmp_path, tiny_model):
 @pytest.mark.parametrize("model, code", [("no-such-model", "MODEL_NOT_FOUND"), ("empty", "MODEL_CONFIG_MISSING")])
 def test_model_errors(tmp_path, model, code):
     (tmp_path / "empty").mkdir()
-    train = write_csv(tmp_path / "train.csv", 30)
+    train = write_dataset(tmp_path / "train", 30)
     name = str(tmp_path / model) if model == "empty" else model
     result = run_trainer(*train_args(write_config(tmp_path / "c.yaml", name, train), tmp_path / "run"))
     assert result.last["code"] == code and result.last["field"] == "model.name"
 
 
 def test_resume_without_checkpoint(tmp_path, tiny_model):
-    train = write_csv(tmp_path / "train.csv", 30)
+    train = write_dataset(tmp_path / "train", 30)
     result = run_trainer(*train_args(write_config(tmp_path / "c.yaml", tiny_model, train), tmp_path / "run", resume=True))
     assert result.last["code"] == "CHECKPOINT_MISSING"
 
@@ -116,7 +115,7 @@ def _start_training(config, run_dir, stderr) -> subprocess.Popen:
 
 
 def test_cancel_then_resume_completes(tmp_path, tiny_model):
-    train = write_csv(tmp_path / "train.csv", 200, seed=5)
+    train = write_dataset(tmp_path / "train", 200, seed=5)
     config = write_config(tmp_path / "config.yaml", tiny_model, train, training={"max_epochs": 2, "batch_size": 4})
     run_dir = tmp_path / "run"
     process = _start_training(config, run_dir, stderr=subprocess.PIPE)
@@ -151,7 +150,7 @@ def test_cancel_then_resume_completes(tmp_path, tiny_model):
 
 def test_reader_gone_stops_with_a_resumable_checkpoint(tmp_path, tiny_model):
     """When the app dies, the trainer's next event write fails: it stops at the next step and keeps a checkpoint."""
-    train = write_csv(tmp_path / "train.csv", 200, seed=5)
+    train = write_dataset(tmp_path / "train", 200, seed=5)
     config = write_config(tmp_path / "config.yaml", tiny_model, train, training={"max_epochs": 50, "batch_size": 4})
     run_dir = tmp_path / "run"
     process = _start_training(config, run_dir, stderr=subprocess.DEVNULL)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import random
 
-from conftest import WORDS, run_trainer, text_for, train_args, write_config
+from conftest import WORDS, run_trainer, text_for, train_args, write_config, write_table
 
 TAGS = sorted(WORDS)  # neg, neu, pos
 
@@ -21,21 +19,16 @@ def tagged_rows(count: int, seed: int) -> list[tuple[str, list[str]]]:
     return rows
 
 
-def write_multi_label_csv(path, rows) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "tags"])
-        for index, (text, tags) in enumerate(rows):
-            # the cell forms the importer accepts: a|b, a; b and JSON arrays
-            cell = json.dumps(tags) if index % 3 == 2 else ("; " if index % 3 else "|").join(tags)
-            writer.writerow([text, cell])
+def write_multi_label_table(folder, rows):
+    """Tags written as separated text, stored as import stores them: the text, and its split labels beside it."""
+    cells = [[text, "|".join(tags) or None] for text, tags in rows]
+    return write_table(folder, ["text", "tags"], cells, derived={"tags": "|"})
 
 
 def test_multi_label_run(tmp_path, tiny_model):
-    train = tmp_path / "train.csv"
-    write_multi_label_csv(train, tagged_rows(120, seed=1))
-    test = tmp_path / "test.jsonl"
-    test.write_text("".join(json.dumps({"text": text, "tags": tags}) + "\n" for text, tags in tagged_rows(30, seed=2)))
+    train = write_multi_label_table(tmp_path / "train", tagged_rows(120, seed=1))
+    test = write_table(tmp_path / "test", ["text", "tags"], [[text, tags] for text, tags in tagged_rows(30, seed=2)],
+                       readings={"tags": {"kind": "list"}})
     config = write_config(tmp_path / "config.yaml", tiny_model, train, model={"task": "multi_label"},
                           data={"label_column": "tags", "test_path": str(test), "val_split": 0.2},
                           training={"max_epochs": 2, "early_stopping_patience": 1})
@@ -70,14 +63,12 @@ def test_multi_label_run(tmp_path, tiny_model):
 
 def test_regression_run(tmp_path, tiny_model):
     rng = random.Random(3)
-    train = tmp_path / "train.csv"
-    with open(train, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["review", "score"])
-        for _ in range(120):
-            label = rng.choice(TAGS)
-            # far from zero, so a head that forgot the target scale would show
-            writer.writerow([text_for(label, rng), {"neg": 20, "neu": 50, "pos": 80}[label] + rng.randint(-5, 5)])
+    rows = []
+    for _ in range(120):
+        label = rng.choice(TAGS)
+        # far from zero, so a head that forgot the target scale would show
+        rows.append([text_for(label, rng), str({"neg": 20, "neu": 50, "pos": 80}[label] + rng.randint(-5, 5))])
+    train = write_table(tmp_path / "train", ["review", "score"], rows, readings={"score": {"kind": "number"}})
     config = write_config(tmp_path / "config.yaml", tiny_model, train, model={"task": "regression"},
                           data={"text_column": "review", "label_column": "score", "val_split": 0.2},
                           training={"max_epochs": 2, "early_stopping_patience": 1})
@@ -107,8 +98,8 @@ def test_regression_run(tmp_path, tiny_model):
 
 
 def test_regression_on_text_labels_names_the_label_column(tmp_path, tiny_model):
-    train = tmp_path / "train.csv"
-    train.write_text("text,label\n" + "".join(f"row {index},{'high' if index % 2 else '3'}\n" for index in range(20)))
+    train = write_table(tmp_path / "train", ["text", "label"], [[f"row {index}", "high" if index % 2 else "3"]
+                                                                for index in range(20)])
     config = write_config(tmp_path / "config.yaml", tiny_model, train, model={"task": "regression"})
     result = run_trainer(*train_args(config, tmp_path / "run"))
     error = result.last

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import AirlockError
+from .mlflow_rules import config_problems
 from .paths import schema_dir
 
 _FLOAT_1_2 = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
@@ -117,6 +118,7 @@ def validate(document: Any) -> dict:
     validator = jsonschema.Draft202012Validator(schema)
     for error in validator.iter_errors(document):
         problems.extend(_describe(error))
+    problems.extend((_field(path), text) for path, text in config_problems(document))
     unique = list(dict.fromkeys(problems))
     if unique:
         details = [f"{field}: {text}" for field, text in unique]
@@ -131,8 +133,22 @@ def load_config(path: str) -> dict:
     return validate(read_yaml(path))
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _field(path: list) -> str:
-    return ".".join(str(part) for part in path) if path else "config"
+    # As fieldPath in schemas/errors.ts: `experiment.tags["cost-center#"]`, a key that is not a plain word quoted.
+    if not path:
+        return "config"
+    parts = []
+    for index, part in enumerate(path):
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif _IDENTIFIER.fullmatch(str(part)):
+            parts.append(str(part) if index == 0 else f".{part}")
+        else:
+            parts.append(f"[{json.dumps(str(part), ensure_ascii=False)}]")
+    return "".join(parts)
 
 
 def _non_finite_numbers(value: Any, path: list):

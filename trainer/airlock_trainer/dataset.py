@@ -1,6 +1,8 @@
-"""Reads training tables with Hugging Face `datasets`, cleans them, splits them and tokenizes them.
+"""Reads training tables from Airlock's canonical tables, splits them and tokenizes them.
 
-No Lightning here: data problems are reported before the heavy training imports.
+The canonical table (table.py) is the only input: import wrote it, so the rows, texts and labels
+here are exactly those import showed. No Lightning here: data problems are reported before the
+heavy training imports.
 """
 
 from __future__ import annotations
@@ -13,24 +15,18 @@ import time
 from typing import Callable
 
 from .errors import AirlockError
+from .table import Table, read_table
 from .tasks import LABEL, Task
 
 log = logging.getLogger("airlock_trainer")
 
-READERS = {
-    ".csv": ("csv", {}),
-    ".tsv": ("csv", {"delimiter": "\t"}),
-    ".jsonl": ("json", {}),
-    ".json": ("json", {}),
-    ".parquet": ("parquet", {}),
-}
 TEXT = "text"
 Progress = Callable[[str, float | None], None]
 
 
 @dataclasses.dataclass
 class Tables:
-    """Cleaned splits with columns text and label (as the task parses labels)."""
+    """Cleaned splits with columns text and label (as the task reads labels)."""
 
     train: object
     val: object
@@ -38,74 +34,46 @@ class Tables:
 
 
 def resolve_data_path(path: str, field: str, base_dirs: list[str]) -> str:
-    """A data file: a path (absolute or relative to base_dirs), or the single data file of a dataset id folder."""
+    """A dataset: a path (absolute or relative to base_dirs) or a dataset id under AIRLOCK_HOME/datasets."""
     candidates = [path] if os.path.isabs(path) else [os.path.join(base, path) for base in base_dirs]
     home = os.environ.get("AIRLOCK_HOME")
     if home and not os.path.isabs(path):
         candidates.append(os.path.join(home, "datasets", path))
     for candidate in candidates:
-        if os.path.isfile(candidate):
+        if os.path.exists(candidate):
             return os.path.abspath(candidate)
-        if os.path.isdir(candidate):
-            files = sorted(name for name in os.listdir(candidate) if os.path.splitext(name)[1].lower() in READERS)
-            if len(files) == 1:
-                return os.path.abspath(os.path.join(candidate, files[0]))
-            raise AirlockError("DATASET_NOT_FOUND", f"The dataset folder {candidate} holds {len(files)} data files; "
-                               "one was expected.", hint=f"Set {field} to one data file.", field=field)
-    raise AirlockError("DATASET_NOT_FOUND", f"The data file {path} does not exist.",
-                       hint=f"Set {field} to an existing CSV, TSV, JSONL or Parquet file, or a dataset id.", field=field)
+    raise AirlockError("DATASET_NOT_FOUND", f"The dataset {path} does not exist.",
+                       hint=f"Set {field} to a dataset id from `airlock datasets`, or import the file first.", field=field)
 
 
-def read_table(path: str, field: str, cache_dir: str):
-    """Loads one file into a datasets.Dataset, chosen by extension."""
+def display_name(table: Table) -> str:
+    """The user's name for the data: the file it was imported from."""
+    return table.schema.get("source") or os.path.basename(table.folder)
+
+
+def clean(table: Table, data: dict, field: str, task: Task):
+    """The rows with both a text and a label, as a datasets.Dataset of text and the task's labels."""
     import datasets
 
-    extension = os.path.splitext(path)[1].lower()
-    if extension not in READERS:
-        raise AirlockError("DATASET_FORMAT_UNSUPPORTED", f"{os.path.basename(path)} is not a CSV, TSV, JSONL or "
-                           "Parquet file.", hint=f"Convert the data, or set {field} to a .csv, .tsv, .jsonl or "
-                           ".parquet file.", field=field)
-    builder, options = READERS[extension]
-    try:
-        return datasets.load_dataset(builder, data_files=path, split="train", cache_dir=cache_dir, **options)
-    except (datasets.exceptions.DatasetGenerationError, ValueError, OSError) as error:
-        if isinstance(error, OSError) and getattr(error, "errno", None) == 28:
-            raise
-        cause = error.__cause__ or error
-        code = {"json": "DATASET_JSONL_INVALID_LINE", "parquet": "DATASET_PARQUET_INVALID"}.get(builder, "FILE_UNREADABLE")
-        raise AirlockError(code, f"{os.path.basename(path)} could not be read: {cause}",
-                           hint="Check the file in a spreadsheet or text editor, or import it again with `airlock "
-                                "datasets import` to see what is wrong.", field=field) from None
-
-
-def clean(table, data: dict, field: str, name: str, task: Task):
-    """Keeps text and label (as the task parses it), dropping rows where either is missing."""
-    columns = list(table.column_names)
-    for setting in ("text_column", "label_column"):
-        if data[setting] not in columns:
-            raise AirlockError("DATASET_COLUMN_MISSING", f"The column '{data[setting]}' is not in {name}. "
-                               f"Columns found: {', '.join(columns)}.",
-                               hint=f"Set data.{setting} to one of: {', '.join(columns)}.", field=f"data.{setting}")
-    import datasets
-
-    text_column, label_column = data["text_column"], data["label_column"]
-
-    def parse(batch: dict) -> dict:
-        texts = [None if value is None or str(value).strip() == "" else str(value) for value in batch[text_column]]
-        return {TEXT: texts, LABEL: [task.parse(value) for value in batch[label_column]]}
-
-    features = datasets.Features({TEXT: datasets.Value("string"), LABEL: task.label_feature()})
-    table = table.map(parse, batched=True, remove_columns=columns, features=features, desc=None)
-    before = len(table)
-    table = table.filter(lambda batch: [t is not None and l is not None for t, l in zip(batch[TEXT], batch[LABEL])],
-                         batched=True)
-    if len(table) < before:
-        log.warning("%s: dropped %d of %d rows with an empty text or label", name, before - len(table), before)
-    if len(table) == 0:
+    name = display_name(table)
+    text_index = table.index(data["text_column"], "data.text_column")
+    label_index = table.label_index(data["label_column"], "data.label_column", task.reads_lists)
+    task.check_reading(table.schema["columns"][table.index(data["label_column"], "data.label_column")]["reading"])
+    texts, labels = [], []
+    for text, label in table.cells(text_index, label_index):
+        if text is None or label is None:
+            continue
+        texts.append(text if isinstance(text, str) else " ".join(text))
+        labels.append(task.parse(label))
+    dropped = table.rows - len(texts)
+    if dropped:
+        log.warning("%s: left out %d of %d rows with an empty text or label", name, dropped, table.rows)
+    if not texts:
         raise AirlockError("DATASET_EMPTY", f"{name} has no rows with both a text and a label.",
-                           hint=f"Check that {text_column} and {label_column} are the right columns and hold values.",
-                           field=field)
-    return table
+                           hint=f"Check that {data['text_column']} and {data['label_column']} are the right columns "
+                                "and hold values.", field=field)
+    features = datasets.Features({TEXT: datasets.Value("string"), LABEL: task.label_feature()})
+    return datasets.Dataset.from_dict({TEXT: texts, LABEL: labels}, features=features)
 
 
 def stratified_split(keys: list[str], share: float, seed: int) -> tuple[list[int], list[int]]:
@@ -128,21 +96,20 @@ def stratified_split(keys: list[str], share: float, seed: int) -> tuple[list[int
     return sorted(train), sorted(val)
 
 
-def load_tables(config: dict, task: Task, base_dirs: list[str], cache_dir: str, progress: Progress) -> Tables:
-    """Reads, cleans and splits train/val/test as the config says; fits the task on the training file's labels."""
+def load_tables(config: dict, task: Task, base_dirs: list[str], progress: Progress) -> Tables:
+    """Reads, cleans and splits train/val/test as the config says; fits the task on the training rows' labels."""
     data, seed = config["data"], config["training"]["seed"]
-    train_path = resolve_data_path(data["train_path"], "data.train_path", base_dirs)
-    paths = {"val": data["val_path"], "test": data["test_path"]}
-    resolved = {key: resolve_data_path(path, f"data.{key}_path", base_dirs) if path else None
-                for key, path in paths.items()}
-    progress(f"Reading {os.path.basename(train_path)}", 0.0)
-    train = clean(read_table(train_path, "data.train_path", cache_dir), data, "data.train_path",
-                  os.path.basename(train_path), task)
+
+    def read(key: str):
+        field = f"data.{key}_path"
+        table = read_table(resolve_data_path(data[f"{key}_path"], field, base_dirs), field)
+        progress(f"Reading {display_name(table)}", {"train": 0.0, "val": 0.5, "test": 0.8}[key])
+        return clean(table, data, field, task)
+
+    train = read("train")
     task.fit(train[LABEL])
-    if resolved["val"]:
-        progress(f"Reading {os.path.basename(resolved['val'])}", 0.5)
-        val = task.restrict(clean(read_table(resolved["val"], "data.val_path", cache_dir), data, "data.val_path",
-                                  os.path.basename(resolved["val"]), task), "validation")
+    if data["val_path"]:
+        val = task.restrict(read("val"), "validation")
     else:
         keys = [task.split_key(label) for label in train[LABEL]]
         train_rows, val_rows = stratified_split(keys, data["val_split"], seed)
@@ -152,10 +119,8 @@ def load_tables(config: dict, task: Task, base_dirs: list[str], cache_dir: str, 
                                field="data.train_path")
         train, val = train.select(train_rows), train.select(val_rows)
     test = None
-    if resolved["test"]:
-        progress(f"Reading {os.path.basename(resolved['test'])}", 0.8)
-        test = task.restrict(clean(read_table(resolved["test"], "data.test_path", cache_dir), data, "data.test_path",
-                                   os.path.basename(resolved["test"]), task), "test")
+    if data["test_path"]:
+        test = task.restrict(read("test"), "test")
     progress(f"{len(train)} training, {len(val)} validation" + (f", {len(test)} test" if test is not None else "")
              + " rows", 1.0)
     return Tables(train=train, val=val, test=test)

@@ -97,20 +97,19 @@ def _in_batches(predictor: Predictor, texts: list[str], writer: EventWriter) -> 
 
 
 def _predict_file(predictor: Predictor, args, writer: EventWriter) -> dict:
-    from .dataset import read_table
+    from .table import read_table
 
-    table = read_table(args.data, "data", os.path.join(cache_root(None), "datasets"))
-    if args.column not in table.column_names:
-        raise AirlockError("DATASET_COLUMN_MISSING", f"The column '{args.column}' is not in {os.path.basename(args.data)}.",
-                           hint=f"Pick one of: {', '.join(table.column_names)}.", field="column")
-    rows = table.to_list()
-    texts = ["" if row[args.column] is None else str(row[args.column]) for row in rows]
+    table = read_table(args.data, "data")
+    column = table.index(args.column, "column")
+    cells = list(table.iter_rows())
+    rows = [dict(zip(table.columns, row)) for row in cells]
+    texts = ["" if row[column] is None else row[column] for row in cells]
     predictions = _in_batches(predictor, texts, writer) if texts else []
     out = os.path.abspath(args.out)
     partial = f"{out}.partial"
     counts: dict[str, int] = {}
     try:
-        _write_predictions(partial, rows, list(table.column_names), predictions, out.lower().endswith(".jsonl"))
+        _write_predictions(partial, rows, table.columns, predictions, out.lower().endswith(".jsonl"))
         os.replace(partial, out)
     except BaseException:
         if os.path.exists(partial):

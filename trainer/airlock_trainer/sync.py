@@ -10,7 +10,8 @@ it at once and a pass killed at any moment resumes where it stopped:
   sync_metrics  metric points up to sequence number `upto` are confirmed
   sync_artifacts  config, confusion matrix and model folder are uploaded
   sync_done     summary metrics logged and the run's status set, last
-  sync_item_failed  this item was refused (the pass goes on with the next one)
+  sync_item_failed  this item was refused (the pass goes on with the next one); its MLflow run, if
+                    one was made, is ended as FAILED with the reason in the tag airlock.sync_error
 
 The server, credentials, CA bundle and HTTP retry policy come from MLflow's own environment
 variables (MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME/PASSWORD/TOKEN, ...), set by the caller.
@@ -26,15 +27,11 @@ from typing import Any, Callable, Iterator
 
 from .errors import AirlockError
 from .events import EventWriter
+from .mlflow_rules import MAX_METRICS_PER_BATCH, MAX_PARAM_VALUE_LENGTH, MAX_PARAMS_TAGS_PER_BATCH, MAX_REQUEST_BYTES, MAX_TAG_VALUE_LENGTH
 
 log = logging.getLogger("airlock_trainer.sync")
 
-# MLflow's documented request limits (mlflow/utils/validation.py in 3.17).
-MAX_METRICS_PER_BATCH = 1000
-MAX_PARAMS_TAGS_PER_BATCH = 100
-MAX_REQUEST_BYTES = 1_000_000
-MAX_PARAM_VALUE_LENGTH = 6000
-MAX_TAG_VALUE_LENGTH = 8000
+SYNC_ERROR_TAG = "airlock.sync_error"
 # Leaves room for the request's own JSON around the metrics.
 _BATCH_BYTES_BUDGET = MAX_REQUEST_BYTES - 50_000
 PASS_LEVEL_CODES = ("MLFLOW_AUTH_FAILED", "MLFLOW_UNREACHABLE", "MLFLOW_SERVER_ERROR")
@@ -110,10 +107,10 @@ def mlflow_error(error: BaseException) -> AirlockError:
                         hint="See the details; the other items were still synced.", details=[detail])
 
 
-def flatten_params(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """Params cut to MLflow's value limit; returns them with the keys that were truncated."""
-    truncated = sorted(key for key, value in params.items() if len(value) > MAX_PARAM_VALUE_LENGTH)
-    return {key: value[:MAX_PARAM_VALUE_LENGTH] for key, value in params.items()}, truncated
+def cut_values(values: dict[str, str], limit: int) -> tuple[dict[str, str], list[str]]:
+    """Values cut to one of MLflow's length limits; returns them with the keys that were cut."""
+    cut = sorted(key for key, value in values.items() if len(value) > limit)
+    return {key: value[:limit] for key, value in values.items()}, cut
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -167,6 +164,8 @@ class RunSync:
         self.item = item
         self.run_id: str | None = None
         self.emit = item_emitter(writer, item)
+        # The MLflow run carries the reason a past pass failed: removed once the run is complete.
+        self.stale_sync_error = False
 
     def sync(self) -> None:
         created = self.find_or_create()
@@ -205,6 +204,7 @@ class RunSync:
                 run = self.client.get_run(known)
                 if run.info.lifecycle_stage == "active":
                     self.run_id = known
+                    self.stale_sync_error = SYNC_ERROR_TAG in run.data.tags
                     self.emit("sync_remote", remote_id=known, experiment_id=run.info.experiment_id, created=False)
                     return False
             except MlflowException as error:
@@ -214,6 +214,7 @@ class RunSync:
         found = self.client.search_runs([experiment_id], filter_string=f"tags.`airlock.run_id` = '{airlock_id}'", max_results=2)
         if found:
             self.run_id = found[0].info.run_id
+            self.stale_sync_error = SYNC_ERROR_TAG in found[0].data.tags
             self.emit("sync_remote", remote_id=self.run_id, experiment_id=experiment_id, created=False)
             return False
         run = self.client.create_run(experiment_id, start_time=self.item["start_time_ms"], run_name=self.item["run_name"],
@@ -225,13 +226,16 @@ class RunSync:
     def log_params_and_tags(self) -> None:
         from mlflow.entities import Param, RunTag
 
-        params, truncated = flatten_params(self.item["params"])
+        params, truncated = cut_values(self.item["params"], MAX_PARAM_VALUE_LENGTH)
         tags = dict(self.item["tags"])
         if truncated:
-            tags["airlock.truncated_params"] = ",".join(truncated)[:MAX_TAG_VALUE_LENGTH]
+            tags["airlock.truncated_params"] = ",".join(truncated)
+        tags, truncated_tags = cut_values(tags, MAX_TAG_VALUE_LENGTH)
+        if truncated_tags:
+            tags["airlock.truncated_tags"] = ",".join(truncated_tags)[:MAX_TAG_VALUE_LENGTH]
         for chunk in _chunks([Param(key, value) for key, value in sorted(params.items())], MAX_PARAMS_TAGS_PER_BATCH):
             self.client.log_batch(self.run_id, params=chunk, synchronous=True)
-        tag_list = [RunTag(key, str(value)[:MAX_TAG_VALUE_LENGTH]) for key, value in sorted(tags.items())]
+        tag_list = [RunTag(key, value) for key, value in sorted(tags.items())]
         for chunk in _chunks(tag_list, MAX_PARAMS_TAGS_PER_BATCH):
             self.client.log_batch(self.run_id, tags=chunk, synchronous=True)
         self.emit("sync_params", params=len(params), tags=len(tag_list), truncated=truncated)
@@ -286,8 +290,27 @@ class RunSync:
                      if (key, int(step), int(timestamp), float(value)) not in present]
             if fresh:
                 self.client.log_batch(self.run_id, metrics=fresh, synchronous=True)
+        if self.stale_sync_error:
+            self.client.delete_tag(self.run_id, SYNC_ERROR_TAG)
         self.client.set_terminated(self.run_id, status=self.item["status"], end_time=self.item.get("end_time_ms"))
         self.emit("sync_done", remote_id=self.run_id)
+
+    def end_failed(self, error: AirlockError) -> None:
+        """After a failure for good: the MLflow run is ended as FAILED with the reason as a tag, never left RUNNING.
+
+        Best effort: when MLflow refuses this too, the item's own error still reaches the user.
+        """
+        if not self.run_id:
+            return
+        reason = f"{error.code}: {error.message}"[:MAX_TAG_VALUE_LENGTH]
+        try:
+            self.client.set_tag(self.run_id, SYNC_ERROR_TAG, reason, synchronous=True)
+            self.client.set_terminated(self.run_id, status="FAILED")
+        except Exception as failure:  # noqa: BLE001 - reported in the item's details instead
+            log.warning("run %s: could not end its MLflow run as FAILED: %s", self.item["airlock_run_id"], redact(str(failure)))
+            error.details.append(f"The MLflow run {self.run_id} could not be ended as FAILED: {redact(str(failure))[:300]}")
+            return
+        error.details.append(f"The MLflow run {self.run_id} was ended as FAILED, with the reason in its tag {SYNC_ERROR_TAG}.")
 
 
 def run_sync(job_path: str, writer: EventWriter) -> dict[str, int]:
@@ -305,6 +328,7 @@ def run_sync(job_path: str, writer: EventWriter) -> dict[str, int]:
     done = failed = 0
     remote_runs: dict[str, str] = {}  # Airlock run id -> MLflow run id, for the model versions that follow
     for item in job["items"]:
+        runner: RunSync | None = None
         try:
             if item["kind"] == "run":
                 runner = RunSync(client, writer, item)
@@ -327,6 +351,8 @@ def run_sync(job_path: str, writer: EventWriter) -> dict[str, int]:
             if airlock_error.code in PASS_LEVEL_CODES:
                 raise airlock_error from None
             failed += 1
+            if runner is not None:
+                runner.end_failed(airlock_error)
             writer.emit("sync_item_failed", item=item["item"], **airlock_error.payload())
             if writer.reader_gone:
                 raise ReaderGone() from None

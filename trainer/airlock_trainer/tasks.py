@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 from typing import Any
 
 from .errors import AirlockError
@@ -21,51 +20,13 @@ from .report import per_class, per_label
 log = logging.getLogger("airlock_trainer")
 
 LABEL = "label"  # the cleaned label column of dataset.py's tables
-LABEL_SEPARATORS = re.compile(r"[|;]")  # the importer's multi-label separators (electron/services/datasets/profile.ts)
 
 
-def label_text(value: Any) -> str | None:
-    """One label as text: integral floats lose their '.0', blank and NaN are None."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if value != value:  # NaN from pandas for an empty cell
-            return None
-        if value.is_integer():
-            return str(int(value))
-    text = str(value).strip()
-    return text or None
-
-
-def parse_label_list(value: Any) -> list[str]:
-    """The labels of one multi-label cell, sorted and unique; an empty cell has none.
-
-    A cell is a real list (JSONL, Parquet), a JSON array string such as '["a", "b"]', or text split
-    on '|' or ';' such as 'sports|politics'.
-    """
-    if isinstance(value, (list, tuple)):
-        items = list(value)
-    else:
-        text = label_text(value)
-        if text is None:
-            return []
-        items = _json_list(text)
-        if items is None:
-            items = LABEL_SEPARATORS.split(text)
-    # booleans in a list read as JSON (and the importer) write them: true, false
-    texts = (label_text(json.dumps(item) if isinstance(item, bool) else item) for item in items)
-    return sorted({label for label in texts if label is not None})
-
-
-def _json_list(text: str) -> list | None:
-    if not (text.startswith("[") and text.endswith("]")):
-        return None
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        return None
-    scalar = (str, int, float, bool)
-    return parsed if isinstance(parsed, list) and all(isinstance(item, scalar) for item in parsed) else None
+def _label_column_holds_lists(column: str) -> AirlockError:
+    return AirlockError("CONFIG_INVALID", f"The label column '{column}' holds lists of labels, so each row may have "
+                        "several; a classification model predicts exactly one.",
+                        hint="Set model.task to multi_label, or pick another data.label_column.",
+                        field="model.task")
 
 
 class Task:
@@ -77,16 +38,26 @@ class Task:
     mode = "max"
     reported: tuple[str, ...] = ()  # metrics kept for the final report instead of logged each epoch
 
-    def __init__(self, label_column: str):
+    reads_lists = False  # labels come from the lists import read out of the column (multi-label)
+
+    def __init__(self, label_column: str, label_names: list[str] | None = None):
         self.label_column = label_column
+        self.label_names = label_names
         self.labels: list[str] = []
+
+    def check_reading(self, reading: dict) -> None:
+        """Refuses a label column that import read in a way this task cannot use."""
+        if self.label_names is not None:
+            raise AirlockError("CONFIG_INVALID", "data.label_names names the positions of 0/1 label vectors, and "
+                               f"the label column '{self.label_column}' does not hold such vectors.",
+                               hint="Remove data.label_names, or pick the column of 0/1 vectors.", field="data.label_names")
 
     def label_feature(self):
         """The datasets feature of the cleaned label column."""
         raise NotImplementedError
 
-    def parse(self, value: Any) -> Any:
-        """One label cell as this task's label; None drops the row."""
+    def parse(self, cell: Any) -> Any:
+        """One canonical label cell (a string, or a list of labels) as this task's label."""
         raise NotImplementedError
 
     def fit(self, values: list) -> None:
@@ -146,8 +117,15 @@ class Classification(Task):
 
         return datasets.Value("string")
 
-    def parse(self, value: Any) -> str | None:
-        return label_text(value)
+    def check_reading(self, reading: dict) -> None:
+        if reading["kind"] in ("list", "vector"):
+            raise _label_column_holds_lists(self.label_column)
+        super().check_reading(reading)
+
+    def parse(self, cell: Any) -> str:
+        if isinstance(cell, list):
+            raise _label_column_holds_lists(self.label_column)
+        return cell
 
     def fit(self, values: list) -> None:
         self.labels = sorted(set(values))
@@ -200,17 +178,34 @@ class MultiLabel(Task):
     problem_type = "multi_label_classification"
     reported = ("confusion",)
 
-    def __init__(self, label_column: str):
-        super().__init__(label_column)
+    reads_lists = True
+
+    def __init__(self, label_column: str, label_names: list[str] | None = None):
+        super().__init__(label_column, label_names)
         self.counts: dict[str, int] = {}
+        self.positions: dict[str, str] = {}
 
     def label_feature(self):
         import datasets
 
         return datasets.List(datasets.Value("string"))
 
-    def parse(self, value: Any) -> list[str]:
-        return parse_label_list(value)  # a row without labels is a real example: every label is off
+    def check_reading(self, reading: dict) -> None:
+        if self.label_names is None:
+            return
+        if reading["kind"] != "vector":
+            super().check_reading(reading)
+        if len(self.label_names) != reading["width"]:
+            raise AirlockError("CONFIG_INVALID", f"data.label_names gives {len(self.label_names)} names, but the label "
+                               f"vectors in '{self.label_column}' have {reading['width']} positions.",
+                               hint=f"Give exactly {reading['width']} names, in the order of the positions.",
+                               field="data.label_names")
+        self.positions = {f"label_{index}": name for index, name in enumerate(self.label_names)}
+
+    def parse(self, cell: Any) -> list[str]:
+        # an empty list is a real example: every label is off; a single label is a list of one
+        labels = cell if isinstance(cell, list) else [cell]
+        return [self.positions.get(label, label) for label in labels]
 
     def fit(self, values: list) -> None:
         self.counts = {}
@@ -268,8 +263,8 @@ class Regression(Task):
     problem_type = "regression"
     monitor = "val/r2"
 
-    def __init__(self, label_column: str):
-        super().__init__(label_column)
+    def __init__(self, label_column: str, label_names: list[str] | None = None):
+        super().__init__(label_column, label_names)
         self.mean, self.std = 0.0, 1.0
 
     def label_feature(self):
@@ -277,17 +272,19 @@ class Regression(Task):
 
         return datasets.Value("float64")
 
-    def parse(self, value: Any) -> float | None:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        number = _number(value)
+    def parse(self, cell: Any) -> float:
+        number = _number(cell)
         if number is None:
-            shown = json.dumps(value, ensure_ascii=False, default=str)[:40]
-            raise AirlockError("CONFIG_INVALID", f"The label column '{self.label_column}' has text values (such as "
-                               f"{shown}); regression needs numbers.",
+            shown = json.dumps(cell, ensure_ascii=False)[:40]
+            raise AirlockError("CONFIG_INVALID", f"The label column '{self.label_column}' has values that are not "
+                               f"numbers (such as {shown}); regression needs numbers.",
                                hint="Pick a numeric data.label_column, or set model.task to classification or multi_label.",
                                field="data.label_column")
-        return number if math.isfinite(number) else None  # NaN is pandas' empty cell
+        if not math.isfinite(number):
+            raise AirlockError("CONFIG_INVALID", f"The label column '{self.label_column}' holds {cell}, which is too "
+                               "large to train on as a number.",
+                               hint="Fix that value, or set model.task to classification.", field="data.label_column")
+        return number
 
     def fit(self, values: list) -> None:
         self.mean = math.fsum(values) / len(values)
@@ -343,11 +340,11 @@ class Regression(Task):
                                            "outputs": "target_units" if folded else "standardized"}
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+def _number(cell: Any) -> float | None:
+    if not isinstance(cell, str):
         return None
     try:
-        return float(value)
+        return float(cell)
     except ValueError:
         return None
 
@@ -357,4 +354,5 @@ TASKS = {task.name: task for task in (Classification, MultiLabel, Regression)}
 
 def task_for(config: dict) -> Task:
     """The unfitted Task the config's model.task names."""
-    return TASKS[config["model"]["task"]](config["data"]["label_column"])
+    data = config["data"]
+    return TASKS[config["model"]["task"]](data["label_column"], data.get("label_names"))

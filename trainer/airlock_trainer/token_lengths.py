@@ -7,38 +7,20 @@ the folder has tokenizer.json, which starts in a fraction of the time transforme
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import random
-import sys
 from typing import Iterator
 
 from .errors import AirlockError
+from .table import read_table
 
 
 def _column_values(path: str, column: str) -> Iterator[str]:
-    extension = os.path.splitext(path)[1].lower()
-    if extension == ".parquet":
-        import pyarrow.parquet as parquet
-
-        for value in parquet.read_table(path, columns=[column]).column(column).to_pylist():
-            yield "" if value is None else str(value)
-        return
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        if extension in (".jsonl", ".json"):
-            for line in handle:
-                if line.strip():
-                    value = json.loads(line).get(column)
-                    yield "" if value is None else str(value)
-            return
-        csv.field_size_limit(sys.maxsize)
-        reader = csv.DictReader(handle, delimiter="\t" if extension == ".tsv" else ",")
-        if reader.fieldnames is None or column not in reader.fieldnames:
-            raise AirlockError("DATASET_COLUMN_MISSING", f"{os.path.basename(path)} has no column '{column}'.",
-                               hint=f"Columns found: {', '.join(reader.fieldnames or [])}.", field="data.text_column")
-        for row in reader:
-            yield row.get(column) or ""
+    table = read_table(path, "data")
+    index = table.index(column, "data.text_column")
+    for cells in table.iter_rows():
+        value = cells[index]
+        yield "" if value is None else value if isinstance(value, str) else " ".join(value)
 
 
 def _sample(values: Iterator[str], size: int, seed: int) -> list[str]:
@@ -75,8 +57,8 @@ def _percentile(sorted_values: list[int], share: float) -> int:
 
 def token_lengths(model_folder: str, data_path: str, column: str, sample: int = 5000, seed: int = 0) -> dict:
     """Count, mean and percentiles of the token lengths of `column` under the model's tokenizer."""
-    if not os.path.isfile(data_path):
-        raise AirlockError("FILE_NOT_FOUND", f"The data file {data_path} does not exist.", field="data.train_path")
+    if not os.path.exists(data_path):
+        raise AirlockError("FILE_NOT_FOUND", f"The dataset {data_path} does not exist.", field="data.train_path")
     texts = _sample(_column_values(data_path, column), sample, seed)
     if not texts:
         raise AirlockError("DATASET_EMPTY", f"The column '{column}' has no text.", field="data.text_column")

@@ -69,7 +69,7 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
 
     task = task_for(config)
     writer.progress("loading_data", "Reading the data", 0.0)
-    tables = load_tables(config, task, setup["base_dirs"], os.path.join(cache_root(setup["run_dir"]), "datasets"),
+    tables = load_tables(config, task, setup["base_dirs"],
                          lambda message, fraction: writer.progress("loading_data", message, fraction))
     from transformers import AutoTokenizer  # after the data checks: a bad column is reported in seconds
 

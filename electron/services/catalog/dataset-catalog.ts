@@ -5,6 +5,7 @@ import type { Dataset } from '../../../schemas/dataset.ts';
 import type { HomePaths } from '../home.ts';
 import type { DatasetTable } from '../store/records.ts';
 import { analyzeDatasetFile, type DatasetAnalysis } from '../datasets/analyze.ts';
+import { TABLE_FILE } from '../datasets/canonical-table.ts';
 import { formatFromPath } from '../datasets/sniff.ts';
 import { stagingPath } from '../util/files.ts';
 
@@ -48,15 +49,14 @@ export class DatasetCatalog {
     if (!existsSync(path) || !statSync(path).isFile()) {
       throw new AirlockError('FILE_NOT_FOUND', `The file ${path} does not exist.`, { hint: 'Check the path, or pick the file again.' });
     }
+    formatFromPath(path); // an unsupported extension fails before anything is written
     const originalName = `original${extname(path).toLowerCase() || '.data'}`;
-    // The trainer picks its reader by extension: JSON Lines stay JSON Lines, CSV and TSV become comma-separated CSV.
-    const normalizedName = formatFromPath(path) === 'jsonl' ? 'data.jsonl' : 'data.csv';
     const staging = stagingPath(this.paths.staging, 'dataset');
     mkdirSync(staging, { recursive: true });
     // Everything is written in the staging folder; its rename into datasets/<id> is the commit point.
     let analysis: DatasetAnalysis;
     try {
-      analysis = await analyzeDatasetFile(path, { normalizedOutPath: join(staging, normalizedName), onProgress: options.onProgress });
+      analysis = await analyzeDatasetFile(path, { tableDir: staging, onProgress: options.onProgress });
       const existing = this.table.findBySha256(analysis.sha256);
       if (existing) {
         rmSync(staging, { recursive: true, force: true });
@@ -79,7 +79,7 @@ export class DatasetCatalog {
       bytes: analysis.bytes,
       sha256: analysis.sha256,
       sourcePath: resolve(path),
-      dataPath: join(target, analysis.needsNormalizedCopy ? normalizedName : originalName),
+      dataPath: join(target, TABLE_FILE),
       encoding: analysis.encoding,
       delimiter: analysis.delimiter,
       columns: analysis.columns,

@@ -1,5 +1,6 @@
 import { AirlockError } from '../../../schemas/errors.ts';
 import { RunConfig, DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
+import { MLFLOW_MAX_EXPERIMENT_NAME_LENGTH } from '../../../schemas/mlflow.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { DevicesEvent, TokenLengthsEvent } from '../../../schemas/events.ts';
 import type { CachedModel } from '../../../schemas/model.ts';
@@ -56,7 +57,8 @@ export function suggestConfig(dataset: Dataset, model: CachedModel | undefined, 
     model: { name: model?.id ?? DEFAULT_MODEL_ID, task },
     data: { train_path: dataset.id, text_column: textColumn, label_column: labelColumn, max_length: maxLength.value },
     training: { batch_size: hardware.batchSize, precision: hardware.precision },
-    experiment: { name: dataset.name },
+    // A dataset may be named longer than MLflow takes an experiment name: suggest a name it accepts.
+    experiment: { name: [...dataset.name].slice(0, MLFLOW_MAX_EXPERIMENT_NAME_LENGTH).join('') },
   });
   return {
     config,

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { Document, YAMLMap, isMap, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { RunConfig } from '../../../schemas/config.ts';
-import { AirlockError } from '../../../schemas/errors.ts';
+import { AirlockError, fieldPath } from '../../../schemas/errors.ts';
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let current: z.ZodType = schema;
@@ -47,7 +47,7 @@ export function configToYaml(config: RunConfig, header?: string): string {
 /** One line per problem, each naming the field to change. */
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    const field = issue.path.join('.') || '(top level)';
+    const field = fieldPath(issue.path) || '(top level)';
     if (issue.code === 'unrecognized_keys') return `${field ? field + ': ' : ''}unknown field(s) ${issue.keys.join(', ')}`;
     return `${field}: ${issue.message}`;
   });
@@ -60,7 +60,7 @@ export function parseConfig(value: unknown): RunConfig {
   const details = describeIssues(result.error);
   throw new AirlockError('CONFIG_INVALID', `The config has ${details.length} problem${details.length === 1 ? '' : 's'}: ${details.join('; ')}`, {
     hint: 'Fix the fields named above and try again.',
-    field: result.error.issues[0]?.path.join('.'),
+    field: result.error.issues[0] ? fieldPath(result.error.issues[0].path) : undefined,
     details,
   });
 }

@@ -1,12 +1,15 @@
-/** Entry point of dataset import: one streaming pass that hashes, parses, profiles and detects. */
+/** Entry point of dataset import: one streaming pass that hashes, parses, profiles, detects and writes the canonical table. */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ColumnProfile, DatasetFormat, Detection } from '../../../schemas/dataset.ts';
 import { AirlockError } from '../../../schemas/errors.ts';
-import { detect, type ColumnChoice } from './detect.ts';
-import type { NormalizedWriter } from './normalized-writer.ts';
+import { RowSpool, type CountSpec, type DerivedLabels, type TableSchema } from './canonical-table.ts';
+import { detectWithChoice, type ColumnChoice } from './detect.ts';
+import { columnReading, separatorOf } from './label-choice.ts';
 import { importParquetFile } from './parquet-reader.ts';
+import type { ColumnStats } from './profile.ts';
 import { formatFromPath } from './sniff.ts';
+import { TableBuilder } from './table.ts';
 import { importTextFile } from './text-import.ts';
 
 /** Everything Airlock learns about a dataset file. */
@@ -22,14 +25,14 @@ export interface DatasetAnalysis {
   detection: Detection;
   /** The first 20 rows, as text. */
   preview: Record<string, string>[];
-  /** True when the trainer cannot read the original as-is (Latin-1, a byte order mark, a delimiter other than a comma). */
-  needsNormalizedCopy: boolean;
+  /** The canonical table's schema (written to `tableDir` when one was given). */
+  table: TableSchema;
 }
 
 /** Options of {@link analyzeDatasetFile}. */
 export interface AnalyzeOptions {
-  /** Where to write the UTF-8, comma-delimited copy when one is needed; nothing is written there otherwise or on failure. */
-  normalizedOutPath?: string;
+  /** Folder to write the canonical table into (table.jsonl, table.schema.json); nothing is left there on failure. */
+  tableDir?: string;
   /** Called with the fraction of the file read so far, from 0 to 1. */
   onProgress?: (fraction: number) => void;
   /** Detect only the text column: the file holds rows to predict, without labels. */
@@ -56,40 +59,62 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
   if (bytes === 0) {
     throw new AirlockError('DATASET_EMPTY', `${basename(path)} is empty.`, { hint: 'Pick a file with a header line and at least one row of examples.' });
   }
-  if (named === 'parquet') {
-    const { sha256, table } = await importParquetFile(path, bytes, options.onProgress);
-    const stats = table.finish();
-    const detection = detect(stats, { rows: table.rows, convertedBytes: 0, textOnly: options.textOnly }, options.columns);
-    options.onProgress?.(1);
-    const columns = stats.map((column) => column.profile);
-    return { format: 'parquet', rows: table.rows, bytes, sha256, encoding: 'utf-8', delimiter: null, columns, detection, preview: table.preview, needsNormalizedCopy: false };
-  }
-
-  const output: { writer?: NormalizedWriter } = {};
+  const spool = await RowSpool.open(options.tableDir);
   try {
-    const result = await importTextFile(path, bytes, named, options, output);
-    const stats = result.table.finish();
-    const detection = detect(stats, { rows: result.table.rows, convertedBytes: result.convertedBytes, textOnly: options.textOnly }, options.columns);
-    if (output.writer) {
-      await output.writer.commit();
-      output.writer = undefined;
+    const table = new TableBuilder((cells) => spool.push(cells));
+    let read: { format: DatasetFormat; sha256: string; convertedBytes: number; delimiter: string | null };
+    if (named === 'parquet') {
+      read = { format: 'parquet', convertedBytes: 0, delimiter: null, ...(await importParquetFile(path, bytes, table, options.onProgress)) };
+    } else {
+      read = await importTextFile(path, bytes, named, table, options.onProgress);
     }
+    const stats = table.finish();
+    const context = { rows: table.rows, convertedBytes: read.convertedBytes, textOnly: options.textOnly };
+    const chosen = detectWithChoice(stats, context, options.columns);
+    const derived = derivedLabels(stats);
+    const { schema, labelCounts } = await spool.finish(
+      stats.map((column) => column.profile),
+      stats.map(columnReading),
+      derived,
+      countSpec(stats, derived, chosen),
+      basename(path),
+    );
+    // The labels shown are those counted in the canonical table, on the rows the trainer keeps.
+    const detection = chosen.label ? detectWithChoice(stats, { ...context, labelCounts }, options.columns).detection : chosen.detection;
     options.onProgress?.(1);
     return {
-      format: result.format,
-      rows: result.table.rows,
+      format: read.format,
+      rows: table.rows,
       bytes,
-      sha256: result.sha256,
-      encoding: result.convertedBytes > 0 ? 'latin-1' : 'utf-8',
-      delimiter: result.delimiter,
+      sha256: read.sha256,
+      encoding: read.convertedBytes > 0 ? 'latin-1' : 'utf-8',
+      delimiter: read.delimiter,
       columns: stats.map((column) => column.profile),
       detection,
-      preview: result.table.preview,
-      needsNormalizedCopy: result.needsNormalizedCopy,
+      preview: table.preview,
+      table: schema,
     };
-  } finally {
-    await output.writer?.discard();
+  } catch (error) {
+    await spool.discard();
+    throw error;
   }
+}
+
+/** Label columns split out of separated text ("a|b"), one per column that reads that way. */
+function derivedLabels(stats: ColumnStats[]): DerivedLabels[] {
+  return stats.flatMap((column) => {
+    const separator = separatorOf(column);
+    return separator === null ? [] : [{ column: column.profile.name, reading: { kind: 'separated' as const, separator } }];
+  });
+}
+
+/** Where the chosen label's cells are in the canonical table, to count them. */
+function countSpec(stats: ColumnStats[], derived: DerivedLabels[], chosen: ReturnType<typeof detectWithChoice>): CountSpec | null {
+  const { label, text } = chosen;
+  if (!label) return null;
+  const own = stats.indexOf(label.column);
+  const labelIndex = label.reading.kind === 'separated' ? stats.length + derived.findIndex((entry) => entry.column === label.column.profile.name) : own;
+  return { textIndex: text ? stats.indexOf(text) : null, labelIndex, task: label.task };
 }
 
 async function fileSize(path: string): Promise<number> {

@@ -13,6 +13,8 @@ export interface DetectionContext {
   convertedBytes: number;
   /** Only the text column is wanted (rows to predict, which have no labels). */
   textOnly?: boolean;
+  /** Label counts from the canonical table (rows the trainer keeps), replacing the profile's counts. */
+  labelCounts?: Map<string, number> | null;
 }
 
 /** Text and label columns the user chose instead of the detected ones. */
@@ -26,6 +28,11 @@ export interface ColumnChoice {
  * With `choice`, the user's columns are used (and checked) instead of the detected ones.
  */
 export function detect(columns: ColumnStats[], context: DetectionContext, choice?: ColumnChoice): Detection {
+  return detectWithChoice(columns, context, choice).detection;
+}
+
+/** Detection together with the label choice behind it (which column, how its cells are read). */
+export function detectWithChoice(columns: ColumnStats[], context: DetectionContext, choice?: ColumnChoice): { detection: Detection; label: LabelChoice | null; text: ColumnStats | null } {
   const warnings: DatasetWarning[] = [];
   if (context.convertedBytes > 0) {
     warnings.push({
@@ -51,16 +58,19 @@ export function detect(columns: ColumnStats[], context: DetectionContext, choice
     });
   }
   if (context.textOnly && !chosen) {
-    return { modality: text ? 'text' : media!.imageFraction >= 0.8 ? 'image' : 'audio', task: 'classification', textColumn: text?.profile.name ?? null, labelColumn: null, labels: [], idColumns, balance: null, warnings };
+    const detection: Detection = { modality: text ? 'text' : media!.imageFraction >= 0.8 ? 'image' : 'audio', task: 'classification', textColumn: text?.profile.name ?? null, labelColumn: null, labels: [], idColumns, balance: null, warnings };
+    return { detection, label: null, text };
   }
   const label = chosen ? chosen.label : chooseLabel(usable.filter((column) => column !== text && column !== media));
   validateLabel(label, context.rows);
-  const { column, task, counts } = label;
+  const { column, task } = label;
+  const counts = context.labelCounts !== undefined ? context.labelCounts : label.counts;
   const labels = counts ? [...counts].map(([name, count]) => ({ label: name, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1)) : [];
   const balance = labels.length > 0 ? labels[labels.length - 1].count / labels[0].count : null;
   warnings.push(...labelWarnings(column, labels, balance, context.rows));
+  warnings.push(...readingWarnings(label, labels));
   if (text) warnings.push(...textWarnings(text));
-  return {
+  const detection: Detection = {
     modality: text ? 'text' : media!.imageFraction >= 0.8 ? 'image' : 'audio',
     task,
     textColumn: text?.profile.name ?? null,
@@ -70,6 +80,7 @@ export function detect(columns: ColumnStats[], context: DetectionContext, choice
     balance: balance === null ? null : Math.round(balance * 1000) / 1000,
     warnings,
   };
+  return { detection, label, text };
 }
 
 /** The user's text and label columns, checked: both exist, differ, and the label column can be predicted. */
@@ -101,7 +112,7 @@ function chosenColumns(columns: ColumnStats[], choice: ColumnChoice): { text: Co
   try {
     return { text, label: chooseLabel([labelColumn]) };
   } catch (error) {
-    if (!(error instanceof AirlockError)) throw error;
+    if (!(error instanceof AirlockError) || error.code === 'LABEL_LIST_UNREADABLE') throw error;
     throw new AirlockError('DATASET_NO_LABEL_COLUMN', `"${choice.labelColumn}" cannot be the label column: it has ${labelColumn.profile.distinct} different values and no small set of repeating labels or numbers.`, {
       hint: 'Pick a column holding a label per row (for example positive/negative), a list of labels, or a number to predict.',
       field: 'labelColumn',
@@ -187,6 +198,41 @@ function labelWarnings(column: ColumnStats, labels: { label: string; count: numb
   const missing = rows - column.nonMissing;
   if (missing > 0) {
     warnings.push({ code: 'LABELS_MISSING_SOME', message: `${missing} row${missing === 1 ? ' has' : 's have'} no label in "${column.profile.name}" and will be left out of training.` });
+  }
+  return warnings;
+}
+
+/** Words that often stand for "no value" in exports; as labels they are kept, with a warning. */
+const MISSING_WORDS = /^(?:none|na|n\/a|nan|null|nil|missing|undefined|#n\/a|<na>|-|\?)$/i;
+
+/** Warnings about how the label cells were read: merged number spellings, words that look like no value, vectors. */
+function readingWarnings(label: LabelChoice, labels: { label: string; count: number }[]): DatasetWarning[] {
+  const warnings: DatasetWarning[] = [];
+  const present = new Set(labels.map((entry) => entry.label));
+  if (label.reading.kind === 'number' && label.task === 'classification') {
+    const merged = label.column.mergedSpellings.filter((group) => present.has(group[0]));
+    if (merged.length > 0) {
+      const groups = merged.slice(0, 10).map((group) => `${list(group.map((spelling) => `"${spelling}"`))} are all ${group[0]}`);
+      warnings.push({
+        code: 'LABEL_SPELLINGS_MERGED',
+        message: `Some labels are the same number written in different ways, and each counts as one class: ${groups.join('; ')}${merged.length > 10 ? '; …' : ''}.`,
+      });
+    }
+  }
+  const words = labels.filter((entry) => MISSING_WORDS.test(entry.label.trim()));
+  if (words.length > 0) {
+    const named = words.map((entry) => `"${entry.label}" (${entry.count} row${entry.count === 1 ? '' : 's'})`);
+    warnings.push({
+      code: 'LABEL_LOOKS_MISSING',
+      message: `${list(named)} ${words.length === 1 ? 'looks' : 'look'} like "no value" but ${words.length === 1 ? 'is' : 'are'} kept as ${words.length === 1 ? 'a label' : 'labels'}, because only an empty cell counts as missing. If ${words.length === 1 ? 'it means' : 'they mean'} "no label", leave those cells empty.`,
+    });
+  }
+  if (label.reading.kind === 'vector') {
+    const width = label.reading.width;
+    warnings.push({
+      code: 'LABEL_VECTOR_POSITIONS',
+      message: `The labels are 0/1 vectors with ${width} positions, named label_0 to label_${width - 1} by position. Give them names with data.label_names in the training config.`,
+    });
   }
   return warnings;
 }

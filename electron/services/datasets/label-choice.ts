@@ -1,14 +1,51 @@
 /** Choosing the column to predict, and what kind of task it makes. */
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { Detection } from '../../../schemas/dataset.ts';
+import type { LabelReading } from './label-reading.ts';
 import { CLASS_NAME, LABEL_NAME } from './names.ts';
 import { LABEL_SEPARATORS, type ColumnStats } from './profile.ts';
 
-/** The chosen label column, its task, and its label counts (null for regression). */
+/** The chosen label column, its task, its label counts as profiled (null for regression), and how its cells are read. */
 export interface LabelChoice {
   column: ColumnStats;
   task: Detection['task'];
   counts: Map<string, number> | null;
+  /** A `separated` reading is stored as a derived label column; any other is the column's own reading. */
+  reading: LabelReading;
+}
+
+/** How a column's own cells are stored in the canonical table. */
+export function columnReading(column: ColumnStats): LabelReading {
+  const { type } = column.profile;
+  if (type === 'integer' || type === 'number') return { kind: 'number' };
+  if (!holdsLists(column)) return { kind: 'text' };
+  return column.vector && column.vector.width > 0 && column.kinds.list === column.nonMissing ? { kind: 'vector', width: column.vector.width } : { kind: 'list' };
+}
+
+/** Mostly lists of labels (a plain value among them is a list of one), none unreadable. */
+function holdsLists(column: ColumnStats): boolean {
+  return column.kinds.list > 0 && column.kinds.list >= column.nonMissing * 0.5 && column.unreadableListRow === null;
+}
+
+/** The separator a column's labels are split on, when it reads as separated multi-label text. */
+export function separatorOf(column: ColumnStats): string | null {
+  const { type } = column.profile;
+  if (type !== 'text' && type !== 'category') return null;
+  for (const separator of LABEL_SEPARATORS) {
+    const split = column.separated[separator];
+    if (split.tokens && split.cells >= Math.max(2, column.nonMissing * 0.05) && split.tokens.size <= MAX_MULTI_LABELS && split.tokens.size < column.distinctCount) return separator;
+  }
+  return null;
+}
+
+/** Refuses a column that mostly holds lists when one of them cannot be read. */
+function checkListsReadable(column: ColumnStats): void {
+  const row = column.unreadableListRow;
+  if (row === null || column.kinds.list < column.nonMissing * 0.5) return;
+  throw new AirlockError('LABEL_LIST_UNREADABLE', `Row ${row + 1} of "${column.profile.name}" looks like a list of labels but cannot be read as one.`, {
+    hint: 'Write each list the same way: ["a", "b"] (JSON), [\'a\', \'b\'] (as pandas saves lists), a|b or a;b, or a 0/1 vector such as [1, 0, 1].',
+    field: column.profile.name,
+  });
 }
 
 /** Most classes a single-label column may have. */
@@ -29,23 +66,22 @@ function asLabel(column: ColumnStats): LabelChoice | null {
   if (n === 0) return null;
   // a column named like a label may have as many classes as rows (tiny files); others must repeat values
   const share = named ? 1 : 0.5;
-  if (type === 'list') {
-    const tokens = column.listTokens;
-    return tokens && tokens.size <= MAX_MULTI_LABELS ? { column, task: 'multi_label', counts: tokens } : null;
+  const reading = columnReading(column);
+  if (reading.kind === 'list' || reading.kind === 'vector') {
+    const tokens = reading.kind === 'vector' ? column.vector!.counts : column.listTokens;
+    return tokens && tokens.size <= MAX_MULTI_LABELS ? { column, task: 'multi_label', counts: tokens, reading } : null;
   }
-  if (type === 'integer' || type === 'number') {
+  if (reading.kind === 'number') {
+    const numbers = column.numberCounts;
+    const classes = numbers?.size ?? distinct;
     const limit = type === 'number' ? MAX_DECIMAL_CLASSES : CLASS_NAME.test(column.profile.name.trim()) ? MAX_CLASSES : MAX_INTEGER_CLASSES;
-    if (column.valueCounts && distinct <= limit && distinct <= Math.max(2, n * share)) return { column, task: 'classification', counts: column.valueCounts };
-    return { column, task: 'regression', counts: null };
+    if (numbers && classes <= limit && classes <= Math.max(2, n * share)) return { column, task: 'classification', counts: numbers, reading };
+    return { column, task: 'regression', counts: null, reading };
   }
-  for (const separator of LABEL_SEPARATORS) {
-    const split = column.separated[separator];
-    if (split.tokens && split.cells >= Math.max(2, n * 0.05) && split.tokens.size <= MAX_MULTI_LABELS && split.tokens.size < distinct) {
-      return { column, task: 'multi_label', counts: split.tokens };
-    }
-  }
+  const separator = separatorOf(column);
+  if (separator !== null) return { column, task: 'multi_label', counts: column.separated[separator].tokens, reading: { kind: 'separated', separator } };
   if (column.valueCounts && distinct <= Math.min(MAX_CLASSES, Math.max(2, n * share))) {
-    return { column, task: 'classification', counts: column.valueCounts };
+    return { column, task: 'classification', counts: column.valueCounts, reading };
   }
   return null;
 }
@@ -56,6 +92,8 @@ function asLabel(column: ColumnStats): LabelChoice | null {
  * than one class, then the one with fewer missing values, then the column further right.
  */
 export function chooseLabel(columns: ColumnStats[]): LabelChoice {
+  if (columns.length === 1) checkListsReadable(columns[0]);
+  else columns.filter((column) => LABEL_NAME.test(column.profile.name.trim())).forEach(checkListsReadable);
   const choices = columns.map(asLabel).filter((choice): choice is LabelChoice => choice !== null);
   const rank = (choice: LabelChoice) => [
     LABEL_NAME.test(choice.column.profile.name.trim()) ? 1 : 0,

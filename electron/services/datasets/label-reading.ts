@@ -140,7 +140,8 @@ export function splitLabels(text: string, separator: string): string[] {
 
 /** The canonical table's cell for a column read with `reading`. */
 export function readLabelCell(cell: Cell, reading: LabelReading): Cell {
-  if (cell === null || reading.kind === 'text') return cell;
+  if (cell === null) return cell;
+  if (reading.kind === 'text') return typeof cell === 'string' ? cell : JSON.stringify(cell);
   if (reading.kind === 'number') return typeof cell === 'string' ? (canonicalNumber(cell) ?? cell) : cell;
   if (reading.kind === 'separated') return typeof cell === 'string' ? splitLabels(cell, reading.separator) : uniqueLabels(cell);
   const items = typeof cell === 'string' ? (parseListText(cell)?.items ?? [cell]) : cell;

@@ -7,7 +7,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, 
 import { compressors } from 'hyparquet-compressors';
 import { AirlockError } from '../../../schemas/errors.ts';
 import { CHUNK_BYTES } from './limits.ts';
-import { TableBuilder } from './table.ts';
+import type { TableBuilder } from './table.ts';
 
 /** Every codec pyarrow, pandas and Polars write (Polars defaults to ZSTD); gzip and Brotli through Node's native zlib. */
 const COMPRESSORS: Compressors = {
@@ -20,8 +20,9 @@ const COMPRESSORS: Compressors = {
 export async function importParquetFile(
   path: string,
   size: number,
+  table: TableBuilder,
   onProgress?: (fraction: number) => void,
-): Promise<{ sha256: string; table: TableBuilder }> {
+): Promise<{ sha256: string }> {
   const fileName = basename(path);
   const invalid = (reason: string) =>
     new AirlockError('DATASET_PARQUET_INVALID', `${fileName} is not a readable Parquet file (${reason}).`, {
@@ -39,7 +40,6 @@ export async function importParquetFile(
   } catch (error) {
     throw invalid(reasonOf(error));
   }
-  const table = new TableBuilder();
   let names: string[];
   try {
     names = parquetSchema(metadata).children.map((child) => child.element.name);
@@ -83,7 +83,7 @@ export async function importParquetFile(
   if (table.rows === 0) {
     throw new AirlockError('DATASET_HEADER_ONLY', `${fileName} has no rows of data.`, { hint: 'Check that you exported the data and not only its schema.' });
   }
-  return { sha256, table };
+  return { sha256 };
 }
 
 /**

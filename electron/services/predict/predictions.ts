@@ -7,7 +7,7 @@ import type { TrainerEvent } from '../../../schemas/events.ts';
 import type { HomePaths } from '../home.ts';
 import type { ModelRegistry } from '../registry/registry.ts';
 import { analyzeDatasetFile } from '../datasets/analyze.ts';
-import { formatFromPath } from '../datasets/sniff.ts';
+import { TABLE_FILE } from '../datasets/canonical-table.ts';
 import { callTrainer } from '../trainer/commands.ts';
 import { stagingPath } from '../util/files.ts';
 
@@ -76,14 +76,13 @@ export class PredictionService {
     const staging = stagingPath(this.paths.staging, 'predict');
     mkdirSync(staging, { recursive: true });
     try {
-      const normalized = join(staging, formatFromPath(path) === 'jsonl' ? 'data.jsonl' : 'data.csv');
       options.onProgress?.(0, 'Reading the file');
-      const analysis = await analyzeDatasetFile(path, { normalizedOutPath: normalized, textOnly: true });
+      const analysis = await analyzeDatasetFile(path, { tableDir: staging, textOnly: true });
       const column = options.column ?? analysis.detection.textColumn;
       if (!column) {
         throw new AirlockError('DATASET_NO_TEXT_COLUMN', `No text column was found in ${path}.`, { hint: 'Name it with --column.', field: 'column' });
       }
-      const data = analysis.needsNormalizedCopy ? normalized : resolve(path);
+      const data = join(staging, TABLE_FILE);
       const args = ['predict', ...this.modelArgs(version), '--data', data, '--column', column, '--out', resolve(out)];
       const events = await callTrainer(args, this.paths.root, progressOf(options.onProgress));
       const result = FileResult.parse(finishedDetails(events));

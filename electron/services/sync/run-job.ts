@@ -28,11 +28,16 @@ export const SYNCABLE_STATUSES = new Set<Run['status']>(['completed', 'failed', 
 
 const MLFLOW_STATUS: Record<string, RunJobItem['status']> = { completed: 'FINISHED', failed: 'FAILED', cancelled: 'KILLED', interrupted: 'KILLED' };
 
-/** The resolved config as MLflow params: nested keys joined with dots, lists and nulls as JSON. */
+/**
+ * The resolved config as MLflow params: nested keys joined with dots, lists and nulls as JSON. The config's
+ * tags are the run's MLflow tags already (runTags): sent again as `experiment.tags.<name>` params they would
+ * meet the 250-character key limit 16 characters sooner and the 6000-character value limit before 8000.
+ */
 export function configParams(config: unknown, prefix = ''): Record<string, string> {
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
     const name = prefix ? `${prefix}.${key}` : key;
+    if (name === 'experiment.tags') continue;
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) Object.assign(params, configParams(value, name));
     else params[name] = typeof value === 'string' ? value : JSON.stringify(value);
   }

@@ -1,6 +1,7 @@
 /** The settings form, read from the RunConfig zod schema: one field per config key, with its kind, limits and description. */
 import { z } from 'zod';
 import { RunConfig } from '../../../schemas/config.ts';
+import { fieldPath } from '../../../schemas/errors.ts';
 
 export type FieldKind = 'number' | 'text' | 'choice' | 'boolean' | 'devices' | 'tags';
 
@@ -178,8 +179,14 @@ export function validateConfig(draft: unknown): { config: RunConfig | null; erro
   const errors: Record<string, string> = {};
   for (const issue of result.error.issues) {
     const path = issue.path.slice(0, 2).join('.') || '(config)';
-    if (errors[path]) continue;
     const field = CONFIG_FIELDS.find((candidate) => candidate.path === path);
+    if (issue.code === 'custom') {
+      // MLflow's rules (tag names, lengths): each message names its tag, and every bad tag is listed.
+      const line = `${field?.label ?? path} (${fieldPath(issue.path)}): ${issue.message}.`;
+      errors[path] = errors[path] ? `${errors[path]}\n${line}` : line;
+      continue;
+    }
+    if (errors[path]) continue;
     if (issue.code === 'unrecognized_keys') {
       errors[path] = `${path}: unknown field(s) ${issue.keys.join(', ')}.`;
     } else if (field && (issue.code === 'too_small' || issue.code === 'too_big') && typeof issue.inclusive === 'boolean') {

@@ -1,11 +1,12 @@
 /** Shared helpers for the dataset import tests: temporary files and error assertions. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { AirlockError, type ErrorCode } from '../../../schemas/errors.ts';
 import { analyzeDatasetFile } from '../../../electron/services/datasets/analyze.ts';
+import type { TableSchema } from '../../../electron/services/datasets/canonical-table.ts';
 
 /** The project's Python, which has pandas and pyarrow once set-up has run. */
 export const PYTHON = join(import.meta.dirname, '../../../.venv/bin/python');
@@ -24,7 +25,7 @@ export function pythonHas(module: string): boolean {
 /** Folder of committed fixture files. */
 export const FIXTURES = join(import.meta.dirname, '../../fixtures/datasets');
 
-/** A temporary folder with an `out/` subfolder for normalized copies; `cleanup` removes it. */
+/** A temporary folder with an `out/` subfolder for canonical tables; `cleanup` removes it. */
 export function makeScratch(): { dir: string; out: string; write(name: string, content: string | Uint8Array): string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-datasets-'));
   const out = join(dir, 'out');
@@ -46,10 +47,9 @@ export function makeScratch(): { dir: string; out: string; write(name: string, c
  * nothing, not even a temporary file, is left in the output folder.
  */
 export async function expectFailure(path: string, out: string, code: ErrorCode, message?: RegExp): Promise<AirlockError> {
-  const normalizedOutPath = join(out, 'normalized.csv');
   let caught: unknown;
   try {
-    await analyzeDatasetFile(path, { normalizedOutPath });
+    await analyzeDatasetFile(path, { tableDir: out });
   } catch (error) {
     caught = error;
   }
@@ -60,4 +60,18 @@ export async function expectFailure(path: string, out: string, code: ErrorCode, 
   expect(error.hint, 'every failure carries a hint').toBeTruthy();
   expect(readdirSync(out)).toEqual([]);
   return error;
+}
+
+/** The canonical table written into `folder`: its schema and its rows' cells. */
+export function readTable(folder: string): { schema: TableSchema; rows: (string | string[] | null)[][] } {
+  const schema = JSON.parse(readFileSync(join(folder, 'table.schema.json'), 'utf8')) as TableSchema;
+  const rows = readFileSync(join(folder, 'table.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  return { schema, rows };
+}
+
+/** A fresh empty folder inside the scratch folder, for one canonical table. */
+export function tableFolder(scratch: { dir: string }, name: string): string {
+  const folder = join(scratch.dir, name);
+  mkdirSync(folder);
+  return folder;
 }

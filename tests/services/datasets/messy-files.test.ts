@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dataset } from '../../../schemas/dataset.ts';
 import { analyzeDatasetFile, type DatasetAnalysis } from '../../../electron/services/datasets/analyze.ts';
-import { FIXTURES, makeScratch } from './helpers.ts';
+import { FIXTURES, makeScratch, readTable, tableFolder } from './helpers.ts';
 
 const scratch = makeScratch();
 afterAll(() => scratch.cleanup());
@@ -20,17 +20,23 @@ function expectValidShape(analysis: DatasetAnalysis): void {
 }
 
 describe('clean files in every format', () => {
-  it('CSV: columns, hash of the original bytes, preview, no copy needed', async () => {
+  it('CSV: columns, hash of the original bytes, preview, the canonical table', async () => {
     const path = fixture('reviews.csv');
-    const analysis = await analyzeDatasetFile(path, { normalizedOutPath: join(scratch.out, 'clean.csv') });
+    const folder = tableFolder(scratch, 'clean');
+    const analysis = await analyzeDatasetFile(path, { tableDir: folder });
     expectValidShape(analysis);
-    expect(analysis).toMatchObject({ format: 'csv', rows: 30, encoding: 'utf-8', delimiter: ',', needsNormalizedCopy: false });
+    expect(analysis).toMatchObject({ format: 'csv', rows: 30, encoding: 'utf-8', delimiter: ',' });
     expect(analysis.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
     expect(analysis.bytes).toBe(readFileSync(path).length);
     expect(analysis.columns.map((column) => [column.name, column.type])).toEqual([['id', 'integer'], ['text', 'text'], ['label', 'category']]);
     expect(analysis.preview).toHaveLength(20);
     expect(Object.keys(analysis.preview[0])).toEqual(['id', 'text', 'label']);
-    expect(existsSync(join(scratch.out, 'clean.csv'))).toBe(false);
+    const table = readTable(folder);
+    expect(table.schema).toMatchObject({ rows: 30, source: 'reviews.csv', labels: [] });
+    expect(table.schema.columns.map((column) => [column.name, column.reading.kind])).toEqual([['id', 'number'], ['text', 'text'], ['label', 'text']]);
+    expect(table.rows).toHaveLength(30);
+    expect(table.rows[0]).toEqual(['1', analysis.preview[0].text, analysis.preview[0].label]);
+    expect(readdirSync(folder).sort()).toEqual(['table.jsonl', 'table.schema.json']);
     const text = analysis.columns[1];
     expect(text.textLength!.min).toBeLessThanOrEqual(text.textLength!.p50);
     expect(text.textLength!.p50).toBeLessThanOrEqual(text.textLength!.p95);
@@ -43,20 +49,20 @@ describe('clean files in every format', () => {
     expect(codes(analysis)).toEqual(['ID_COLUMNS_IGNORED']);
   });
 
-  it('TSV: read with tabs, copied as comma-separated CSV', async () => {
-    const out = join(scratch.out, 'reviews-from-tsv.csv');
-    const analysis = await analyzeDatasetFile(fixture('reviews.tsv'), { normalizedOutPath: out });
-    expect(analysis).toMatchObject({ format: 'tsv', delimiter: '\t', rows: 30, needsNormalizedCopy: true });
+  it('TSV: read with tabs into the canonical table', async () => {
+    const folder = tableFolder(scratch, 'tsv');
+    const analysis = await analyzeDatasetFile(fixture('reviews.tsv'), { tableDir: folder });
+    expect(analysis).toMatchObject({ format: 'tsv', delimiter: '\t', rows: 30 });
     expect(analysis.detection).toMatchObject({ textColumn: 'sentence', labelColumn: 'label', task: 'classification' });
-    const copy = readFileSync(out, 'utf8').split('\n');
-    expect(copy[0]).toBe('sentence,label');
-    expect(copy).toHaveLength(32); // header, 30 rows, final newline
+    const table = readTable(folder);
+    expect(table.schema.columns.map((column) => column.name)).toEqual(['sentence', 'label']);
+    expect(table.rows).toHaveLength(30);
   });
 
   it('JSONL with blank lines: records, UUID column ignored', async () => {
     const analysis = await analyzeDatasetFile(fixture('reviews.jsonl'));
     expectValidShape(analysis);
-    expect(analysis).toMatchObject({ format: 'jsonl', rows: 30, delimiter: null, needsNormalizedCopy: false });
+    expect(analysis).toMatchObject({ format: 'jsonl', rows: 30, delimiter: null });
     expect(analysis.detection).toMatchObject({ textColumn: 'text', labelColumn: 'label', idColumns: ['uuid'] });
   });
 
@@ -70,7 +76,7 @@ describe('clean files in every format', () => {
     const progress: number[] = [];
     const analysis = await analyzeDatasetFile(fixture('reviews.parquet'), { onProgress: (fraction) => progress.push(fraction) });
     expectValidShape(analysis);
-    expect(analysis).toMatchObject({ format: 'parquet', rows: 30, needsNormalizedCopy: false });
+    expect(analysis).toMatchObject({ format: 'parquet', rows: 30 });
     expect(analysis.detection).toMatchObject({ textColumn: 'text', labelColumn: 'label', idColumns: ['n'], task: 'classification' });
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
@@ -79,42 +85,39 @@ describe('clean files in every format', () => {
 
 describe('messy real-world files', () => {
   it('UTF-8 BOM, ";" delimiter, CRLF, quoted newlines and doubled quotes', async () => {
-    const out = join(scratch.out, 'semicolons.csv');
-    const analysis = await analyzeDatasetFile(fixture('semicolon-bom-crlf.csv'), { normalizedOutPath: out });
-    expect(analysis).toMatchObject({ format: 'csv', delimiter: ';', rows: 24, encoding: 'utf-8', needsNormalizedCopy: true });
+    const folder = tableFolder(scratch, 'semicolons');
+    const analysis = await analyzeDatasetFile(fixture('semicolon-bom-crlf.csv'), { tableDir: folder });
+    expect(analysis).toMatchObject({ format: 'csv', delimiter: ';', rows: 24, encoding: 'utf-8' });
     expect(analysis.columns.map((column) => column.name)).toEqual(['review', 'sentiment']);
     const quoted = analysis.preview.find((row) => row.review.includes('wow'))!;
     expect(quoted.review).toMatch(/; she said "wow"\nand then left$/);
     expect(analysis.detection).toMatchObject({ textColumn: 'review', labelColumn: 'sentiment' });
-    const copy = readFileSync(out, 'utf8');
-    expect(copy.charCodeAt(0)).not.toBe(0xfeff);
-    expect(copy.startsWith('review,sentiment\n')).toBe(true);
-    expect(copy).toContain('; she said ""wow""\nand then left"');
+    const table = readTable(folder);
+    expect(table.schema.columns[0].name).toBe('review'); // no byte order mark in the name
+    expect(table.rows.some((row) => typeof row[0] === 'string' && row[0].endsWith('; she said "wow"\nand then left'))).toBe(true);
   });
 
   it('Latin-1 (Windows-1252): converted to UTF-8 with ENCODING_CONVERTED', async () => {
-    const out = join(scratch.out, 'latin1.csv');
-    const analysis = await analyzeDatasetFile(fixture('latin1.csv'), { normalizedOutPath: out });
-    expect(analysis).toMatchObject({ encoding: 'latin-1', needsNormalizedCopy: true });
+    const folder = tableFolder(scratch, 'latin1');
+    const analysis = await analyzeDatasetFile(fixture('latin1.csv'), { tableDir: folder });
+    expect(analysis).toMatchObject({ encoding: 'latin-1' });
     expect(analysis.columns.map((column) => column.name)).toEqual(['texte', 'étiquette']);
     expect(analysis.detection.labels.map((label) => label.label).sort()).toEqual(['négatif', 'positif']);
     expect(analysis.preview[0].texte).toBe('Très bon film, émouvant — “super”');
     expect(codes(analysis)).toContain('ENCODING_CONVERTED');
-    const copy = readFileSync(out, 'utf8');
-    expect(copy).toContain('Très bon film, émouvant — “super”');
-    expect(new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(out))).toBe(copy);
+    expect(readTable(folder).rows[0][0]).toBe('Très bon film, émouvant — “super”');
   });
 
-  it('Latin-1 found only after the first MiB: still converted, copy written in full', async () => {
+  it('Latin-1 found only after the first MiB: still converted, every row in the table', async () => {
     const rows = Array.from({ length: 40_000 }, (_, i) => `plain ascii sentence number ${i},${i % 2 ? 'a' : 'b'}\n`).join('');
     const tail = Buffer.from('caf\xe9 cr\xe8me br\xfbl\xe9e,a\n', 'latin1');
     const path = scratch.write('late-latin1.csv', Buffer.concat([Buffer.from(`text,label\n${rows}`), tail]));
-    const out = join(scratch.out, 'late-latin1.csv');
-    const analysis = await analyzeDatasetFile(path, { normalizedOutPath: out });
-    expect(analysis).toMatchObject({ encoding: 'latin-1', needsNormalizedCopy: true, rows: 40_001 });
-    const copy = readFileSync(out, 'utf8');
-    expect(copy.split('\n')).toHaveLength(40_003);
-    expect(copy.endsWith('café crème brûlée,a\n')).toBe(true);
+    const folder = tableFolder(scratch, 'late-latin1');
+    const analysis = await analyzeDatasetFile(path, { tableDir: folder });
+    expect(analysis).toMatchObject({ encoding: 'latin-1', rows: 40_001 });
+    const table = readTable(folder);
+    expect(table.rows).toHaveLength(40_001);
+    expect(table.rows.at(-1)).toEqual(['café crème brûlée', 'a']);
   });
 
   it('labels differing by case or spaces, missing labels, empty and duplicate texts, an ID column', async () => {
@@ -127,8 +130,9 @@ describe('messy real-world files', () => {
     expect(warning(analysis, 'LABEL_CASE_VARIANTS')).toContain('"ham" and "HAM"');
     expect(warning(analysis, 'LABEL_RARE_CLASSES')).toContain('"HAM" (1)');
     expect(warning(analysis, 'TEXT_DUPLICATES')).toMatch(/^1 row repeats/);
-    expect(analysis.detection.labels[0]).toEqual({ label: 'ham', count: 21 });
-    expect(analysis.detection.balance).toBeCloseTo(1 / 21, 3);
+    // 21 rows say ham, but one has no text: counts are of the rows the model trains on
+    expect(analysis.detection.labels[0]).toEqual({ label: 'ham', count: 20 });
+    expect(analysis.detection.balance).toBeCloseTo(1 / 20, 3);
     const label = analysis.columns.find((column) => column.name === 'label')!;
     expect(label.missing).toBe(1);
   });
@@ -189,15 +193,15 @@ describe('messy real-world files', () => {
     expect(codes(analysis)).toContain('LABELS_MISSING_SOME');
   });
 
-  it('JSONL with a BOM and Latin-1 bytes: copied as clean UTF-8 JSON Lines', async () => {
+  it('JSONL with a BOM and Latin-1 bytes: clean UTF-8 in the table', async () => {
     const lines = Array.from({ length: 12 }, (_, i) => `{"text": "caf\xe9 number ${i}", "label": "${i % 2 ? 'x' : 'y'}"}`).join('\r\n');
     const path = scratch.write('latin.jsonl', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines, 'latin1')]));
-    const out = join(scratch.out, 'latin.jsonl');
-    const analysis = await analyzeDatasetFile(path, { normalizedOutPath: out });
-    expect(analysis).toMatchObject({ format: 'jsonl', encoding: 'latin-1', needsNormalizedCopy: true, rows: 12 });
-    const copy = readFileSync(out, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
-    expect(copy[0]).toEqual({ text: 'café number 0', label: 'y' });
-    expect(copy).toHaveLength(12);
+    const folder = tableFolder(scratch, 'latin-jsonl');
+    const analysis = await analyzeDatasetFile(path, { tableDir: folder });
+    expect(analysis).toMatchObject({ format: 'jsonl', encoding: 'latin-1', rows: 12 });
+    const table = readTable(folder);
+    expect(table.rows[0]).toEqual(['café number 0', 'y']);
+    expect(table.rows).toHaveLength(12);
   });
 
   it('JSONL records with different keys: union of columns, absent keys count as missing', async () => {
