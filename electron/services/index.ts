@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { homePaths, type HomePaths } from './home.ts';
+import { removeStaleStaging } from './util/files.ts';
 import { openDatabase, type Db } from './store/database.ts';
 import { DatasetTable, ModelTable } from './store/records.ts';
 import { RunTable } from './store/runs.ts';
@@ -69,6 +70,7 @@ export async function createServices(home: string): Promise<Services> {
   registerOnCompletion(supervisor, registry);
   const exporter = new BundleExporter(paths, registry, new ExportTable(db));
   exporter.cleanStale();
+  removeStaleStaging(paths.staging); // left by an import or copy that was killed midway
   return {
     paths,
     db,

@@ -3,7 +3,7 @@
 /** Largest single field (characters) before the import stops: real text fields are far smaller. */
 export const MAX_FIELD_CHARS = 1024 * 1024;
 
-/** Largest JSON line (characters): several fields near the field limit still fit. */
+/** Largest JSON line, or `.json` array item (UTF-8 bytes): several fields near the field limit still fit. */
 export const MAX_JSONL_LINE_CHARS = 4 * MAX_FIELD_CHARS;
 
 /** Most columns a file may have. */

@@ -1,9 +1,9 @@
-/** Reads a Parquet file row group by row group with hyparquet, profiling as it goes. */
+/** Reads a Parquet file row group by row group with hyparquet, profiling as it goes; the footer's row counts are checked against the data. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type Compressors, type FileMetaData } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { AirlockError } from '../../../schemas/errors.ts';
 import { CHUNK_BYTES } from './limits.ts';
@@ -53,36 +53,68 @@ export async function importParquetFile(
   }
   table.setHeader(names);
 
-  let rowStart = 0;
   const groups = metadata.row_groups;
+  const claims = groups.map((group) => Number(group.num_rows));
+  const claimed = claims.reduce((sum, rows) => sum + rows, 0);
+  if (claims.some((rows) => !Number.isSafeInteger(rows) || rows < 0) || claimed !== Number(metadata.num_rows)) {
+    throw invalid(`its footer counts ${metadata.num_rows} rows, but its row groups ${claims.join(' + ')}`);
+  }
+  let rowStart = 0;
   for (let g = 0; g < groups.length; g++) {
-    const rowEnd = rowStart + Number(groups[g].num_rows);
-    if (rowEnd > rowStart) {
+    if (claims[g] > 0) {
+      let columns: ArrayLike<unknown>[];
       try {
-        await parquetRead({
-          file,
-          metadata,
-          rowStart,
-          rowEnd,
-          rowFormat: 'array',
-          compressors: COMPRESSORS,
-          onComplete: (rows) => {
-            for (const row of rows) table.addValues(row as unknown[]);
-          },
-        });
+        columns = await readRowGroup(file, metadata, names, rowStart, claims[g]);
       } catch (error) {
         if (error instanceof AirlockError) throw error;
         throw invalid(reasonOf(error));
       }
+      const short = columns.findIndex((values) => values.length !== claims[g]);
+      if (short !== -1) {
+        const where = groups.length > 1 ? `row group ${g + 1}` : 'the file';
+        throw invalid(`its footer says ${where} holds ${claims[g]} rows, but column "${names[short]}" holds ${columns[short].length}`);
+      }
+      // The claim is only trusted once every column has really decoded that many values.
+      for (let i = 0; i < claims[g]; i++) table.addValues(columns.map((values) => values[i]));
     }
     await table.drain();
-    rowStart = rowEnd;
+    rowStart += claims[g];
     onProgress?.(0.5 + ((g + 1) / groups.length) * 0.5);
   }
   if (table.rows === 0) {
     throw new AirlockError('DATASET_HEADER_ONLY', `${fileName} has no rows of data.`, { hint: 'Check that you exported the data and not only its schema.' });
   }
   return { sha256 };
+}
+
+/**
+ * Decodes one row group column by column, in schema order. Only the values really on the pages come
+ * back (never a row count taken from the footer), so a footer that claims billions of rows costs nothing.
+ */
+async function readRowGroup(file: AsyncBuffer, metadata: FileMetaData, names: string[], rowStart: number, rows: number): Promise<ArrayLike<unknown>[]> {
+  const pieces = new Map<string, { start: number; values: ArrayLike<unknown> }[]>();
+  await parquetRead({
+    file,
+    metadata,
+    rowStart,
+    rowEnd: rowStart + rows,
+    compressors: COMPRESSORS,
+    onChunk: ({ columnName, columnData, rowStart: start }) => {
+      const list = pieces.get(columnName) ?? [];
+      list.push({ start, values: columnData });
+      pieces.set(columnName, list);
+    },
+  });
+  return names.map((name) => {
+    const list = (pieces.get(name) ?? []).sort((a, b) => a.start - b.start);
+    if (list.length === 1 && list[0].start === rowStart) return list[0].values;
+    const values: unknown[] = [];
+    for (const piece of list) {
+      if (piece.start !== rowStart + values.length) break; // a gap: fewer rows than claimed, refused by the caller
+      for (let i = 0; i < piece.values.length; i++) values.push(piece.values[i]);
+    }
+    return values;
+  });
 }
 
 async function readHead(path: string): Promise<string> {

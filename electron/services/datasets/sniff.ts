@@ -18,7 +18,7 @@ const EXTENSIONS: Record<string, NamedFormat> = {
   '.pq': 'parquet',
 };
 
-const SUPPORTED_HINT = 'Use a CSV (.csv), tab-separated (.tsv), JSON Lines (.jsonl) or Parquet (.parquet) file.';
+const SUPPORTED_HINT = 'Use a CSV (.csv), tab-separated (.tsv), JSON Lines (.jsonl), JSON array (.json) or Parquet (.parquet) file.';
 
 /** The format named by the file's extension, or DATASET_FORMAT_UNSUPPORTED. */
 export function formatFromPath(path: string): NamedFormat {
@@ -29,6 +29,11 @@ export function formatFromPath(path: string): NamedFormat {
     throw new AirlockError('DATASET_FORMAT_UNSUPPORTED', `Airlock cannot read ${what} as a dataset.`, { hint: SUPPORTED_HINT });
   }
   return format;
+}
+
+/** True for a `.json` file, which may hold one JSON array of objects instead of JSON Lines. */
+export function mayHoldJsonArray(path: string): boolean {
+  return extname(path).toLowerCase() === '.json';
 }
 
 /** Magic numbers of binary formats people often pick by mistake, with what to do instead. */

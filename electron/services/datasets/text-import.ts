@@ -8,7 +8,7 @@ import { CsvParser, sniffDelimiter } from './csv-reader.ts';
 import { Utf8OrLatin1Decoder } from './encoding.ts';
 import { JsonlParser } from './jsonl-reader.ts';
 import { CHUNK_BYTES, SNIFF_BYTES } from './limits.ts';
-import { sniffTextHead, type NamedFormat } from './sniff.ts';
+import { mayHoldJsonArray, sniffTextHead, type NamedFormat } from './sniff.ts';
 import { TableBuilder } from './table.ts';
 
 /** What one pass over a text file found; its rows went into the table given. */
@@ -63,7 +63,7 @@ async function readPass(
   const start = (text: string, whole: boolean) => {
     confirmFormat(text, named, fileName);
     if (named === 'jsonl') {
-      parser = new JsonlParser((record) => table.addRecord(Object.entries(record)));
+      parser = new JsonlParser((record) => table.addRecord(record), { fileName, arrays: mayHoldJsonArray(path) });
     } else {
       const chosen = sniffDelimiter(text.slice(0, SNIFF_BYTES), named === 'tsv' ? '\t' : ',', whole);
       delimiter = chosen;

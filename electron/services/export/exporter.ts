@@ -10,6 +10,7 @@ import type { ExportTable } from './export-table.ts';
 import { MANIFEST_NAME, describeFiles, listFiles } from './manifest.ts';
 import { modelCard } from './model-card.ts';
 import { checkExportFits } from './space.ts';
+import { isProcessAlive } from '../util/files.ts';
 import { verifyBundle } from './verify.ts';
 import { freeBytes, mountOf, readMounts, type MountEntry } from './volumes.ts';
 
@@ -46,15 +47,6 @@ function syncFolder(path: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Writes verified bundles of registered model versions to a folder (a removable drive, typically). */
 export class BundleExporter {
   private readonly probes: ExportProbes;
@@ -72,7 +64,7 @@ export class BundleExporter {
   cleanStale(): string[] {
     const removed: string[] = [];
     for (const entry of this.table.unfinished()) {
-      if (entry.pid !== process.pid && isAlive(entry.pid)) continue;
+      if (entry.pid !== process.pid && isProcessAlive(entry.pid)) continue;
       // The drive may be unplugged now: keep the record until its folder can be reached.
       if (!existsSync(dirname(entry.tempPath))) continue;
       rmSync(entry.tempPath, { recursive: true, force: true });
@@ -86,7 +78,7 @@ export class BundleExporter {
   private cleanFolderLitter(folder: string): void {
     for (const name of readdirSync(folder)) {
       const pid = Number(/^\.airlock-export-(\d+)-/.exec(name)?.[1]);
-      if (pid && pid !== process.pid && !isAlive(pid)) rmSync(join(folder, name), { recursive: true, force: true });
+      if (pid && pid !== process.pid && !isProcessAlive(pid)) rmSync(join(folder, name), { recursive: true, force: true });
     }
   }
 

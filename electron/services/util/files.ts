@@ -31,6 +31,36 @@ export function stagingPath(parent: string, prefix: string): string {
   return join(parent, `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
+/** Whether a process with this id is running (one we may not signal counts as running). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the staging folders (named by {@link stagingPath}) of processes that ended without
+ * cleaning up, such as an import that was killed. Folders of running processes are kept; a folder
+ * with this process's own id is stale only if it is older than this process (the id was reused).
+ */
+export function removeStaleStaging(parent: string, isAlive: (pid: number) => boolean = isProcessAlive): string[] {
+  const startedAt = Date.now() - process.uptime() * 1000;
+  const removed: string[] = [];
+  for (const name of readdirSync(parent)) {
+    const pid = Number(/^[a-z]+-(\d+)-[0-9a-f]+$/.exec(name)?.[1]);
+    if (!pid) continue;
+    const path = join(parent, name);
+    const stale = pid === process.pid ? statSync(path).mtimeMs < startedAt : !isAlive(pid);
+    if (!stale) continue;
+    rmSync(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
+}
+
 /** Runs `work` on a staging folder and moves it to `target` only if it succeeds; nothing half-written is left. */
 export async function writeAtomically<T>(staging: string, target: string, work: (staging: string) => Promise<T> | T): Promise<T> {
   mkdirSync(staging, { recursive: true });

@@ -1,11 +1,26 @@
 /** Shared helpers for the dataset import tests: temporary files and error assertions. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { AirlockError, type ErrorCode } from '../../../schemas/errors.ts';
 import { analyzeDatasetFile } from '../../../electron/services/datasets/analyze.ts';
 import type { TableSchema } from '../../../electron/services/datasets/canonical-table.ts';
+
+/** The project's Python, which has pandas and pyarrow once set-up has run. */
+export const PYTHON = join(import.meta.dirname, '../../../.venv/bin/python');
+
+/** Whether the project's Python can import `module` (tests that need it are skipped otherwise). */
+export function pythonHas(module: string): boolean {
+  if (!existsSync(PYTHON)) return false;
+  try {
+    execFileSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Folder of committed fixture files. */
 export const FIXTURES = join(import.meta.dirname, '../../fixtures/datasets');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CsvParser, sniffDelimiter } from '../../../electron/services/datasets/csv-reader.ts';
 import { Utf8OrLatin1Decoder } from '../../../electron/services/datasets/encoding.ts';
+import { SourceNumber } from '../../../electron/services/datasets/cells.ts';
 import { JsonlParser } from '../../../electron/services/datasets/jsonl-reader.ts';
 import { csvRecord } from '../../../electron/services/datasets/normalized-writer.ts';
 
@@ -82,10 +83,11 @@ describe('Utf8OrLatin1Decoder', () => {
 describe('JsonlParser', () => {
   it('reads objects across chunks, skips blank lines and counts lines', () => {
     const seen: [unknown, number][] = [];
-    const parser = new JsonlParser((record, line) => seen.push([record, line]));
+    const parser = new JsonlParser((record, line) => seen.push([Object.fromEntries(record), line]));
     const text = '{"a": 1}\r\n\n  \n{"a": "x\\ny"}\n{"a": [1, 2]}';
     for (const char of text) parser.push(char);
     parser.end();
-    expect(seen).toEqual([[{ a: 1 }, 1], [{ a: 'x\ny' }, 4], [{ a: [1, 2] }, 5]]);
+    const n = (text: string) => new SourceNumber(text);
+    expect(seen).toEqual([[{ a: n('1') }, 1], [{ a: 'x\ny' }, 4], [{ a: [n('1'), n('2')] }, 5]]);
   });
 });
