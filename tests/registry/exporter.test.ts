@@ -68,6 +68,27 @@ describe('export safety checks through the exporter, with the mount table inject
     expect(services.registry.list()[0].versions).toHaveLength(2);
   });
 
+  it('says what is already in the folder, and replaces only an Airlock bundle, only when asked', async () => {
+    const other = join(dir.path, 'other');
+    mkdirSync(join(other, 'big-v1'), { recursive: true });
+    writeFileSync(join(other, 'big-v1', 'notes.txt'), 'mine');
+    const exporter = exporterOn('ext4', 1);
+    expect(exporter.target('big@1', other)).toEqual({ path: join(other, 'big-v1'), exists: true, replaceable: false });
+    expect(exporter.target('big@2', other)).toEqual({ path: join(other, 'big-v2'), exists: false, replaceable: false });
+    const notOurs = exporter.export('big@1', other, undefined, { replace: true });
+    await expect(notOurs).rejects.toMatchObject({ code: 'EXPORT_TARGET_EXISTS', message: expect.stringContaining('is not an Airlock bundle') });
+    expect(readdirSync(join(other, 'big-v1'))).toEqual(['notes.txt']);
+
+    const manifest = { format: 'airlock-bundle', formatVersion: 1, model: { name: 'big', version: 2, runId: 'run-fits', stage: 'none' }, createdAt: '2025-01-01T00:00:00Z', files: [] };
+    mkdirSync(join(other, 'big-v2'));
+    writeFileSync(join(other, 'big-v2', 'manifest.json'), JSON.stringify(manifest));
+    expect(exporter.target('big@2', other)).toMatchObject({ exists: true, replaceable: true });
+    await expect(exporter.export('big@2', other)).rejects.toMatchObject({ code: 'EXPORT_TARGET_EXISTS', hint: 'Verify the copy that is there, or replace it with a new export.' });
+    // With replace it goes on to the usual checks (here: no space), and the old copy stays until a new one is complete.
+    await expect(exporter.export('big@2', other, undefined, { replace: true })).rejects.toMatchObject({ code: 'EXPORT_NO_SPACE' });
+    expect(readdirSync(join(other, 'big-v2'))).toEqual(['manifest.json']);
+  });
+
   it('refuses a target that is not a folder, and a version that does not exist', async () => {
     await expect(exporterOn('ext4', 1e12).export('big@1', join(target, 'missing'))).rejects.toMatchObject({ code: 'EXPORT_TARGET_INVALID' });
     await expect(exporterOn('ext4', 1e12).export('big@9', target)).rejects.toMatchObject({ code: 'REGISTRY_MODEL_NOT_FOUND' });

@@ -1,26 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { airlock, airlockInBackground, waitFor } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/home.ts';
 import { tinyModelPath, writeSentimentCsv, writeTinyRunConfig } from '../helpers/tiny-model.ts';
+import { mountTmpfs, unmount } from '../helpers/tmpfs.ts';
 import { verifyBundle } from '../../electron/services/export/verify.ts';
 
 function writeConfig(dir: string, name: string, csv: string, deployment: Record<string, unknown>): string {
   return writeTinyRunConfig(join(dir, name), csv, { training: { max_epochs: 2 }, experiment: 'reviews', deployment });
-}
-
-/** Mounts a size-limited tmpfs at `folder`; the reason it cannot when it cannot (not root, no CAP_SYS_ADMIN). */
-function mountTmpfs(folder: string, size: string): string | null {
-  mkdirSync(folder, { recursive: true });
-  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', folder], { encoding: 'utf8' });
-  return result.status === 0 ? null : (result.stderr || result.error?.message || `mount exited with ${result.status}`).trim();
-}
-
-function unmount(folder: string): void {
-  spawnSync('umount', [folder]);
-  rmSync(folder, { recursive: true, force: true });
 }
 
 describe('airlock register, registry, predict, export, verify and bundle import', () => {

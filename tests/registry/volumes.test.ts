@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listRemovableVolumes } from '../../electron/services/export/volumes.ts';
 import { airlock } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/home.ts';
+import { mountTmpfs, unmount } from '../helpers/tmpfs.ts';
 
 // A USB stick cannot be plugged into a test machine, so the kernel's view of one is built as files: a fake
 // /sys/block tree (removable flags, partitions, device links through a USB bus) and a fake /proc/mounts whose
@@ -85,13 +85,6 @@ describe('which mounts the export panel offers as removable drives', () => {
   });
 });
 
-/** Mounts a size-limited tmpfs at `folder`; the reason it cannot when it cannot (not root, no CAP_SYS_ADMIN). */
-function mountTmpfs(folder: string, size: string): string | null {
-  mkdirSync(folder, { recursive: true });
-  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', folder], { encoding: 'utf8' });
-  return result.status === 0 ? null : (result.stderr || result.error?.message || `mount exited with ${result.status}`).trim();
-}
-
 describe('on this machine', () => {
   // Where mounting is impossible (not root, no CAP_SYS_ADMIN) this reports as skipped, never as passed.
   it('does not offer a real 4 KB tmpfs mounted under /mnt (airlock export --volumes)', (context) => {
@@ -107,8 +100,7 @@ describe('on this machine', () => {
       expect(listed.json.volumes.map((volume: { path: string }) => volume.path)).not.toContain(folder);
       expect(listed.json.volumes.every((volume: { fsType: string }) => volume.fsType !== 'tmpfs')).toBe(true);
     } finally {
-      spawnSync('umount', [folder]);
-      rmSync(folder, { recursive: true, force: true });
+      unmount(folder);
     }
   });
 });
