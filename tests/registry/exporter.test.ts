@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunConfig } from '../../schemas/config.ts';
 import { createServices, type Services } from '../../electron/services/index.ts';
@@ -87,6 +88,26 @@ describe('export safety checks through the exporter, with the mount table inject
     // With replace it goes on to the usual checks (here: no space), and the old copy stays until a new one is complete.
     await expect(exporter.export('big@2', other, undefined, { replace: true })).rejects.toMatchObject({ code: 'EXPORT_NO_SPACE' });
     expect(readdirSync(join(other, 'big-v2'))).toEqual(['manifest.json']);
+  });
+
+  it('puts an earlier export back at the next start when a replacing export died before the new one took its place', () => {
+    const folder = join(dir.path, 'died');
+    const table = new ExportTable(services.db);
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited: its pid is free
+    const exportedBy = (name: string, final: string) => {
+      const temp = join(folder, `.airlock-export-${dead}-${name}`);
+      mkdirSync(`${temp}-previous`, { recursive: true });
+      writeFileSync(join(`${temp}-previous`, 'manifest.json'), name);
+      table.started(temp, final, dead, new Date().toISOString());
+    };
+    exportedBy('aaaa', join(folder, 'big-v1')); // died between setting the old copy aside and renaming the new one in
+    mkdirSync(join(folder, 'big-v2'), { recursive: true });
+    exportedBy('bbbb', join(folder, 'big-v2')); // died while re-reading the new copy, already in place
+    new BundleExporter(services.paths, services.registry, table).cleanStale();
+    expect(readdirSync(folder).sort()).toEqual(['big-v1', 'big-v2']);
+    expect(readFileSync(join(folder, 'big-v1', 'manifest.json'), 'utf8')).toBe('aaaa');
+    expect(readdirSync(join(folder, 'big-v2'))).toEqual([]);
+    expect(table.unfinished()).toEqual([]);
   });
 
   it('refuses a target that is not a folder, and a version that does not exist', async () => {

@@ -68,6 +68,20 @@ function checkReplaceable(final: string, version: ModelVersion, replace: boolean
   }
 }
 
+/** Suffix of the folder an export being replaced waits in, beside the new export's temporary folder. */
+const PREVIOUS_SUFFIX = '-previous';
+
+/**
+ * After a replacing export failed or its process died: the earlier export goes back where it was if the new one
+ * never took its place; if the new one did (complete, its manifest written last), the earlier one is removed.
+ */
+function restorePrevious(temp: string, final: string): void {
+  const previous = temp + PREVIOUS_SUFFIX;
+  if (!existsSync(previous)) return;
+  if (existsSync(final)) rmSync(previous, { recursive: true, force: true });
+  else renameSync(previous, final);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Flushes a folder's entry list (new names, renames) to its device. Not possible on Windows, where it is skipped. */
@@ -111,6 +125,7 @@ export class BundleExporter {
       // The drive may be unplugged now: keep the record until its folder can be reached.
       if (!existsSync(dirname(entry.tempPath))) continue;
       rmSync(entry.tempPath, { recursive: true, force: true });
+      restorePrevious(entry.tempPath, entry.targetPath);
       this.table.ended(entry.tempPath, 'cleaned', new Date().toISOString());
       removed.push(entry.tempPath);
     }
@@ -120,6 +135,7 @@ export class BundleExporter {
   /** Removes `.airlock-export-<pid>-*` litter in `folder` left by a dead process that was never recorded. */
   private cleanFolderLitter(folder: string): void {
     for (const name of readdirSync(folder)) {
+      if (name.endsWith(PREVIOUS_SUFFIX)) continue; // an earlier export set aside by a replace: cleanStale decides
       const pid = Number(/^\.airlock-export-(\d+)-/.exec(name)?.[1]);
       if (pid && pid !== process.pid && !isAlive(pid)) rmSync(join(folder, name), { recursive: true, force: true });
     }
@@ -150,8 +166,8 @@ export class BundleExporter {
     this.cleanFolderLitter(target);
 
     const temp = join(target, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
-    // The previous copy waits here until the new one verifies; litter cleaning removes it if this process dies.
-    const previous = `${temp}-previous`;
+    // The previous copy waits here until the new one verifies (see restorePrevious for a process that dies meanwhile).
+    const previous = temp + PREVIOUS_SUFFIX;
     this.table.started(temp, final, process.pid, new Date().toISOString());
     let renamed = false;
     try {
@@ -170,7 +186,7 @@ export class BundleExporter {
       rmSync(temp, { recursive: true, force: true });
       // Written but failed its re-read: never leave it looking usable.
       if (renamed) rmSync(final, { recursive: true, force: true });
-      if (replacing && existsSync(previous)) renameSync(previous, final);
+      if (replacing) restorePrevious(temp, final);
       this.table.ended(temp, 'failed', new Date().toISOString());
       throw error;
     }
