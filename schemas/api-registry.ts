@@ -38,9 +38,23 @@ export const RegistryCalls = {
     output: z.object({ out: z.string(), rows: z.number().int(), column: z.string(), labelCounts: z.record(z.string(), z.number()) }),
   },
   'export.volumes': { input: z.object({}).strict(), output: z.object({ volumes: z.array(Volume) }) },
+  'export.target': {
+    input: z.object({ model: ModelRef, to: z.string().min(1).describe('A full path to an existing folder.') }).strict(),
+    output: z.object({
+      path: z.string().describe('The bundle folder an export would write: <to>/<name>-v<version>.'),
+      exists: z.boolean().describe('Something is already at that path.'),
+      replaceable: z.boolean().describe('What is there is an Airlock bundle, which export.bundle with replace may swap for a new one.'),
+    }),
+  },
   'export.bundle': {
-    input: z.object({ model: ModelRef, to: z.string().min(1).describe('An existing folder; the bundle is written inside it.') }).strict(),
+    input: z
+      .object({
+        model: ModelRef,
+        to: z.string().min(1).describe('A full path to an existing folder; the bundle is written inside it.'),
+        replace: z.boolean().optional().describe('Replace an Airlock bundle of this version already in the folder, once the new one is written.'),
+      })
+      .strict(),
     output: z.object({ bundle: VerifiedBundle }),
   },
-  'export.verify': { input: z.object({ path: z.string().min(1) }).strict(), output: z.object({ bundle: VerifiedBundle }) },
+  'export.verify': { input: z.object({ path: z.string().min(1).describe('A full path to a bundle folder.') }).strict(), output: z.object({ bundle: VerifiedBundle }) },
 } as const;

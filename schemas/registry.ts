@@ -101,6 +101,6 @@ export const Volume = z.object({
   fsType: z.string(),
   totalBytes: z.number(),
   freeBytes: z.number(),
-  removable: z.boolean().describe('Mounted where removable media are (/media, /run/media, /mnt).'),
+  removable: z.boolean().describe('A drive the system reports as removable: on Linux a USB or removable-media device with a drive file system.'),
 });
 export type Volume = z.infer<typeof Volume>;

@@ -5,6 +5,7 @@ import { createServices, type Services } from '../services/index.ts';
 import { defaultHome } from '../services/home.ts';
 import { createApi } from '../services/api/handlers.ts';
 import { Output } from './output.ts';
+import { userPath } from './paths.ts';
 import { COMMANDS, usage, type CommandContext } from './commands/index.ts';
 
 async function main(argv: string[]): Promise<number> {
@@ -25,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
     } catch (error) {
       throw new AirlockError('INVALID_INPUT', (error as Error).message, { hint: `Usage: airlock ${command.usage}` });
     }
-    services = await createServices(defaultHome());
+    // A relative AIRLOCK_HOME means the user's folder, as every path argument does (see paths.ts).
+    services = await createServices(userPath(defaultHome()));
     const context: CommandContext = { services, api: createApi(services), output, positionals: parsed.positionals, values: parsed.values };
     return (await command.run(context)) ?? 0;
   } catch (error) {

@@ -18,15 +18,25 @@ function parseJson(stdout: string): unknown {
   }
 }
 
-/** Runs `airlock <args>` with AIRLOCK_HOME=home and waits for it. */
-export function airlock(home: string, args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [...CLI, ...args], { env: { ...process.env, AIRLOCK_HOME: home }, encoding: 'utf8', timeout: 300_000 });
+/**
+ * The CLI's environment: AIRLOCK_HOME=home, and INIT_CWD only when a test sets it (under `npm test` npm sets it to
+ * wherever that was run, which would move every relative path a test gives).
+ */
+function cliEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, AIRLOCK_HOME: home, ...extra };
+  if (!('INIT_CWD' in extra)) delete env.INIT_CWD;
+  return env;
+}
+
+/** Runs `airlock <args>` with AIRLOCK_HOME=home and waits for it; `env` adds variables (INIT_CWD, as npm sets it). */
+export function airlock(home: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const result = spawnSync(process.execPath, [...CLI, ...args], { env: cliEnv(home, options.env), encoding: 'utf8', timeout: 300_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, json: parseJson(result.stdout) };
 }
 
 /** Starts `airlock <args>` in the background; `finished` resolves when it exits. */
 export function airlockInBackground(home: string, args: string[]): { child: ChildProcess; finished: Promise<CliResult> } {
-  const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, AIRLOCK_HOME: home } });
+  const child = spawn(process.execPath, [...CLI, ...args], { env: cliEnv(home) });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunConfig } from '../../schemas/config.ts';
 import { createServices, type Services } from '../../electron/services/index.ts';
@@ -66,6 +67,47 @@ describe('export safety checks through the exporter, with the mount table inject
     services.runs.finish('run-failed', { status: 'failed' }, new Date().toISOString());
     expect(() => services.registry.register('run-failed', 'big')).toThrow(expect.objectContaining({ code: 'RUN_NOT_COMPLETED' }));
     expect(services.registry.list()[0].versions).toHaveLength(2);
+  });
+
+  it('says what is already in the folder, and replaces only an Airlock bundle, only when asked', async () => {
+    const other = join(dir.path, 'other');
+    mkdirSync(join(other, 'big-v1'), { recursive: true });
+    writeFileSync(join(other, 'big-v1', 'notes.txt'), 'mine');
+    const exporter = exporterOn('ext4', 1);
+    expect(exporter.target('big@1', other)).toEqual({ path: join(other, 'big-v1'), exists: true, replaceable: false });
+    expect(exporter.target('big@2', other)).toEqual({ path: join(other, 'big-v2'), exists: false, replaceable: false });
+    const notOurs = exporter.export('big@1', other, undefined, { replace: true });
+    await expect(notOurs).rejects.toMatchObject({ code: 'EXPORT_TARGET_EXISTS', message: expect.stringContaining('is not an Airlock bundle') });
+    expect(readdirSync(join(other, 'big-v1'))).toEqual(['notes.txt']);
+
+    const manifest = { format: 'airlock-bundle', formatVersion: 1, model: { name: 'big', version: 2, runId: 'run-fits', stage: 'none' }, createdAt: '2025-01-01T00:00:00Z', files: [] };
+    mkdirSync(join(other, 'big-v2'));
+    writeFileSync(join(other, 'big-v2', 'manifest.json'), JSON.stringify(manifest));
+    expect(exporter.target('big@2', other)).toMatchObject({ exists: true, replaceable: true });
+    await expect(exporter.export('big@2', other)).rejects.toMatchObject({ code: 'EXPORT_TARGET_EXISTS', hint: 'Verify the copy that is there, or replace it with a new export.' });
+    // With replace it goes on to the usual checks (here: no space), and the old copy stays until a new one is complete.
+    await expect(exporter.export('big@2', other, undefined, { replace: true })).rejects.toMatchObject({ code: 'EXPORT_NO_SPACE' });
+    expect(readdirSync(join(other, 'big-v2'))).toEqual(['manifest.json']);
+  });
+
+  it('puts an earlier export back at the next start when a replacing export died before the new one took its place', () => {
+    const folder = join(dir.path, 'died');
+    const table = new ExportTable(services.db);
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited: its pid is free
+    const exportedBy = (name: string, final: string) => {
+      const temp = join(folder, `.airlock-export-${dead}-${name}`);
+      mkdirSync(`${temp}-previous`, { recursive: true });
+      writeFileSync(join(`${temp}-previous`, 'manifest.json'), name);
+      table.started(temp, final, dead, new Date().toISOString());
+    };
+    exportedBy('aaaa', join(folder, 'big-v1')); // died between setting the old copy aside and renaming the new one in
+    mkdirSync(join(folder, 'big-v2'), { recursive: true });
+    exportedBy('bbbb', join(folder, 'big-v2')); // died while re-reading the new copy, already in place
+    new BundleExporter(services.paths, services.registry, table).cleanStale();
+    expect(readdirSync(folder).sort()).toEqual(['big-v1', 'big-v2']);
+    expect(readFileSync(join(folder, 'big-v1', 'manifest.json'), 'utf8')).toBe('aaaa');
+    expect(readdirSync(join(folder, 'big-v2'))).toEqual([]);
+    expect(table.unfinished()).toEqual([]);
   });
 
   it('refuses a target that is not a folder, and a version that does not exist', async () => {

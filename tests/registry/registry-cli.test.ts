@@ -1,26 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { airlock, airlockInBackground, waitFor } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/home.ts';
 import { tinyModelPath, writeSentimentCsv, writeTinyRunConfig } from '../helpers/tiny-model.ts';
+import { mountTmpfs, unmount } from '../helpers/tmpfs.ts';
 import { verifyBundle } from '../../electron/services/export/verify.ts';
 
 function writeConfig(dir: string, name: string, csv: string, deployment: Record<string, unknown>): string {
   return writeTinyRunConfig(join(dir, name), csv, { training: { max_epochs: 2 }, experiment: 'reviews', deployment });
-}
-
-/** Mounts a size-limited tmpfs at `folder`; the reason it cannot when it cannot (not root, no CAP_SYS_ADMIN). */
-function mountTmpfs(folder: string, size: string): string | null {
-  mkdirSync(folder, { recursive: true });
-  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', folder], { encoding: 'utf8' });
-  return result.status === 0 ? null : (result.stderr || result.error?.message || `mount exited with ${result.status}`).trim();
-}
-
-function unmount(folder: string): void {
-  spawnSync('umount', [folder]);
-  rmSync(folder, { recursive: true, force: true });
 }
 
 describe('airlock register, registry, predict, export, verify and bundle import', () => {
@@ -126,6 +114,35 @@ describe('airlock register, registry, predict, export, verify and bundle import'
     expect(verified.json.bundle.files).toBe(manifest.files.length);
     const again = airlock(home, ['export', 'reviews@1', '--to', usb, '--json']);
     expect(again.json.error.code).toBe('EXPORT_TARGET_EXISTS');
+    expect(again.json.error.hint).toBe(`Check it with \`airlock verify "${bundle}"\`, or export again with --replace.`);
+  });
+
+  it('replaces an earlier export with --replace, with relative paths taken from the folder the command was run in', () => {
+    const before = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
+    // Run from the checkout, as `npm run airlock` does, with the user's folder in INIT_CWD.
+    const fromUser = { env: { INIT_CWD: dir.path } };
+    const replaced = airlock(home, ['export', 'reviews@1', '--to', 'usb', '--replace', '--json'], fromUser);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.json.bundle.path).toBe(bundle);
+    expect(readdirSync(usb)).toEqual(['reviews-v1']); // neither the old copy nor a temporary folder is left
+    const after = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
+    expect(after.createdAt).not.toBe(before.createdAt);
+    expect(airlock(home, ['verify', join('usb', 'reviews-v1'), '--json'], fromUser).json.bundle.path).toBe(bundle);
+
+    // A same-named folder that is not an Airlock bundle is never replaced.
+    const other = join(dir.path, 'other');
+    mkdirSync(join(other, 'reviews-v1'), { recursive: true });
+    writeFileSync(join(other, 'reviews-v1', 'notes.txt'), 'mine');
+    const refused = airlock(home, ['export', 'reviews@1', '--to', 'other', '--replace', '--json'], fromUser);
+    expect(refused.json.error.code).toBe('EXPORT_TARGET_EXISTS');
+    expect(refused.json.error.message).toContain('is not an Airlock bundle');
+    expect(readdirSync(other)).toEqual(['reviews-v1']);
+    expect(readFileSync(join(other, 'reviews-v1', 'notes.txt'), 'utf8')).toBe('mine');
+
+    const predicted = airlock(home, ['predict', 'reviews@1', '--file', 'to-score.jsonl', '--out', 'scored-here.jsonl', '--json'], fromUser);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    expect(predicted.json.out).toBe(join(dir.path, 'scored-here.jsonl'));
+    expect(readFileSync(join(dir.path, 'scored-here.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
   it('imports a verified bundle into the model cache and refuses a tampered one, naming the bad file', () => {
@@ -160,21 +177,6 @@ describe('airlock register, registry, predict, export, verify and bundle import'
       expect(readdirSync(small)).toEqual([]);
     } finally {
       unmount(small);
-    }
-  });
-
-  it('lists a volume mounted under /mnt as an export target', (context) => {
-    const mountPoint = join('/mnt', `airlock-test-${process.pid}`);
-    const cannot = mountTmpfs(mountPoint, '1m');
-    if (cannot) {
-      rmSync(mountPoint, { recursive: true, force: true });
-      context.skip(`cannot mount a tmpfs under /mnt (${cannot})`);
-    }
-    try {
-      const listed = airlock(home, ['export', '--volumes', '--json']);
-      expect(listed.json.volumes).toContainEqual(expect.objectContaining({ path: mountPoint, fsType: 'tmpfs', removable: true, totalBytes: 1024 * 1024 }));
-    } finally {
-      unmount(mountPoint);
     }
   });
 

@@ -1,13 +1,14 @@
 // @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Run } from '../../schemas/run.ts';
 import { RegistryScreen } from '../../renderer/src/screens/RegistryScreen.tsx';
 import { RegisterRun } from '../../renderer/src/components/RegisterRun.tsx';
 import { registryInitialState, useRegistry } from '../../renderer/src/store/registry.ts';
+import { exportInitialState, useExport } from '../../renderer/src/store/export.ts';
 import { startApp } from '../renderer/helpers/setup-app.tsx';
 import { tinyModelPath, tinyRunConfig, writeSentimentCsv } from '../helpers/tiny-model.ts';
 
@@ -19,6 +20,7 @@ const usb = join(work, 'usb');
 beforeAll(async () => {
   app = await startApp();
   useRegistry.setState(registryInitialState);
+  useExport.setState(exportInitialState);
   expect((await app.call('models.import', { path: tinyModelPath(), name: 'tiny' })).ok).toBe(true);
   mkdirSync(usb);
   const csv = writeSentimentCsv(join(work, 'reviews.csv'), 30);
@@ -79,7 +81,40 @@ describe('Registry screen and Register on a run, over the real services', () => 
     expect(result.textContent).toContain(join(usb, 'screen-reviews-v1'));
     expect(result.textContent).toMatch(/Verified: .* \d+ files/);
     expect(existsSync(join(usb, 'screen-reviews-v1', 'manifest.json'))).toBe(true);
+  });
+
+  it('offers Verify and Replace, not an error, when the version is already in the folder', async () => {
+    const bundle = join(usb, 'screen-reviews-v1');
+    const firstManifest = readFileSync(join(bundle, 'manifest.json'), 'utf8');
+    render(<RegistryScreen params={{ name: 'screen-reviews' }} />);
+    fireEvent.change(await screen.findByLabelText('Export folder'), { target: { value: usb } });
     fireEvent.click(screen.getByRole('button', { name: 'Export screen-reviews@1' }));
-    expect((await screen.findByRole('alert', {}, { timeout: 30_000 })).textContent).toContain('EXPORT_TARGET_EXISTS');
+    const choice = await screen.findByRole('group', { name: 'Already exported' }, { timeout: 30_000 });
+    expect(choice.textContent).toContain(`${bundle} already holds an export of screen-reviews v1`);
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(document.body.textContent).not.toMatch(/airlock verify|--replace/); // no command to type
+
+    fireEvent.click(within(choice).getByRole('button', { name: 'Verify' }));
+    const verified = await screen.findByRole('status', { name: 'Verification result' }, { timeout: 30_000 });
+    expect(verified.textContent).toContain(bundle);
+    expect(readFileSync(join(bundle, 'manifest.json'), 'utf8')).toBe(firstManifest); // only read
+
+    fireEvent.click(screen.getByRole('button', { name: 'Export screen-reviews@1' }));
+    fireEvent.click(within(await screen.findByRole('group', { name: 'Already exported' }, { timeout: 30_000 })).getByRole('button', { name: 'Replace' }));
+    expect(await screen.findByRole('progressbar')).toBeTruthy();
+    const replaced = await screen.findByRole('status', { name: 'Verification result' }, { timeout: 90_000 });
+    expect(replaced.textContent).toContain(bundle);
+    expect(readdirSync(usb)).toEqual(['screen-reviews-v1']);
+    expect(readFileSync(join(bundle, 'manifest.json'), 'utf8')).not.toBe(firstManifest);
+  });
+
+  it('refuses a relative export folder with a message saying what to type', async () => {
+    render(<RegistryScreen params={{ name: 'screen-reviews' }} />);
+    fireEvent.change(await screen.findByLabelText('Export folder'), { target: { value: 'resources' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Export screen-reviews@1' }));
+    const alert = await screen.findByRole('alert', {}, { timeout: 30_000 });
+    expect(alert.textContent).toContain('The export folder "resources" is not a full path.');
+    expect(alert.textContent).toContain('Type a full path such as /media/usb');
+    expect(existsSync(join('resources', 'screen-reviews-v1'))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { userPath, userPathOrId } from '../paths.ts';
 import { call, positional, stringOption, type Command } from './types.ts';
 
 export const configCommand: Command = {
@@ -7,10 +7,11 @@ export const configCommand: Command = {
   summary: 'Write a complete training config from what was detected in the data and the devices found.',
   options: { model: { type: 'string' }, out: { type: 'string' } },
   async run(context) {
-    const dataset = positional(context, 0, 'a dataset id or file', this.usage);
+    const dataset = userPathOrId(positional(context, 0, 'a dataset id or file', this.usage));
     const { config, reasons, yaml } = await call(context, 'config.suggest', { dataset, model: stringOption(context, 'model') });
-    const out = stringOption(context, 'out');
+    const option = stringOption(context, 'out');
+    const out = option ? userPath(option) : null;
     if (out) writeFileSync(out, yaml);
-    context.output.result({ config, reasons, path: out ? resolve(out) : null }, () => (out ? `Wrote ${resolve(out)}` : yaml.trimEnd()));
+    context.output.result({ config, reasons, path: out }, () => (out ? `Wrote ${out}` : yaml.trimEnd()));
   },
 };

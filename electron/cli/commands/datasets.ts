@@ -1,6 +1,7 @@
 import type { Dataset } from '../../../schemas/dataset.ts';
 import { formatBytes, table } from '../output.ts';
 import { fractionProgress } from '../progress.ts';
+import { userPath } from '../paths.ts';
 import { call, positional, stringOption, type Command } from './types.ts';
 
 /** Readable summary of one dataset and what detection found. */
@@ -23,7 +24,7 @@ export const importCommand: Command = {
   summary: 'Import a CSV, TSV, JSONL or Parquet file into the data folder and detect its columns and task.',
   options: { name: { type: 'string' } },
   async run(context) {
-    const file = positional(context, 0, 'the file to import', this.usage);
+    const file = userPath(positional(context, 0, 'the file to import', this.usage));
     const progress = fractionProgress('Reading');
     const unsubscribe = context.api.subscribe((notice) => notice.kind === 'import' && progress(notice.fraction));
     const { dataset, existing } = await call(context, 'datasets.import', { path: file, name: stringOption(context, 'name') }).finally(unsubscribe);

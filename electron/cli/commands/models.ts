@@ -1,5 +1,6 @@
 import type { ModelInfo } from '../../../schemas/model.ts';
 import { formatBytes, table } from '../output.ts';
+import { userPath, userPathOrId } from '../paths.ts';
 import { call, positional, stringOption, type Command } from './types.ts';
 
 function formatParameters(count: number | null): string {
@@ -39,13 +40,13 @@ export const modelsCommand: Command = {
   async run(context) {
     const [action] = context.positionals;
     if (action === 'import') {
-      const path = positional(context, 1, 'the model folder', this.usage);
+      const path = userPath(positional(context, 1, 'the model folder', this.usage));
       const { model } = await call(context, 'models.import', { path, name: stringOption(context, 'name'), allowPickle: Boolean(context.values['allow-pickle']) });
       context.output.result({ model }, () => `Imported model ${model.id}\n${describeInfo(model.info)}`);
       return;
     }
     if (action === 'inspect') {
-      const { model } = await call(context, 'models.inspect', { target: positional(context, 1, 'a model id or folder', this.usage) });
+      const { model } = await call(context, 'models.inspect', { target: userPathOrId(positional(context, 1, 'a model id or folder', this.usage)) });
       context.output.result({ model }, () => `Model ${model.id ?? model.path}\n${describeInfo(model.info)}`);
       return;
     }

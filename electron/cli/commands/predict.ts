@@ -3,6 +3,7 @@ import type { Notice } from '../../../schemas/api.ts';
 import type { Prediction } from '../../../schemas/registry.ts';
 import { fractionProgress } from '../progress.ts';
 import { table } from '../output.ts';
+import { userPath } from '../paths.ts';
 import { call, positional, stringOption, type Command, type CommandContext } from './types.ts';
 
 /** Draws `task` progress notices on stderr while `work` runs. */
@@ -34,7 +35,7 @@ export const predictCommand: Command = {
     if (file) {
       const out = stringOption(context, 'out');
       if (!out) throw new AirlockError('INVALID_INPUT', 'Missing --out for --file.', { hint: `Usage: airlock ${this.usage}` });
-      const result = await withProgress(context, 'predict', 'Predicting', () => call(context, 'predict.file', { model, path: file, out, column: stringOption(context, 'column') }));
+      const result = await withProgress(context, 'predict', 'Predicting', () => call(context, 'predict.file', { model, path: userPath(file), out: userPath(out), column: stringOption(context, 'column') }));
       context.output.result(result, () =>
         [`Predicted ${result.rows} rows (text column "${result.column}") into ${result.out}`, ...Object.entries(result.labelCounts).map(([label, count]) => `  ${label}: ${count}`)].join('\n'),
       );

@@ -1,10 +1,22 @@
 import type { Run } from '../../../schemas/run.ts';
+import type { RunConfig } from '../../../schemas/config.ts';
 import type { Notice } from '../../../schemas/api.ts';
 import { loadConfigFile } from '../../services/config/yaml.ts';
 import { TrainingProgress } from '../progress.ts';
 import { table } from '../output.ts';
+import { userPath, userPathOrId } from '../paths.ts';
 import { call, positional, type Command, type CommandContext } from './types.ts';
 
+/** A config's data files and model folder named by relative paths, taken from the user's folder as on the command line (ids stay ids). */
+function pathsFromUser(config: RunConfig): RunConfig {
+  const { train_path, val_path, test_path } = config.data;
+  const path = (value: string | null) => (value === null ? null : userPathOrId(value));
+  return {
+    ...config,
+    model: { ...config.model, name: userPathOrId(config.model.name) },
+    data: { ...config.data, train_path: userPathOrId(train_path), val_path: path(val_path), test_path: path(test_path) },
+  };
+}
 
 /** The run fields printed by train, resume and runs show. */
 export function runSummary(run: Run) {
@@ -77,7 +89,7 @@ export const trainCommand: Command = {
   usage: 'train <config.yaml> [--json]',
   summary: 'Train in the foreground with a progress bar; Ctrl-C cancels and keeps a checkpoint.',
   async run(context) {
-    const config = loadConfigFile(positional(context, 0, 'the config file', this.usage));
+    const config = pathsFromUser(loadConfigFile(userPath(positional(context, 0, 'the config file', this.usage))));
     return followRun(context, () => call(context, 'runs.start', { config }));
   },
 };

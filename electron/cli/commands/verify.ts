@@ -1,5 +1,6 @@
 import type { VerifiedBundle } from '../../../schemas/registry.ts';
 import { formatBytes } from '../output.ts';
+import { userPath } from '../paths.ts';
 import { call, positional, type Command } from './types.ts';
 
 /** What a verified bundle is, in a few lines. */
@@ -16,7 +17,7 @@ export const verifyCommand: Command = {
   usage: 'verify <bundle-folder> [--json]',
   summary: 'Check an exported bundle: every listed file present with its size and SHA-256, nothing extra, no links or unsafe paths.',
   async run(context) {
-    const { bundle } = await call(context, 'export.verify', { path: positional(context, 0, 'the bundle folder', this.usage) });
+    const { bundle } = await call(context, 'export.verify', { path: userPath(positional(context, 0, 'the bundle folder', this.usage)) });
     context.output.result({ bundle }, () => describeBundle(bundle));
   },
 };

@@ -10,6 +10,7 @@ import { suggestConfig } from '../config/build.ts';
 import { resolveConfig } from '../config/resolve.ts';
 import { configToYaml, parseConfig } from '../config/yaml.ts';
 import { measureTokenLengths, queryDevices } from '../trainer/commands.ts';
+import { requireFullPath } from '../util/paths.ts';
 
 import { registerAppHandlers } from './app-handlers.ts';
 import { registerRegistryHandlers } from './registry-handlers.ts';
@@ -61,12 +62,12 @@ export function createApi(services: Services): Api {
   }
 
   handle('datasets.import', (input) =>
-    services.datasets.import(input.path, { name: input.name, onProgress: (fraction) => notices.emit('notice', { kind: 'import', path: input.path, fraction }) }),
+    services.datasets.import(requireFullPath(input.path, { field: 'path', what: 'file', exampleName: 'tickets.csv' }), { name: input.name, onProgress: (fraction) => notices.emit('notice', { kind: 'import', path: input.path, fraction }) }),
   );
   handle('datasets.list', () => ({ datasets: services.datasets.list() }));
   handle('datasets.get', (input) => ({ dataset: services.datasets.get(input.id) }));
   handle('models.list', () => ({ models: services.models.list() }));
-  handle('models.import', async (input) => ({ model: await services.models.import(input.path, { name: input.name, allowPickle: input.allowPickle }) }));
+  handle('models.import', async (input) => ({ model: await services.models.import(requireFullPath(input.path, { field: 'path', what: 'model folder', exampleName: 'my-model' }), { name: input.name, allowPickle: input.allowPickle }) }));
   handle('models.inspect', (input) => ({ model: services.models.inspect(input.target) }));
   handle('devices.list', async () => ({ devices: await listDevices(true) }));
   handle('config.suggest', async (input) => {

@@ -1,5 +1,6 @@
 import { listRemovableVolumes } from '../export/volumes.ts';
 import { verifyBundle } from '../export/verify.ts';
+import { requireFullPath } from '../util/paths.ts';
 import type { HandlerContext } from './handlers.ts';
 
 /** Handlers for registry, prediction and export calls (api-registry.ts). */
@@ -17,6 +18,9 @@ export function registerRegistryHandlers(context: HandlerContext): void {
     services.predictions.file(input.model, input.path, input.out, { column: input.column, onProgress: progress('predict', input.path) }),
   );
   handle('export.volumes', () => ({ volumes: listRemovableVolumes() }));
-  handle('export.bundle', async (input) => ({ bundle: await services.exporter.export(input.model, input.to, progress('export', input.to)) }));
-  handle('export.verify', async (input) => ({ bundle: await verifyBundle(input.path) }));
+  handle('export.target', (input) => services.exporter.target(input.model, input.to));
+  handle('export.bundle', async (input) => ({
+    bundle: await services.exporter.export(input.model, input.to, progress('export', input.to), { replace: input.replace }),
+  }));
+  handle('export.verify', async (input) => ({ bundle: await verifyBundle(requireFullPath(input.path, { field: 'path', what: 'bundle folder', exampleName: 'tickets-v1' })) }));
 }

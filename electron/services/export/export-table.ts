@@ -13,7 +13,11 @@ export class ExportTable {
   }
 
   /** Exports still marked as started. */
-  unfinished(): { tempPath: string; pid: number }[] {
-    return this.db.prepare("SELECT temp_path AS tempPath, pid FROM exports WHERE status = 'started'").all() as { tempPath: string; pid: number }[];
+  unfinished(): { tempPath: string; targetPath: string; pid: number }[] {
+    return this.db.prepare("SELECT temp_path AS tempPath, target_path AS targetPath, pid FROM exports WHERE status = 'started'").all() as {
+      tempPath: string;
+      targetPath: string;
+      pid: number;
+    }[];
   }
 }

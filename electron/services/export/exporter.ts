@@ -11,7 +11,8 @@ import { MANIFEST_NAME, describeFiles, listFiles } from './manifest.ts';
 import { modelCard } from './model-card.ts';
 import { checkExportFits } from './space.ts';
 import { isProcessAlive } from '../util/files.ts';
-import { verifyBundle } from './verify.ts';
+import { readManifest, verifyBundle } from './verify.ts';
+import { requireFullPath } from '../util/paths.ts';
 import { freeBytes, mountOf, readMounts, type MountEntry } from './volumes.ts';
 
 /** Prefix of the temporary folder an export writes on the target before its rename. */
@@ -33,6 +34,54 @@ const defaultProbes = (): ExportProbes => ({
   freeBytes: (path) => freeBytes(path).free,
   fileDelayMs: Number(process.env.AIRLOCK_EXPORT_TEST_FILE_DELAY_MS ?? 0) || 0,
 });
+
+/** How a relative export folder is named in the refusal. */
+const EXPORT_FOLDER = { field: 'to', what: 'export folder', code: 'EXPORT_TARGET_INVALID' } as const;
+
+/** The bundle's folder name: `<name>-v<version>`. */
+function bundleName(version: Pick<ModelVersion, 'name' | 'version'>): string {
+  return `${version.name}-v${version.version}`;
+}
+
+/** Whether `folder` holds an Airlock manifest (even one whose files were changed since): the only kind Airlock replaces. */
+function isAirlockBundle(folder: string): boolean {
+  try {
+    readManifest(folder);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Lets an existing `final` folder be replaced only when asked to and only when it is an Airlock bundle. */
+function checkReplaceable(final: string, version: ModelVersion, replace: boolean): void {
+  if (!isAirlockBundle(final)) {
+    throw new AirlockError('EXPORT_TARGET_EXISTS', `${final} already exists and is not an Airlock bundle, so Airlock will not replace it.`, {
+      hint: 'Pick another folder, or move that folder away first.',
+      field: final,
+    });
+  }
+  if (!replace) {
+    throw new AirlockError('EXPORT_TARGET_EXISTS', `${final} already holds an export of ${version.name} v${version.version}.`, {
+      hint: 'Verify the copy that is there, or replace it with a new export.',
+      field: final,
+    });
+  }
+}
+
+/** Suffix of the folder an export being replaced waits in, beside the new export's temporary folder. */
+const PREVIOUS_SUFFIX = '-previous';
+
+/**
+ * After a replacing export failed or its process died: the earlier export goes back where it was if the new one
+ * never took its place; if the new one did (complete, its manifest written last), the earlier one is removed.
+ */
+function restorePrevious(temp: string, final: string): void {
+  const previous = temp + PREVIOUS_SUFFIX;
+  if (!existsSync(previous)) return;
+  if (existsSync(final)) rmSync(previous, { recursive: true, force: true });
+  else renameSync(previous, final);
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,6 +117,7 @@ export class BundleExporter {
       // The drive may be unplugged now: keep the record until its folder can be reached.
       if (!existsSync(dirname(entry.tempPath))) continue;
       rmSync(entry.tempPath, { recursive: true, force: true });
+      restorePrevious(entry.tempPath, entry.targetPath);
       this.table.ended(entry.tempPath, 'cleaned', new Date().toISOString());
       removed.push(entry.tempPath);
     }
@@ -77,36 +127,50 @@ export class BundleExporter {
   /** Removes `.airlock-export-<pid>-*` litter in `folder` left by a dead process that was never recorded. */
   private cleanFolderLitter(folder: string): void {
     for (const name of readdirSync(folder)) {
+      if (name.endsWith(PREVIOUS_SUFFIX)) continue; // an earlier export set aside by a replace: cleanStale decides
       const pid = Number(/^\.airlock-export-(\d+)-/.exec(name)?.[1]);
       if (pid && pid !== process.pid && !isProcessAlive(pid)) rmSync(join(folder, name), { recursive: true, force: true });
     }
   }
 
-  /** Exports `ref` into `<to>/<name>-v<version>/`: checked for space first, written to a temporary name, flushed, renamed, re-read. */
-  async export(ref: string, to: string, onProgress: ExportProgress = () => {}): Promise<VerifiedBundle> {
+  /** Where an export of `ref` into the folder `to` goes, whether something is there already, and whether Airlock may replace it. */
+  target(ref: string, to: string): { path: string; exists: boolean; replaceable: boolean } {
+    const folder = resolve(requireFullPath(to, EXPORT_FOLDER));
+    const path = join(folder, bundleName(this.registry.resolve(ref)));
+    if (!existsSync(path)) return { path, exists: false, replaceable: false };
+    return { path, exists: true, replaceable: isAirlockBundle(path) };
+  }
+
+  /**
+   * Exports `ref` into `<to>/<name>-v<version>/`: checked for space first, written to a temporary name, flushed,
+   * renamed, re-read. With `replace`, an Airlock bundle already there is swapped out only once the new one is
+   * complete, and put back if the new one fails its re-read.
+   */
+  async export(ref: string, to: string, onProgress: ExportProgress = () => {}, options: { replace?: boolean } = {}): Promise<VerifiedBundle> {
+    const target = resolve(requireFullPath(to, EXPORT_FOLDER));
     const version = this.registry.resolve(ref);
-    const target = resolve(to);
     this.checkTarget(target);
-    const final = join(target, `${version.name}-v${version.version}`);
-    if (existsSync(final)) {
-      throw new AirlockError('EXPORT_TARGET_EXISTS', `${final} already exists.`, {
-        hint: 'Check it with `airlock verify`, or delete it (or pick another folder) to export again.',
-      });
-    }
+    const final = join(target, bundleName(version));
+    const replacing = existsSync(final);
+    if (replacing) checkReplaceable(final, version, options.replace === true);
     const sources = listFiles(version.modelDir).map((path) => statSync(join(version.modelDir, path)).size);
     checkExportFits({ fileSizes: sources, freeBytes: this.probes.freeBytes(target), fsType: mountOf(target, this.probes.mounts())?.fsType ?? null, target });
     this.cleanFolderLitter(target);
 
     const temp = join(target, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+    // The previous copy waits here until the new one verifies (see restorePrevious for a process that dies meanwhile).
+    const previous = temp + PREVIOUS_SUFFIX;
     this.table.started(temp, final, process.pid, new Date().toISOString());
     let renamed = false;
     try {
       await this.writeBundle(version, temp, onProgress);
+      if (replacing) renameSync(final, previous);
       renameSync(temp, final);
       renamed = true;
       syncFolder(target);
       onProgress(0.95, 'Re-reading the bundle to verify it');
       const verified = await verifyBundle(final);
+      if (replacing) rmSync(previous, { recursive: true, force: true });
       this.table.ended(temp, 'completed', new Date().toISOString());
       onProgress(1, 'Exported and verified');
       return verified;
@@ -114,6 +178,7 @@ export class BundleExporter {
       rmSync(temp, { recursive: true, force: true });
       // Written but failed its re-read: never leave it looking usable.
       if (renamed) rmSync(final, { recursive: true, force: true });
+      if (replacing) restorePrevious(temp, final);
       this.table.ended(temp, 'failed', new Date().toISOString());
       throw error;
     }
@@ -133,7 +198,7 @@ export class BundleExporter {
   private async writeBundle(version: ModelVersion, temp: string, onProgress: ExportProgress): Promise<void> {
     onProgress(0, 'Writing the MLflow model');
     const args = ['bundle', '--model', version.modelDir, '--out', temp, '--max-length', String(version.lineage.config.data.max_length),
-      '--source-name', `${version.name}-v${version.version}`, '--base-model', version.lineage.baseModel];
+      '--source-name', bundleName(version), '--base-model', version.lineage.baseModel];
     await callTrainer(args, this.paths.root, (event) => {
       if (event.type === 'progress' && event.fraction !== null) onProgress(event.fraction * 0.6, event.message);
     });

@@ -1,43 +1,46 @@
 import type { ModelVersion } from '../../../schemas/registry.ts';
 import { configToYaml } from '../config/yaml.ts';
+import { codeBlock, markdownParagraphs, markdownText as text } from './markdown.ts';
 
-/** README.md of a bundle: what the model is, where it came from, how well it did, and how to load it. */
+/**
+ * README.md of a bundle: what the model is, where it came from, how well it did, and how to load it. Every value
+ * that came from a user (names, labels, descriptions, paths, metric names, the config) is escaped, since the card
+ * is read in Markdown viewers outside the app.
+ */
 export function modelCard(version: ModelVersion, exportedAt: string): string {
   const lineage = version.lineage;
   const metrics = Object.keys(lineage.metrics).sort();
   return [
-    `# ${version.name} v${version.version}`,
+    `# ${text(version.name)} v${version.version}`,
     '',
-    version.description ?? `A ${lineage.task} model fine-tuned offline with Airlock.`,
+    version.description?.trim() ? markdownParagraphs(version.description) : `A ${text(lineage.task)} model fine-tuned offline with Airlock.`,
     '',
-    `- Stage: ${version.stage}`,
-    `- Exported: ${exportedAt}`,
-    `- Registered: ${version.createdAt}`,
+    `- Stage: ${text(version.stage)}`,
+    `- Exported: ${text(exportedAt)}`,
+    `- Registered: ${text(version.createdAt)}`,
     '',
     '## Lineage',
     '',
-    `- Run: ${lineage.runId} (experiment "${lineage.experiment}")`,
-    `- Base model: ${lineage.baseModel}`,
-    `- Task: ${lineage.task}`,
-    `- Training data: ${lineage.datasetName ?? lineage.config.data.train_path}${lineage.datasetId ? ` (${lineage.datasetId})` : ''}`,
-    `- Training data SHA-256: ${lineage.datasetSha256 ?? 'not recorded (a file outside the dataset store)'}`,
-    `- Trained on: ${lineage.device ?? 'unknown device'}, finished ${lineage.trainedAt ?? 'unknown'}`,
+    `- Run: ${text(lineage.runId)} (experiment "${text(lineage.experiment)}")`,
+    `- Base model: ${text(lineage.baseModel)}`,
+    `- Task: ${text(lineage.task)}`,
+    `- Training data: ${text(lineage.datasetName ?? lineage.config.data.train_path)}${lineage.datasetId ? ` (${text(lineage.datasetId)})` : ''}`,
+    `- Training data SHA-256: ${lineage.datasetSha256 ? text(lineage.datasetSha256) : 'not recorded (a file outside the dataset store)'}`,
+    `- Trained on: ${text(lineage.device ?? 'unknown device')}, finished ${text(lineage.trainedAt ?? 'unknown')}`,
     '',
     '## Labels',
     '',
-    ...(lineage.labels.length ? lineage.labels.map((label) => `- ${label}`) : ['- (none recorded)']),
+    ...(lineage.labels.length ? lineage.labels.map((label) => `- ${text(label)}`) : ['- (none recorded)']),
     '',
     '## Metrics',
     '',
     '| metric | value |',
     '|---|---|',
-    ...metrics.map((key) => `| ${key} | ${Number(lineage.metrics[key].toFixed(6))} |`),
+    ...metrics.map((key) => `| ${text(key)} | ${Number(lineage.metrics[key].toFixed(6))} |`),
     '',
     '## Training config',
     '',
-    '```yaml',
-    configToYaml(lineage.config).trimEnd(),
-    '```',
+    codeBlock(configToYaml(lineage.config), 'yaml'),
     '',
     '## Use',
     '',

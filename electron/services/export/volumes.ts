@@ -1,16 +1,19 @@
 import { existsSync, readFileSync, readdirSync, realpathSync, statfsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Volume } from '../../../schemas/registry.ts';
+import { DRIVE_FILE_SYSTEMS, SYSFS_ROOT, isRemovableDevice } from './removable.ts';
 
 /** One line of /proc/mounts. */
 export interface MountEntry {
   device: string;
   mountPoint: string;
   fsType: string;
+  /** Mount options (`rw`, `ro`, `nosuid`, ...); empty where unknown. */
+  options?: string[];
 }
 
-/** Where Linux desktops and administrators mount removable media. */
-const REMOVABLE_ROOTS = ['/media/', '/run/media/', '/mnt/'];
+/** Where the kernel lists mounts; tests point it at a fake file. */
+export const MOUNTS_FILE = '/proc/mounts';
 
 // /proc/mounts escapes space, tab, newline and backslash as octal (\040 ...).
 function unescapeMount(field: string): string {
@@ -23,35 +26,60 @@ export function parseMounts(text: string): MountEntry[] {
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter((fields) => fields.length >= 3)
-    .map(([device, mountPoint, fsType]) => ({ device: unescapeMount(device), mountPoint: unescapeMount(mountPoint), fsType }));
+    .map(([device, mountPoint, fsType, options]) => ({
+      device: unescapeMount(device),
+      mountPoint: unescapeMount(mountPoint),
+      fsType,
+      options: options ? options.split(',') : [],
+    }));
 }
 
-/** Attached drives on this system: removable mounts on Linux, /Volumes on macOS, drive letters on Windows. */
-function platformCandidates(): MountEntry[] {
+/** The mount table of this machine (empty where there is no /proc/mounts). */
+export function readMounts(file = MOUNTS_FILE): MountEntry[] {
+  return existsSync(file) ? parseMounts(readFileSync(file, 'utf8')) : [];
+}
+
+/**
+ * Whether a Linux mount is a writable removable drive: a drive file system (never tmpfs, proc, overlay...),
+ * mounted read-write, from a device the kernel reports as removable or USB-attached. Where it is mounted does not
+ * matter (a 4 KB tmpfs under /mnt is not a drive; a stick mounted in the home folder is). The system's own
+ * mounts are left out even when the system runs from a stick.
+ */
+export function isRemovableMount(mount: MountEntry, sys = SYSFS_ROOT): boolean {
+  if (!DRIVE_FILE_SYSTEMS.has(mount.fsType) || mount.options?.includes('ro')) return false;
+  if (mount.mountPoint === '/' || mount.mountPoint === '/boot' || mount.mountPoint.startsWith('/boot/')) return false;
+  return isRemovableDevice(mount.device, sys);
+}
+
+/** Attached drives on macOS (/Volumes) and Windows (drive letters other than the system's). */
+function otherPlatformCandidates(): MountEntry[] {
   if (process.platform === 'darwin') {
     if (!existsSync('/Volumes')) return [];
     return readdirSync('/Volumes')
       .map((name) => ({ device: name, mountPoint: join('/Volumes', name), fsType: 'unknown' }))
       .filter((entry) => realpathSync(entry.mountPoint) !== '/'); // the start-up disk appears there as a link to /
   }
-  if (process.platform === 'win32') {
-    const system = (process.env.SystemDrive ?? 'C:').toUpperCase();
-    return [...'DEFGHIJKLMNOPQRSTUVWXYZ']
-      .map((letter) => `${letter}:\\`)
-      .filter((drive) => !drive.startsWith(system) && existsSync(drive))
-      .map((drive) => ({ device: drive, mountPoint: drive, fsType: 'unknown' }));
-  }
-  return readMounts().filter(isRemovableMount);
+  const system = (process.env.SystemDrive ?? 'C:').toUpperCase();
+  return [...'DEFGHIJKLMNOPQRSTUVWXYZ']
+    .map((letter) => `${letter}:\\`)
+    .filter((drive) => !drive.startsWith(system) && existsSync(drive))
+    .map((drive) => ({ device: drive, mountPoint: drive, fsType: 'unknown' }));
 }
 
-/** Whether a Linux mount is where removable media appear. */
-export function isRemovableMount(mount: MountEntry): boolean {
-  return REMOVABLE_ROOTS.some((root) => mount.mountPoint.startsWith(root));
+/** Where a Linux machine describes its mounts and block devices; both replaceable for tests. */
+export interface SystemRoots {
+  mounts: string;
+  sys: string;
 }
 
-/** The mount table of this machine (empty where there is no /proc/mounts). */
-export function readMounts(): MountEntry[] {
-  return existsSync('/proc/mounts') ? parseMounts(readFileSync('/proc/mounts', 'utf8')) : [];
+/** Removable drives on Linux, one entry per device (a drive bind-mounted twice is offered once). */
+export function removableMounts(roots: SystemRoots = { mounts: MOUNTS_FILE, sys: SYSFS_ROOT }): MountEntry[] {
+  const seen = new Set<string>();
+  return readMounts(roots.mounts).filter((mount) => {
+    if (seen.has(mount.device) || !isRemovableMount(mount, roots.sys)) return false;
+    seen.add(mount.device);
+    return true;
+  });
 }
 
 /** The mount holding `path`: the longest mount point that is a prefix of its real path. */
@@ -77,17 +105,18 @@ export function freeBytes(path: string): { free: number; total: number } {
 }
 
 /**
- * Candidate export targets: on Linux the mounts under /media, /run/media and /mnt (where a USB drive or external
- * disk appears); on macOS the volumes in /Volumes; on Windows the drive letters other than the system drive.
+ * Candidate export targets: on Linux the removable drives the kernel reports (see isRemovableMount); on macOS the
+ * volumes in /Volumes; on Windows the drive letters other than the system drive. `roots` replaces /proc/mounts and /sys.
  */
-export function listRemovableVolumes(mounts?: MountEntry[]): Volume[] {
+export function listRemovableVolumes(roots?: SystemRoots): Volume[] {
   const volumes: Volume[] = [];
-  for (const mount of mounts ? mounts.filter(isRemovableMount) : platformCandidates()) {
+  const linux = roots !== undefined || (process.platform !== 'darwin' && process.platform !== 'win32');
+  for (const mount of linux ? removableMounts(roots) : otherPlatformCandidates()) {
     try {
       const { free, total } = freeBytes(mount.mountPoint);
       volumes.push({ path: mount.mountPoint, device: mount.device, fsType: mount.fsType, totalBytes: total, freeBytes: free, removable: true });
     } catch {
-      // unreadable (a stale network mount, no permission): not offered
+      // unreadable (unplugged since, no permission): not offered
     }
   }
   return volumes;

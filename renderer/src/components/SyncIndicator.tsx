@@ -10,10 +10,14 @@ const WORDS: Record<SyncIndication, string> = {
   unknown: 'MLflow: not checked',
 };
 
-/** MLflow sync at a glance (offline, reachable, syncing, errors), with pending items; links to the Sync screen. */
+/**
+ * MLflow sync at a glance (offline, reachable, syncing, errors), with pending items; links to the Sync screen.
+ * Every finished run is queued for sync, so for someone who never set up MLflow the count would only grow: it is
+ * shown once a tracking server is configured.
+ */
 export function SyncIndicator() {
   const indication = useSync((state) => syncIndication(state));
-  const pending = useSync((state) => state.status?.counts.pending ?? 0);
+  const pending = useSync((state) => (state.status?.reachability.state === 'not-configured' ? 0 : (state.status?.counts.pending ?? 0)));
   return (
     <a className={`sync-indicator ${indication}`} href={href('/sync')} aria-label={`${WORDS[indication]}${pending ? `, ${pending} pending` : ''}`}>
       <span aria-hidden="true">{indication === 'reachable' ? '●' : indication === 'syncing' ? '◐' : indication === 'errors' ? '▲' : '○'}</span> {WORDS[indication]}

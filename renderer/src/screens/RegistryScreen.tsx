@@ -3,10 +3,9 @@ import type { ScreenProps } from './index.ts';
 import { Stage, type ModelVersion, type RegisteredModel } from '../../../schemas/registry.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
-import { ProgressBar } from '../components/ProgressBar.tsx';
-import { formatBytes, formatDate, formatMetric, formatPercent } from '../lib/format.ts';
+import { ExportPanel } from '../components/ExportPanel.tsx';
+import { formatDate, formatMetric, formatPercent } from '../lib/format.ts';
 import { href } from '../router.ts';
-import { bridge } from '../services/bridge.ts';
 import { useRegistry, versionRef } from '../store/registry.ts';
 
 const HEADLINE = /^(val|test)\/(accuracy|f1_macro|r2|mae)$/;
@@ -62,71 +61,6 @@ function VersionDetails({ version }: { version: ModelVersion }) {
           </li>
         ))}
       </ol>
-    </section>
-  );
-}
-
-function ExportPanel({ version }: { version: ModelVersion }) {
-  const volumes = useRegistry((state) => state.volumes);
-  const volumesError = useRegistry((state) => state.volumesError);
-  const current = useRegistry((state) => state.export);
-  const [to, setTo] = useState('');
-  const folderId = useId();
-  useEffect(() => {
-    void useRegistry.getState().loadVolumes();
-  }, []);
-  const browse = async () => {
-    const chosen = await bridge().choosePath('export-target');
-    if (chosen) setTo(chosen);
-  };
-  const ref = versionRef(version);
-  const mine = current?.ref === ref ? current : null;
-  const running = mine !== null && !mine.result && !mine.error;
-  return (
-    <section className="card" aria-labelledby="export">
-      <h2 id="export">Export to removable media</h2>
-      <p className="muted small">
-        Writes {version.name}-v{version.version}/ (MLflow model, safetensors weights, model card, manifest) into the folder, then re-reads and verifies every file.
-      </p>
-      {volumesError && <ErrorBox error={volumesError} />}
-      <fieldset>
-        <legend>Removable drives</legend>
-        {volumes.length === 0 ? (
-          <p className="small muted">No removable drive is mounted under /media, /run/media or /mnt. Type a folder below.</p>
-        ) : (
-          volumes.map((volume) => (
-            <label key={volume.path} className="field checkbox">
-              <input type="radio" name="volume" checked={to === volume.path} onChange={() => setTo(volume.path)} />
-              <span className="mono">{volume.path}</span> ({volume.fsType}, {formatBytes(volume.freeBytes)} free of {formatBytes(volume.totalBytes)})
-            </label>
-          ))
-        )}
-        <button type="button" onClick={() => void useRegistry.getState().loadVolumes()}>
-          Refresh drives
-        </button>
-      </fieldset>
-      <div className="field">
-        <label htmlFor={folderId}>Export folder</label>
-        <div className="row">
-          <input id={folderId} type="text" value={to} onChange={(event) => setTo(event.target.value)} placeholder="/media/usb" spellCheck={false} />
-          {bridge().host === 'electron' && (
-            <button type="button" onClick={() => void browse()}>
-              Browse…
-            </button>
-          )}
-        </div>
-      </div>
-      <button type="button" className="primary" disabled={running || !to.trim()} onClick={() => void useRegistry.getState().exportBundle(ref, to.trim())}>
-        {running ? 'Exporting…' : `Export ${ref}`}
-      </button>
-      {running && <ProgressBar label={mine.message} fraction={mine.fraction} />}
-      {mine?.error && <ErrorBox error={mine.error} title="Export failed" />}
-      {mine?.result && (
-        <div role="status" aria-label="Verification result">
-          <strong>Verified:</strong> <span className="mono">{mine.result.path}</span> — {mine.result.files} files, {formatBytes(mine.result.bytes)}, every size and SHA-256 as listed.
-          <div className="small mono">manifest.json SHA-256 {mine.result.manifestSha256}</div>
-        </div>
-      )}
     </section>
   );
 }

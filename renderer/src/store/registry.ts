@@ -1,26 +1,13 @@
 import { create } from 'zustand';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
-import type { ModelVersion, Prediction, RegisteredModel, Stage, VerifiedBundle, Volume } from '../../../schemas/registry.ts';
-import { bridge, call, errorShapeOf } from '../services/bridge.ts';
-
-/** An export in progress or finished: where, how far, and how it ended. */
-export interface ExportState {
-  ref: string;
-  to: string;
-  fraction: number | null;
-  message: string;
-  result: VerifiedBundle | null;
-  error: AirlockErrorShape | null;
-}
+import type { ModelVersion, Prediction, RegisteredModel, Stage } from '../../../schemas/registry.ts';
+import { call, errorShapeOf } from '../services/bridge.ts';
 
 export interface RegistryState {
   models: RegisteredModel[];
   loaded: boolean;
   error: AirlockErrorShape | null;
-  volumes: Volume[];
-  volumesError: AirlockErrorShape | null;
   stageError: AirlockErrorShape | null;
-  export: ExportState | null;
   predicting: boolean;
   predictions: Prediction[];
   predictError: AirlockErrorShape | null;
@@ -33,10 +20,7 @@ export const registryInitialState: RegistryState = {
   models: [],
   loaded: false,
   error: null,
-  volumes: [],
-  volumesError: null,
   stageError: null,
-  export: null,
   predicting: false,
   predictions: [],
   predictError: null,
@@ -47,11 +31,8 @@ export const registryInitialState: RegistryState = {
 
 interface RegistryActions {
   load(): Promise<void>;
-  loadVolumes(): Promise<void>;
   setStage(ref: string, stage: Stage): Promise<void>;
   register(runId: string, name: string): Promise<ModelVersion | null>;
-  /** Exports and verifies a bundle, following its progress notices. */
-  exportBundle(ref: string, to: string): Promise<void>;
   predict(ref: string, text: string): Promise<void>;
 }
 
@@ -60,7 +41,7 @@ export function versionRef(version: Pick<ModelVersion, 'name' | 'version'>): str
   return `${version.name}@${version.version}`;
 }
 
-/** Registered models, their stages, exports to removable media and quick predictions. */
+/** Registered models, their stages and quick predictions (exports: store/export.ts). */
 export const useRegistry = create<RegistryState & RegistryActions>((set, get) => ({
   ...registryInitialState,
   async load() {
@@ -70,15 +51,6 @@ export const useRegistry = create<RegistryState & RegistryActions>((set, get) =>
       set({ models, loaded: true });
     } catch (error) {
       set({ error: errorShapeOf(error) });
-    }
-  },
-  async loadVolumes() {
-    set({ volumesError: null });
-    try {
-      const { volumes } = await call('export.volumes', {});
-      set({ volumes });
-    } catch (error) {
-      set({ volumesError: errorShapeOf(error) });
     }
   },
   async setStage(ref, stage) {
@@ -99,23 +71,6 @@ export const useRegistry = create<RegistryState & RegistryActions>((set, get) =>
     } catch (error) {
       set({ registering: false, registerError: errorShapeOf(error) });
       return null;
-    }
-  },
-  async exportBundle(ref, to) {
-    set({ export: { ref, to, fraction: 0, message: 'Starting', result: null, error: null } });
-    const unsubscribe = bridge().subscribe((notice) => {
-      const current = get().export;
-      if (notice.kind === 'progress' && notice.task === 'export' && notice.id === to && current && !current.result && !current.error) {
-        set({ export: { ...current, fraction: notice.fraction, message: notice.message ?? current.message } });
-      }
-    });
-    try {
-      const { bundle } = await call('export.bundle', { model: ref, to });
-      set({ export: { ...get().export!, fraction: 1, message: 'Exported and verified', result: bundle } });
-    } catch (error) {
-      set({ export: { ...get().export!, error: errorShapeOf(error) } });
-    } finally {
-      unsubscribe();
     }
   },
   async predict(ref, text) {

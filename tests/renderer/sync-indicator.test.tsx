@@ -1,0 +1,33 @@
+// @vitest-environment happy-dom
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { act, cleanup, render, screen } from '@testing-library/react';
+import { SyncIndicator } from '../../renderer/src/components/SyncIndicator.tsx';
+import { syncInitialState, useSync } from '../../renderer/src/store/sync.ts';
+import { startApp } from './helpers/setup-app.tsx';
+import { insertRun } from '../sync/helpers.ts';
+
+let app: Awaited<ReturnType<typeof startApp>>;
+beforeAll(async () => {
+  app = await startApp();
+  useSync.setState(syncInitialState);
+});
+afterAll(() => app.stop());
+afterEach(cleanup);
+
+describe('the sidebar MLflow line', () => {
+  it('stays quiet for a user who never configured MLflow, and counts what waits once a server is set', async () => {
+    // Every finished run joins the sync outbox, configured or not.
+    for (let index = 0; index < 3; index++) insertRun(app.services, { experiment: 'quiet' });
+    render(<SyncIndicator />);
+    await act(() => useSync.getState().load());
+    expect(useSync.getState().status?.counts.pending).toBe(3);
+    const link = screen.getByRole('link', { name: 'MLflow: not configured' });
+    expect(link.textContent).not.toMatch(/pending|\d/);
+
+    const saved = await app.call('sync.settings.set', { settings: { trackingUri: 'http://127.0.0.1:9' } });
+    expect(saved.ok).toBe(true);
+    await act(() => useSync.getState().load());
+    const configured = screen.getByRole('link', { name: /, 3 pending$/ });
+    expect(configured.textContent).toContain('(3 pending)');
+  });
+});
