@@ -54,7 +54,7 @@ const HOSTILE = [
 function hostileVersion(): ModelVersion {
   const config = RunConfig.parse({
     data: { train_path: '/data/</td><img src=x>.csv', text_column: 'text', label_column: 'label' },
-    experiment: { name: '```\n</pre><script>alert(1)</script>\n```', tags: { '<b>': '| x |' } },
+    experiment: { name: '```\n</pre><script>alert(1)</script>\n```', tags: { team: '<b>| x |</b>' } },
   });
   return {
     name: '<img src=x onerror=alert(1)>',
