@@ -69,6 +69,7 @@ export async function createServices(home: string): Promise<Services> {
   registerOnCompletion(supervisor, registry);
   const exporter = new BundleExporter(paths, registry, new ExportTable(db));
   exporter.cleanStale();
+  const predictions = new PredictionService(paths, registry, runs);
   return {
     paths,
     db,
@@ -77,9 +78,13 @@ export async function createServices(home: string): Promise<Services> {
     runs,
     supervisor,
     registry,
-    predictions: new PredictionService(paths, registry),
+    predictions,
     exporter,
     sync: createSyncService(paths, db, runs),
-    close: () => db.close(),
+    close: () => {
+      // The warm model workers are told to finish; they are killed a few seconds later if they have not.
+      void predictions.close();
+      db.close();
+    },
   };
 }
