@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
-import type { ModelVersion, Prediction, RegisteredModel, Stage, VerifiedBundle, Volume } from '../../../schemas/registry.ts';
+import type { ModelVersion, RegisteredModel, Stage, VerifiedBundle, Volume } from '../../../schemas/registry.ts';
 import { bridge, call, errorShapeOf } from '../services/bridge.ts';
 
 /** An export in progress or finished: where, how far, and how it ended. */
@@ -21,9 +21,6 @@ export interface RegistryState {
   volumesError: AirlockErrorShape | null;
   stageError: AirlockErrorShape | null;
   export: ExportState | null;
-  predicting: boolean;
-  predictions: Prediction[];
-  predictError: AirlockErrorShape | null;
   registering: boolean;
   registered: ModelVersion | null;
   registerError: AirlockErrorShape | null;
@@ -37,9 +34,6 @@ export const registryInitialState: RegistryState = {
   volumesError: null,
   stageError: null,
   export: null,
-  predicting: false,
-  predictions: [],
-  predictError: null,
   registering: false,
   registered: null,
   registerError: null,
@@ -52,7 +46,6 @@ interface RegistryActions {
   register(runId: string, name: string): Promise<ModelVersion | null>;
   /** Exports and verifies a bundle, following its progress notices. */
   exportBundle(ref: string, to: string): Promise<void>;
-  predict(ref: string, text: string): Promise<void>;
 }
 
 /** "name@version": how every call names a version. */
@@ -60,7 +53,7 @@ export function versionRef(version: Pick<ModelVersion, 'name' | 'version'>): str
   return `${version.name}@${version.version}`;
 }
 
-/** Registered models, their stages, exports to removable media and quick predictions. */
+/** Registered models, their stages and exports to removable media (predictions: store/predict.ts). */
 export const useRegistry = create<RegistryState & RegistryActions>((set, get) => ({
   ...registryInitialState,
   async load() {
@@ -116,15 +109,6 @@ export const useRegistry = create<RegistryState & RegistryActions>((set, get) =>
       set({ export: { ...get().export!, error: errorShapeOf(error) } });
     } finally {
       unsubscribe();
-    }
-  },
-  async predict(ref, text) {
-    set({ predicting: true, predictError: null });
-    try {
-      const { predictions } = await call('predict.text', { model: ref, texts: [text] });
-      set({ predicting: false, predictions });
-    } catch (error) {
-      set({ predicting: false, predictError: errorShapeOf(error), predictions: [] });
     }
   },
 }));
