@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ModelRef, ModelVersion, Prediction, RegisteredModel, Stage, VerifiedBundle, Volume } from './registry.ts';
+import { ModelRef, ModelVersion, RegisteredModel, Stage, VerifiedBundle, Volume } from './registry.ts';
 
 const Name = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit');
 
-/** Registry, predictions and export calls. Spread into `ApiCalls` in api.ts. */
+/** Registry and export calls. Spread into `ApiCalls` in api.ts (predictions: api-predict.ts). */
 export const RegistryCalls = {
   'registry.register': {
     input: z
@@ -21,21 +21,6 @@ export const RegistryCalls = {
   'registry.setStage': {
     input: z.object({ model: ModelRef, stage: Stage }).strict(),
     output: z.object({ version: ModelVersion }),
-  },
-  'predict.text': {
-    input: z.object({ model: ModelRef, texts: z.array(z.string()).min(1).max(1000) }).strict(),
-    output: z.object({ predictions: z.array(Prediction) }),
-  },
-  'predict.file': {
-    input: z
-      .object({
-        model: ModelRef,
-        path: z.string().min(1).describe('A CSV, TSV, JSONL or Parquet file.'),
-        out: z.string().min(1).describe('Where to write the predictions: .csv or .jsonl.'),
-        column: z.string().min(1).optional().describe('The text column; detected as on import when left out.'),
-      })
-      .strict(),
-    output: z.object({ out: z.string(), rows: z.number().int(), column: z.string(), labelCounts: z.record(z.string(), z.number()) }),
   },
   'export.volumes': { input: z.object({}).strict(), output: z.object({ volumes: z.array(Volume) }) },
   'export.target': {

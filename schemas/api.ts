@@ -7,6 +7,7 @@ import { DevicesEvent, TrainerEvent } from './events.ts';
 import { MetricPoint, Run } from './run.ts';
 import { AppCalls } from './api-app.ts';
 import { RegistryCalls } from './api-registry.ts';
+import { PredictCalls } from './api-predict.ts';
 import { SyncCalls } from './api-sync.ts';
 
 const NoInput = z.object({}).strict();
@@ -42,7 +43,7 @@ const CoreCalls = {
 } as const;
 
 /** Every call between a front end and the services: `domain.verb`, with its input and output shapes. */
-export const ApiCalls = { ...CoreCalls, ...AppCalls, ...RegistryCalls, ...SyncCalls } as const;
+export const ApiCalls = { ...CoreCalls, ...AppCalls, ...RegistryCalls, ...PredictCalls, ...SyncCalls } as const;
 
 export type ApiName = keyof typeof ApiCalls;
 export type ApiInput<N extends ApiName> = z.input<(typeof ApiCalls)[N]['input']>;

@@ -63,6 +63,12 @@ export const Prediction = z.object({
   labels: z.array(z.string()).optional().describe('Multi-label: every label at or over 0.5.'),
   value: z.number().optional().describe('Regression: the predicted number.'),
   scores: z.record(z.string(), z.number()).optional().describe('Every label\'s probability.'),
+  ranked: z
+    .array(z.object({ label: z.string(), probability: z.number() }))
+    .optional()
+    .describe('Every label with its probability, most likely first (absent for regression).'),
+  lowConfidence: z.boolean().optional().describe('True when the top label is not clearly more likely than the others.'),
+  confidenceNote: z.string().optional().describe('Why the prediction is uncertain, in plain words, when it is.'),
 });
 export type Prediction = z.infer<typeof Prediction>;
 

@@ -71,6 +71,7 @@ export async function createServices(home: string): Promise<Services> {
   const exporter = new BundleExporter(paths, registry, new ExportTable(db));
   exporter.cleanStale();
   removeStaleStaging(paths.staging); // left by an import or copy that was killed midway
+  const predictions = new PredictionService(paths, registry, runs);
   return {
     paths,
     db,
@@ -79,9 +80,13 @@ export async function createServices(home: string): Promise<Services> {
     runs,
     supervisor,
     registry,
-    predictions: new PredictionService(paths, registry),
+    predictions,
     exporter,
     sync: createSyncService(paths, db, runs),
-    close: () => db.close(),
+    close: () => {
+      // The warm model workers are told to finish; they are killed a few seconds later if they have not.
+      void predictions.close();
+      db.close();
+    },
   };
 }

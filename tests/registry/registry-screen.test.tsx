@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Run } from '../../schemas/run.ts';
@@ -63,12 +63,54 @@ describe('Registry screen and Register on a run, over the real services', () => 
     expect(screen.getByLabelText('Stage history').textContent).toMatch(/none .*production/s);
   });
 
-  it('predicts a typed text with its label and probability', async () => {
+  it('predicts a typed text with every label ranked, clearing the previous answer while the next is computed', async () => {
     render(<RegistryScreen params={{ name: 'screen-reviews' }} />);
     fireEvent.change(await screen.findByLabelText('Text to classify'), { target: { value: 'this product is amazing' } });
     fireEvent.click(screen.getByRole('button', { name: 'Predict' }));
     const prediction = await screen.findByRole('status', { name: 'Prediction' }, { timeout: 60_000 });
     expect(prediction.textContent).toMatch(/^(negative|positive) — \d+(\.\d)?%$/);
+    const ranking = screen.getByRole('table', { name: "Every label's probability" });
+    const rows = within(ranking).getAllByRole('row').slice(1).map((row) => row.textContent ?? '');
+    expect(rows).toHaveLength(2);
+    const percents = rows.map((row) => Number(row.match(/([\d.]+)%/)![1]));
+    expect(percents[0]).toBeGreaterThanOrEqual(percents[1]);
+    expect(percents[0] + percents[1]).toBeCloseTo(100, 0);
+    expect(rows[0]).toContain(prediction.textContent!.split(' — ')[0]);
+    // Unclear answers say so in words; clear ones do not.
+    const margin = percents[0] - percents[1];
+    expect(screen.queryByRole('note', { name: 'Confidence' }) !== null).toBe(margin < 10 || percents[0] < 60);
+    fireEvent.change(screen.getByLabelText('Text to classify'), { target: { value: 'the package arrived broken' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Predict' }));
+    expect(screen.queryByRole('status', { name: 'Prediction' })).toBeNull();
+    expect(await screen.findByRole('status', { name: 'Prediction' }, { timeout: 60_000 })).toBeTruthy();
+  });
+
+  it('labels a whole file: confirm the column, watch progress, preview with runner-up, save as CSV', async () => {
+    const input = join(work, 'new-reviews.csv');
+    writeFileSync(input, 'id,comment,score\n' + Array.from({ length: 90 }, (_, index) => `${index},"${['i loved it', 'awful, broken', '=1+1 meh'][index % 3]} ${index}",-${index}.5`).join('\n') + '\n');
+    render(<RegistryScreen params={{ name: 'screen-reviews' }} />);
+    fireEvent.change(await screen.findByLabelText('File to label'), { target: { value: input } });
+    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    const column = (await screen.findByLabelText('Text column', {}, { timeout: 30_000 })) as HTMLSelectElement;
+    expect(column.value).toBe('comment');
+    expect(screen.getByRole('table', { name: 'File preview' }).textContent).toContain('i loved it 0');
+    fireEvent.click(screen.getByRole('button', { name: 'Label 90 rows' }));
+    const summary = await screen.findByRole('status', { name: 'Labelling result' }, { timeout: 60_000 });
+    expect(summary.textContent).toMatch(/Labelled 90 of 90 rows of new-reviews.csv \(text column "comment"\)/);
+    const preview = within(screen.getByRole('table', { name: 'Labelled rows' }));
+    expect(preview.getAllByRole('row')).toHaveLength(21);
+    expect(preview.getAllByRole('row')[1].textContent).toMatch(/^1i loved it 0(negative|positive)\d+\.\d%(negative|positive) \(\d+\.\d%\)(clear|low — check it)$/);
+    expect(screen.getByRole('figure', { name: 'Label distribution' })).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Save to folder'), { target: { value: usb } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save 90 rows' }));
+    const saved = await screen.findByRole('status', { name: 'Saved file' }, { timeout: 30_000 });
+    const path = join(usb, 'new-reviews-predictions.csv');
+    expect(saved.textContent).toBe(`Saved 90 rows to ${path}`);
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('id,comment,score,predicted_label,probability,runner_up_label,runner_up_probability,low_confidence');
+    expect(lines).toHaveLength(91);
+    expect(lines[3]).toMatch(/^2,'=1\+1 meh 2,-2\.5,(negative|positive),/);
+    rmSync(path);
   });
 
   it('exports to a folder with progress and shows the verification result', async () => {

@@ -1,19 +1,20 @@
-"""The trainer's `predict` command: schema-valid events, label and probability per row, files written whole."""
+"""The trainer's `predict` command and its warm `predict-worker`: label, probability and ranked scores per text."""
 
 from __future__ import annotations
 
-import csv
 import json
+import subprocess
+import sys
 
 import pytest
 
-from conftest import run_trainer, train_args, write_config, write_dataset
+from conftest import ROOT, run_trainer, train_args, trainer_env, write_config, write_csv
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, tiny_model) -> str:
     work = tmp_path_factory.mktemp("predict")
-    config = write_config(work / "run.yaml", tiny_model, write_dataset(work / "train", 60))
+    config = write_config(work / "run.yaml", tiny_model, write_csv(work / "train.csv", 60))
     result = run_trainer(*train_args(config, work / "run"))
     return result.last["model_dir"]
 
@@ -33,27 +34,51 @@ def test_predicts_texts_with_label_probability_and_scores(model_dir, tmp_path):
     assert result.of_type("progress")[-1]["stage"] == "predicting"
 
 
-def test_predicts_a_file_in_batches_into_csv(model_dir, tmp_path):
-    data = write_dataset(tmp_path / "rows", 70, seed=5)
-    out = tmp_path / "predicted.csv"
-    result = run_trainer("predict", "--model", model_dir, "--max-length", "16", "--data", str(data), "--column", "text",
-                         "--out", str(out))
-    fractions = [event["fraction"] for event in result.of_type("progress") if event["stage"] == "predicting"]
-    assert len(fractions) == 3 and fractions[-1] == 1.0  # 70 rows in batches of 32
-    with open(out, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert len(rows) == 70 == result.last["details"]["rows"]
-    assert list(rows[0]) == ["text", "label", "predicted_label", "probability"]
-    assert all(0 < float(row["probability"]) <= 1 for row in rows)
-    assert sum(result.last["details"]["label_counts"].values()) == 70
-    assert not list(tmp_path.glob("*.partial"))
+def _worker(model_dir: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "airlock_trainer", "predict-worker", "--model", model_dir, "--max-length", "16"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=trainer_env(), cwd=str(ROOT))
 
 
-def test_a_missing_column_fails_with_its_code_and_writes_nothing(model_dir, tmp_path):
-    data = write_dataset(tmp_path / "rows", 5)
-    out = tmp_path / "predicted.jsonl"
-    result = run_trainer("predict", "--model", model_dir, "--max-length", "16", "--data", str(data), "--column", "body",
-                         "--out", str(out))
-    assert result.last["code"] == "DATASET_COLUMN_MISSING"
-    assert json.dumps(result.last["hint"]).count("text") >= 1
-    assert not out.exists()
+def _worker_events(stdout: str) -> list[dict]:
+    """Every line is an enveloped event, seq from 0, and the stream ends with exactly one finished event."""
+    events = [json.loads(line) for line in stdout.splitlines()]
+    assert [event["seq"] for event in events] == list(range(len(events)))
+    assert [event["type"] for event in events].count("finished") == 1 and events[-1]["type"] == "finished"
+    return events
+
+
+def test_the_worker_answers_many_requests_from_one_loaded_model(model_dir):
+    requests = [
+        {"id": 1, "texts": ["good great", "=cmd|' /C calc'!A0"]},
+        {"id": 2, "texts": ["bad rude"], "top": 2},
+        "not json at all",
+        {"id": 3, "texts": "not a list"},
+        {"id": 4, "texts": []},
+    ]
+    lines = "".join((request if isinstance(request, str) else json.dumps(request)) + "\n" for request in requests)
+    worker = _worker(model_dir)
+    stdout, stderr = worker.communicate(lines.encode("utf-8"), timeout=120)
+    assert worker.returncode == 0, stderr.decode()[-2000:]
+    events = _worker_events(stdout.decode("utf-8"))
+    assert events[0]["type"] == "predict_ready" and events[0]["labels"] == ["neg", "neu", "pos"]
+    answers = {event["id"]: event for event in events if event["type"] == "predictions"}
+    failures = [event for event in events if event["type"] == "predict_failed"]
+    assert sorted(answers) == [1, 2, 4]
+    first = answers[1]["predictions"]
+    assert len(first) == 2 and all(len(prediction["scores"]) == 3 for prediction in first)
+    assert list(first[0]["scores"].values()) == sorted(first[0]["scores"].values(), reverse=True)
+    assert first[0]["probability"] == first[0]["scores"][first[0]["label"]]
+    assert len(answers[2]["predictions"][0]["scores"]) == 2  # top 2 only
+    assert answers[4]["predictions"] == []
+    assert [failure["id"] for failure in failures] == [None, 3]
+    assert all(failure["code"] == "INVALID_INPUT" for failure in failures)
+    assert events[-1]["details"] == {"requests": 3}
+
+
+def test_a_worker_whose_model_is_missing_ends_with_one_error_event(tmp_path):
+    worker = _worker(str(tmp_path / "no-model"))
+    stdout, _ = worker.communicate(b"", timeout=120)
+    events = [json.loads(line) for line in stdout.decode("utf-8").splitlines()]
+    assert worker.returncode == 1
+    assert [event["type"] for event in events] == ["error"]
+    assert events[0]["code"].startswith("MODEL_")

@@ -1,4 +1,4 @@
-"""`python -m airlock_trainer <command>`: devices, inspect-model, token-lengths, validate-config, train, sync, predict, bundle.
+"""`python -m airlock_trainer <command>`: devices, inspect-model, token-lengths, validate-config, train, sync, predict, predict-worker, bundle.
 
 stdout carries only JSON-lines events; logs go to stderr. Every command ends with exactly one
 finished or error event, and exits 0 after finished, 1 after error.
@@ -38,14 +38,14 @@ def _parser() -> argparse.ArgumentParser:
     lengths_parser.add_argument("--data", required=True, help="CSV, TSV, JSONL or Parquet file.")
     lengths_parser.add_argument("--column", required=True)
     lengths_parser.add_argument("--sample", type=int, default=5000, help="Rows sampled at most.")
-    predict_parser = commands.add_parser("predict", help="Label and probability from a saved model, for texts or a data file.")
+    predict_parser = commands.add_parser("predict", help="Label and probability from a saved model, for texts.")
     predict_parser.add_argument("--model", required=True, help="A saved model folder (a run's model/).")
     predict_parser.add_argument("--max-length", type=int, required=True, help="Truncate texts to this many tokens.")
     predict_parser.add_argument("--text", action="append", help="A text to predict; repeatable.")
     predict_parser.add_argument("--texts-file", help="A JSON file holding a list of texts to predict.")
-    predict_parser.add_argument("--data", help="CSV, TSV, JSONL or Parquet file to predict row by row.")
-    predict_parser.add_argument("--column", help="The text column of --data.")
-    predict_parser.add_argument("--out", help="Where to write --data's predictions (.csv or .jsonl).")
+    worker_parser = commands.add_parser("predict-worker", help="Keep a model loaded; answer JSON-line requests on stdin.")
+    worker_parser.add_argument("--model", required=True, help="A saved model folder (a run's model/).")
+    worker_parser.add_argument("--max-length", type=int, required=True, help="Truncate texts to this many tokens.")
     bundle_parser = commands.add_parser("bundle", help="Write a saved model as an MLflow model folder.")
     bundle_parser.add_argument("--model", required=True, help="A saved model folder (a run's model/).")
     bundle_parser.add_argument("--out", required=True, help="The folder to create.")
@@ -86,6 +86,11 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
         from .predict import predict
 
         predict(args, writer)
+        return
+    elif args.command == "predict-worker":
+        from .predict_worker import serve
+
+        serve(args, writer)
         return
     elif args.command == "bundle":
         from .bundle import write_bundle

@@ -1,12 +1,13 @@
-"""`predict`: a saved model's label and probability for texts given on the command line or in a data file.
+"""`predict`: a saved model's label and probability for texts given on the command line or in a JSON file.
 
 Batched forward passes with the tokenizer's truncation at the run's max_length, so the numbers match
-the exported bundle's `transformers` pipeline (which MLflow calls with the same truncation).
+the exported bundle's `transformers` pipeline (which MLflow calls with the same truncation). Whole data
+files are not read here: the app reads them (one reading of every dataset) and streams their texts to
+the warm `predict-worker` (predict_worker.py).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import os
@@ -14,7 +15,6 @@ import time
 
 from .errors import AirlockError
 from .events import EventWriter
-from .model_limits import pad_model_config, use_eos_for_padding
 from .offline import cache_root, check_model_files, enforce_offline
 
 log = logging.getLogger("airlock_trainer")
@@ -33,52 +33,44 @@ class Predictor:
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
         self.model = AutoModelForSequenceClassification.from_pretrained(
             model_dir, local_files_only=True, trust_remote_code=False, use_safetensors=True)
-        # Airlock saves the padding it trained with; a classifier folder from elsewhere may lack it (GPT-2 style).
-        use_eos_for_padding(self.tokenizer, model_dir)
-        pad_model_config(self.model, self.tokenizer)
         self.model.eval()
         self.max_length = max_length
         self.problem_type = self.model.config.problem_type or "single_label_classification"
         self.labels = [self.model.config.id2label[index] for index in range(self.model.config.num_labels)]
 
-    def predict(self, texts: list[str]) -> list[dict]:
-        """One prediction per text: label and probability (and the task's extra fields)."""
+    def predict(self, texts: list[str], top: int | None = None) -> list[dict]:
+        """One prediction per text: label and probability, the `top` labels' scores (all when None), the task's extras."""
         torch = self.torch
         encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length, padding=True, return_tensors="pt")
         with torch.no_grad():
             logits = self.model(**encoded).logits.float()
-        return [self._one(text, row) for text, row in zip(texts, logits)]
+        return [self._one(row, top) for row in logits]
 
-    def _one(self, text: str, logits) -> dict:
+    def _one(self, logits, top: int | None) -> dict:
         if self.problem_type == "regression":
-            value = float(logits[0])
-            return {"text": text, "label": self.labels[0], "probability": None, "value": value}
+            return {"label": self.labels[0], "probability": None, "value": float(logits[0])}
         if self.problem_type == "multi_label_classification":
             probabilities = logits.sigmoid().tolist()
         else:
             probabilities = logits.softmax(dim=-1).tolist()
-        top = max(range(len(probabilities)), key=probabilities.__getitem__)
-        prediction = {"text": text, "label": self.labels[top], "probability": probabilities[top],
-                      "scores": dict(zip(self.labels, probabilities))}
+        order = sorted(range(len(probabilities)), key=probabilities.__getitem__, reverse=True)
+        prediction = {"label": self.labels[order[0]], "probability": probabilities[order[0]],
+                      "scores": {self.labels[index]: probabilities[index] for index in order[:top]}}
         if self.problem_type == "multi_label_classification":
             prediction["labels"] = [label for label, value in zip(self.labels, probabilities) if value >= 0.5]
         return prediction
 
 
 def predict(args, writer: EventWriter) -> None:
-    """Scores --text values (results in the finished event) or a --data file (results written to --out)."""
+    """Scores --text and --texts-file values; the results are in the finished event."""
     started = time.monotonic()
     enforce_offline(cache_root(None))
     writer.progress("loading_model", "Loading the model", None)
     predictor = Predictor(os.path.abspath(args.model), args.max_length)
-    if args.data:
-        details = _predict_file(predictor, args, writer)
-    else:
-        texts = list(args.text or []) + _texts_from_file(args.texts_file)
-        if not texts:
-            raise AirlockError("INVALID_INPUT", "Nothing to predict.", hint="Give --text, --texts-file or --data.")
-        details = {"predictions": _in_batches(predictor, texts, writer)}
-    writer.finished("completed", duration_s=time.monotonic() - started, details=details)
+    texts = list(args.text or []) + _texts_from_file(args.texts_file)
+    if not texts:
+        raise AirlockError("INVALID_INPUT", "Nothing to predict.", hint="Give --text or --texts-file.")
+    writer.finished("completed", duration_s=time.monotonic() - started, details={"predictions": _in_batches(predictor, texts, writer)})
 
 
 def _texts_from_file(path: str | None) -> list[str]:
@@ -95,53 +87,7 @@ def _texts_from_file(path: str | None) -> list[str]:
 def _in_batches(predictor: Predictor, texts: list[str], writer: EventWriter) -> list[dict]:
     predictions: list[dict] = []
     for start in range(0, len(texts), BATCH_SIZE):
-        predictions.extend(predictor.predict(texts[start:start + BATCH_SIZE]))
+        batch = texts[start:start + BATCH_SIZE]
+        predictions.extend({"text": text, **prediction} for text, prediction in zip(batch, predictor.predict(batch)))
         writer.progress("predicting", f"Predicted {len(predictions)} of {len(texts)} rows", len(predictions) / len(texts))
     return predictions
-
-
-def _predict_file(predictor: Predictor, args, writer: EventWriter) -> dict:
-    from .table import read_table
-
-    table = read_table(args.data, "data")
-    column = table.index(args.column, "column")
-    cells = list(table.iter_rows())
-    rows = [dict(zip(table.columns, row)) for row in cells]
-    texts = ["" if row[column] is None else row[column] for row in cells]
-    predictions = _in_batches(predictor, texts, writer) if texts else []
-    out = os.path.abspath(args.out)
-    partial = f"{out}.partial"
-    counts: dict[str, int] = {}
-    try:
-        _write_predictions(partial, rows, table.columns, predictions, out.lower().endswith(".jsonl"))
-        os.replace(partial, out)
-    except BaseException:
-        if os.path.exists(partial):
-            os.remove(partial)
-        raise
-    for prediction in predictions:
-        counts[prediction["label"]] = counts.get(prediction["label"], 0) + 1
-    return {"out": out, "rows": len(predictions), "column": args.column, "label_counts": counts}
-
-
-def _write_predictions(path: str, rows: list[dict], columns: list[str], predictions: list[dict], jsonl: bool) -> None:
-    """The input rows with the prediction fields added, as JSON Lines or CSV."""
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        if jsonl:
-            for row, prediction in zip(rows, predictions):
-                handle.write(json.dumps({**row, **_output_fields(prediction)}, ensure_ascii=False, default=str) + "\n")
-            return
-        added = list(_output_fields(predictions[0])) if predictions else ["predicted_label", "probability"]
-        out_writer = csv.DictWriter(handle, fieldnames=columns + added, extrasaction="ignore")
-        out_writer.writeheader()
-        for row, prediction in zip(rows, predictions):
-            out_writer.writerow({**row, **_output_fields(prediction)})
-
-
-def _output_fields(prediction: dict) -> dict:
-    fields = {"predicted_label": prediction["label"], "probability": prediction["probability"]}
-    if "labels" in prediction:
-        fields["predicted_labels"] = "|".join(prediction["labels"])
-    if "value" in prediction:
-        fields = {"predicted_value": prediction["value"]}
-    return fields

@@ -4,6 +4,7 @@ import type { Prediction } from '../../../schemas/registry.ts';
 import { fractionProgress } from '../progress.ts';
 import { table } from '../output.ts';
 import { userPath } from '../paths.ts';
+import { SAFE_CELLS_NOTE } from '../../services/util/csv-cells.ts';
 import { call, positional, stringOption, type Command, type CommandContext } from './types.ts';
 
 /** Draws `task` progress notices on stderr while `work` runs. */
@@ -22,11 +23,13 @@ export async function withProgress<T>(context: CommandContext, task: string, lab
 function describePrediction(prediction: Prediction): string {
   if (prediction.value !== undefined) return prediction.value.toFixed(4);
   const labels = prediction.labels ? `  [${prediction.labels.join(', ')}]` : '';
-  return `${prediction.label} (${((prediction.probability ?? 0) * 100).toFixed(1)}%)${labels}`;
+  const runnerUp = prediction.ranked?.[1] ? `, then ${prediction.ranked[1].label} (${(prediction.ranked[1].probability * 100).toFixed(1)}%)` : '';
+  const unsure = prediction.lowConfidence ? '  (not a clear answer)' : '';
+  return `${prediction.label} (${((prediction.probability ?? 0) * 100).toFixed(1)}%)${runnerUp}${labels}${unsure}`;
 }
 
 export const predictCommand: Command = {
-  usage: 'predict <name[@version|stage]> (--text "..." [--text ...] | --file <csv|tsv|jsonl|parquet> --out <file.csv|.jsonl> [--column C]) [--json]',
+  usage: 'predict <name[@version|stage]> (--text "..." [--text ...] | --file <csv|tsv|jsonl|parquet> --out <file.csv|.tsv|.jsonl> [--column C]) [--json]',
   summary: 'Check a registered model: label and probability for texts, or for every row of a file (written to --out).',
   options: { text: { type: 'string', multiple: true }, file: { type: 'string' }, out: { type: 'string' }, column: { type: 'string' } },
   async run(context) {
@@ -35,15 +38,20 @@ export const predictCommand: Command = {
     if (file) {
       const out = stringOption(context, 'out');
       if (!out) throw new AirlockError('INVALID_INPUT', 'Missing --out for --file.', { hint: `Usage: airlock ${this.usage}` });
-      const result = await withProgress(context, 'predict', 'Predicting', () => call(context, 'predict.file', { model, path: userPath(file), out: userPath(out), column: stringOption(context, 'column') }));
+      const result = await withProgress(context, 'predict', 'Predicting', () => call(context, 'predict.file', { target: { model }, path: userPath(file), out: userPath(out), column: stringOption(context, 'column') }));
       context.output.result(result, () =>
-        [`Predicted ${result.rows} rows (text column "${result.column}") into ${result.out}`, ...Object.entries(result.labelCounts).map(([label, count]) => `  ${label}: ${count}`)].join('\n'),
+        [
+          `Predicted ${result.rows} rows (text column "${result.column}") into ${result.out}`,
+          ...Object.entries(result.labelCounts).map(([label, count]) => `  ${label}: ${count}`),
+          `${result.lowConfidenceRows} rows are low-confidence (low_confidence column).`,
+          ...(/\.(csv|tsv)$/i.test(result.out) ? [SAFE_CELLS_NOTE] : []),
+        ].join('\n'),
       );
       return;
     }
     const texts = (context.values.text as string[] | undefined) ?? [];
     if (texts.length === 0) throw new AirlockError('INVALID_INPUT', 'Give --text or --file.', { hint: `Usage: airlock ${this.usage}` });
-    const { predictions } = await call(context, 'predict.text', { model, texts });
+    const { predictions } = await call(context, 'predict.text', { target: { model }, texts });
     context.output.result({ predictions }, () => table(['PREDICTION', 'TEXT'], predictions.map((prediction) => [describePrediction(prediction), prediction.text.slice(0, 80)])));
   },
 };

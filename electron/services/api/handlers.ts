@@ -14,6 +14,7 @@ import { requireFullPath } from '../util/paths.ts';
 
 import { registerAppHandlers } from './app-handlers.ts';
 import { registerRegistryHandlers } from './registry-handlers.ts';
+import { registerPredictHandlers } from './predict-handlers.ts';
 import { registerSyncHandlers } from './sync-handlers.ts';
 
 export type Implementation<N extends ApiName> = (input: z.output<(typeof ApiCalls)[N]['input']>) => Promise<ApiOutput<N>> | ApiOutput<N>;
@@ -107,6 +108,7 @@ export function createApi(services: Services): Api {
   const context: HandlerContext = { handle, services, notify: (notice) => notices.emit('notice', notice) };
   registerAppHandlers(context);
   registerRegistryHandlers(context);
+  registerPredictHandlers(context);
   registerSyncHandlers(context);
 
   return {

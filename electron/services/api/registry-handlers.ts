@@ -3,7 +3,7 @@ import { verifyBundle } from '../export/verify.ts';
 import { requireFullPath } from '../util/paths.ts';
 import type { HandlerContext } from './handlers.ts';
 
-/** Handlers for registry, prediction and export calls (api-registry.ts). */
+/** Handlers for registry and export calls (api-registry.ts). */
 export function registerRegistryHandlers(context: HandlerContext): void {
   const { handle, services, notify } = context;
   handle('registry.register', (input) => services.registry.register(input.runId, input.name, { stage: input.stage, description: input.description }));
@@ -11,16 +11,12 @@ export function registerRegistryHandlers(context: HandlerContext): void {
   handle('registry.get', (input) => ({ version: services.registry.resolve(input.model) }));
   handle('registry.setStage', (input) => ({ version: services.registry.setStage(input.model, input.stage) }));
 
-  const progress = (task: 'predict' | 'export', id: string) => (fraction: number | null, message: string) =>
-    notify({ kind: 'progress', task, id, fraction: fraction === null ? null : Math.min(1, Math.max(0, fraction)), message });
-  handle('predict.text', async (input) => ({ predictions: await services.predictions.texts(input.model, input.texts, progress('predict', input.model)) }));
-  handle('predict.file', (input) =>
-    services.predictions.file(input.model, input.path, input.out, { column: input.column, onProgress: progress('predict', input.path) }),
-  );
+  const progress = (id: string) => (fraction: number | null, message: string) =>
+    notify({ kind: 'progress', task: 'export', id, fraction: fraction === null ? null : Math.min(1, Math.max(0, fraction)), message });
   handle('export.volumes', () => ({ volumes: listRemovableVolumes() }));
   handle('export.target', (input) => services.exporter.target(input.model, input.to));
   handle('export.bundle', async (input) => ({
-    bundle: await services.exporter.export(input.model, input.to, progress('export', input.to), { replace: input.replace }),
+    bundle: await services.exporter.export(input.model, input.to, progress(input.to), { replace: input.replace }),
   }));
   handle('export.verify', async (input) => ({ bundle: await verifyBundle(requireFullPath(input.path, { field: 'path', what: 'bundle folder', exampleName: 'tickets-v1' })) }));
 }

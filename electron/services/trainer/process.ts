@@ -23,6 +23,8 @@ export interface TrainerProcessOptions {
   onEvent?: (event: TrainerEvent, line: string) => void;
   onBadLine?: (line: string, problem: string) => void;
   stderrPath?: string;
+  /** Keep the child's stdin open as a pipe (for a worker that reads requests there); ignored otherwise. */
+  stdinPipe?: boolean;
   onSpawn?: (child: ChildProcess) => void;
 }
 
@@ -43,7 +45,7 @@ export function runTrainerProcess(args: string[], options: TrainerProcessOptions
   const invocation = trainerInvocation(args, options.home);
   killChildrenOnExit();
   return new Promise((resolve, reject) => {
-    const child = spawn(invocation.command, invocation.args, { env: { ...invocation.env, ...options.env }, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(invocation.command, invocation.args, { env: { ...invocation.env, ...options.env }, shell: false, stdio: [options.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     running.add(child);
     const stderrTail = new TailBuffer();
     const stderrLog = options.stderrPath ? createWriteStream(options.stderrPath, { flags: 'a' }) : null;
@@ -67,8 +69,9 @@ export function runTrainerProcess(args: string[], options: TrainerProcessOptions
       options.onEvent?.(result.data, line);
     });
 
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    // stdout and stderr are always pipes (only stdin varies), so neither is null.
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       const text = options.redactStderr ? options.redactStderr(chunk) : chunk;
       stderrTail.push(text);
       stderrLog?.write(text);

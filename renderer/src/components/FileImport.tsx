@@ -11,6 +11,7 @@ export function FileImport({
   pathLabel,
   accept,
   busy,
+  submitLabel = 'Import',
   onPath,
   onFile,
 }: {
@@ -18,6 +19,8 @@ export function FileImport({
   pathLabel: string;
   accept?: string;
   busy: boolean;
+  /** The typed path's button (default "Import"). */
+  submitLabel?: string;
   onPath(path: string): void;
   onFile(file: File): void;
 }) {
@@ -54,7 +57,7 @@ export function FileImport({
         <div className="row">
           <input id={pathId} type="text" value={path} onChange={(event) => setPath(event.target.value)} placeholder="/media/usb/data.csv" spellCheck={false} />
           <button type="submit" className="primary" disabled={busy || !path.trim()}>
-            Import
+            {submitLabel}
           </button>
           {host === 'electron' && (
             <button type="button" onClick={() => void browse()} disabled={busy}>

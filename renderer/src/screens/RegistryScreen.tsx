@@ -4,7 +4,9 @@ import { Stage, type ModelVersion, type RegisteredModel } from '../../../schemas
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ExportPanel } from '../components/ExportPanel.tsx';
-import { formatDate, formatMetric, formatPercent } from '../lib/format.ts';
+import { LabelFile } from '../components/LabelFile.tsx';
+import { TryIt } from '../components/TryIt.tsx';
+import { formatDate, formatMetric } from '../lib/format.ts';
 import { href } from '../router.ts';
 import { useRegistry, versionRef } from '../store/registry.ts';
 
@@ -65,41 +67,6 @@ function VersionDetails({ version }: { version: ModelVersion }) {
   );
 }
 
-function TryIt({ version }: { version: ModelVersion }) {
-  const [text, setText] = useState('');
-  const predicting = useRegistry((state) => state.predicting);
-  const predictions = useRegistry((state) => state.predictions);
-  const error = useRegistry((state) => state.predictError);
-  const textId = useId();
-  const ref = versionRef(version);
-  return (
-    <section className="card" aria-labelledby="try-it">
-      <h2 id="try-it">Try it</h2>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void useRegistry.getState().predict(ref, text);
-        }}
-      >
-        <div className="field">
-          <label htmlFor={textId}>Text to classify</label>
-          <textarea id={textId} value={text} onChange={(event) => setText(event.target.value)} rows={3} />
-        </div>
-        <button type="submit" disabled={predicting || !text.trim()}>
-          {predicting ? 'Predicting…' : 'Predict'}
-        </button>
-      </form>
-      {error && <ErrorBox error={error} />}
-      {predictions.map((prediction) => (
-        <p key={prediction.text} role="status" aria-label="Prediction">
-          <strong>{prediction.value !== undefined ? formatMetric(prediction.value) : prediction.label}</strong>
-          {prediction.probability !== null && ` — ${formatPercent(prediction.probability)}`}
-        </p>
-      ))}
-    </section>
-  );
-}
-
 function ModelVersions({ model }: { model: RegisteredModel }) {
   const [selected, setSelected] = useState<number>(model.versions[0]?.version ?? 1);
   const stageError = useRegistry((state) => state.stageError);
@@ -152,7 +119,8 @@ function ModelVersions({ model }: { model: RegisteredModel }) {
       {version && (
         <>
           <VersionDetails version={version} />
-          <TryIt version={version} />
+          <TryIt target={{ model: versionRef(version) }} />
+          <LabelFile target={{ model: versionRef(version) }} />
           <ExportPanel version={version} />
         </>
       )}
@@ -160,7 +128,7 @@ function ModelVersions({ model }: { model: RegisteredModel }) {
   );
 }
 
-/** Registry: named models, their versions, stages and lineage; export to removable media; a quick prediction. */
+/** Registry: named models, their versions, stages and lineage; try it, label a file; export to removable media. */
 export function RegistryScreen({ params }: ScreenProps) {
   const models = useRegistry((state) => state.models);
   const loaded = useRegistry((state) => state.loaded);

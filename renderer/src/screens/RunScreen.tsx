@@ -12,6 +12,8 @@ import { estimate, useLiveRuns, type LiveRun } from '../store/live-run.ts';
 import { isResumable } from '../store/runs.ts';
 import { flattenConfig } from '../lib/config-diff.ts';
 import { RegisterRun } from '../components/RegisterRun.tsx';
+import { LabelFile } from '../components/LabelFile.tsx';
+import { TryIt } from '../components/TryIt.tsx';
 
 const NO_POINTS: Point[] = [];
 
@@ -171,6 +173,12 @@ export function RunScreen({ params }: ScreenProps) {
               <h3>Confusion matrix</h3>
               <ConfusionMatrix details={run.details} />
             </div>
+          )}
+          {run.modelDir && (
+            <>
+              <TryIt target={{ runId: run.id }} title="Try this run's model" />
+              <LabelFile target={{ runId: run.id }} />
+            </>
           )}
         </section>
       )}

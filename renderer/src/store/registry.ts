@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
-import type { ModelVersion, Prediction, RegisteredModel, Stage } from '../../../schemas/registry.ts';
+import type { ModelVersion, RegisteredModel, Stage } from '../../../schemas/registry.ts';
 import { call, errorShapeOf } from '../services/bridge.ts';
 
 export interface RegistryState {
@@ -8,9 +8,6 @@ export interface RegistryState {
   loaded: boolean;
   error: AirlockErrorShape | null;
   stageError: AirlockErrorShape | null;
-  predicting: boolean;
-  predictions: Prediction[];
-  predictError: AirlockErrorShape | null;
   registering: boolean;
   registered: ModelVersion | null;
   registerError: AirlockErrorShape | null;
@@ -21,9 +18,6 @@ export const registryInitialState: RegistryState = {
   loaded: false,
   error: null,
   stageError: null,
-  predicting: false,
-  predictions: [],
-  predictError: null,
   registering: false,
   registered: null,
   registerError: null,
@@ -33,7 +27,6 @@ interface RegistryActions {
   load(): Promise<void>;
   setStage(ref: string, stage: Stage): Promise<void>;
   register(runId: string, name: string): Promise<ModelVersion | null>;
-  predict(ref: string, text: string): Promise<void>;
 }
 
 /** "name@version": how every call names a version. */
@@ -41,7 +34,7 @@ export function versionRef(version: Pick<ModelVersion, 'name' | 'version'>): str
   return `${version.name}@${version.version}`;
 }
 
-/** Registered models, their stages and quick predictions (exports: store/export.ts). */
+/** Registered models and their stages (predictions: store/predict.ts; exports: store/export.ts). */
 export const useRegistry = create<RegistryState & RegistryActions>((set, get) => ({
   ...registryInitialState,
   async load() {
@@ -71,15 +64,6 @@ export const useRegistry = create<RegistryState & RegistryActions>((set, get) =>
     } catch (error) {
       set({ registering: false, registerError: errorShapeOf(error) });
       return null;
-    }
-  },
-  async predict(ref, text) {
-    set({ predicting: true, predictError: null });
-    try {
-      const { predictions } = await call('predict.text', { model: ref, texts: [text] });
-      set({ predicting: false, predictions });
-    } catch (error) {
-      set({ predicting: false, predictError: errorShapeOf(error), predictions: [] });
     }
   },
 }));

@@ -1,0 +1,17 @@
+import type { HandlerContext } from './handlers.ts';
+
+/** Handlers for prediction calls (api-predict.ts): "try it" and labelling whole files. */
+export function registerPredictHandlers(context: HandlerContext): void {
+  const { handle, services, notify } = context;
+  const progress = (id: string) => (fraction: number | null, message: string) =>
+    notify({ kind: 'progress', task: 'predict', id, fraction: fraction === null ? null : Math.min(1, Math.max(0, fraction)), message });
+
+  handle('predict.text', async (input) => ({ predictions: await services.predictions.texts(input.target, input.texts) }));
+  handle('predict.inspect', async (input) => ({ file: await services.predictions.inspect(input.path, progress(input.path)) }));
+  handle('predict.label', async (input) => ({
+    result: await services.predictions.label(input.target, input.path, { jobId: input.jobId, column: input.column, onProgress: progress(input.jobId) }),
+  }));
+  handle('predict.cancel', (input) => ({ cancelled: services.predictions.cancel(input.jobId) }));
+  handle('predict.save', (input) => services.predictions.save(input.jobId, input.folder, input.format));
+  handle('predict.file', (input) => services.predictions.file(input.target, input.path, input.out, { column: input.column, onProgress: progress(input.path) }));
+}

@@ -1,0 +1,83 @@
+/**
+ * The rows of a file to label, read in Node and handed to the model worker as texts: Python never
+ * parses a user's file. Import's reader reads the file once (analyzeDatasetFile) and writes its
+ * canonical table; the rows are then streamed from that table a batch at a time, so a large file is
+ * never held whole, and the texts the model sees are exactly those import showed.
+ */
+import { createReadStream } from 'node:fs';
+import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { FileInspection } from '../../../schemas/predict.ts';
+import { analyzeDatasetFile } from '../datasets/analyze.ts';
+import { TABLE_FILE } from '../datasets/canonical-table.ts';
+import type { Cell } from '../datasets/cells.ts';
+
+/** A file checked and described, and the canonical table its rows are streamed from. */
+export interface RowFile {
+  inspection: FileInspection;
+  /** The canonical table (table.jsonl) written by import, or null when only inspected. */
+  tablePath: string | null;
+}
+
+const PREVIEW_ROWS = 5;
+
+/**
+ * Reads `path` once to check and describe it; with `tableFolder`, its canonical table is written there
+ * for {@link streamRows}.
+ */
+export async function openRowFile(path: string, options: { tableFolder?: string; onProgress?: (fraction: number) => void } = {}): Promise<RowFile> {
+  const analysis = await analyzeDatasetFile(path, { tableDir: options.tableFolder, textOnly: true, onProgress: options.onProgress });
+  return {
+    inspection: {
+      path,
+      fileName: basename(path),
+      format: analysis.format,
+      rows: analysis.rows,
+      columns: analysis.columns.map((column) => column.name),
+      textColumn: analysis.detection.textColumn,
+      preview: analysis.preview.slice(0, PREVIEW_ROWS),
+    },
+    tablePath: options.tableFolder ? join(options.tableFolder, TABLE_FILE) : null,
+  };
+}
+
+/** The table's rows in batches of at most `batchSize`, each row its cells in column order. */
+export async function* streamRows(file: RowFile, batchSize: number): AsyncGenerator<Cell[][]> {
+  if (!file.tablePath) throw new Error('streamRows needs a file opened with a table folder');
+  const width = file.inspection.columns.length; // derived label columns follow the real ones: not part of a row
+  const lines = createInterface({ input: createReadStream(file.tablePath, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let batch: Cell[][] = [];
+  for await (const line of lines) {
+    batch.push((JSON.parse(line) as Cell[]).slice(0, width));
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** A value as the text a model reads and a CSV cell holds: missing is empty, lists and records are JSON. */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(jsonValue(value));
+}
+
+/** A value JSON can carry unchanged in meaning: big integers beyond 2^53 as their digits, dates as ISO text, bytes as base64. */
+export function jsonValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map(jsonValue);
+  if (value !== null && typeof value === 'object') {
+    // Built as entries and rebuilt with defineProperty: a key named __proto__ is data, not a prototype.
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) Object.defineProperty(out, key, { value: jsonValue(inner), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
+}

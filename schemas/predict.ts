@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { ErrorEvent } from './events.ts';
+import { ModelRef } from './registry.ts';
+
+/** Which model predicts: a registered version, or a completed run's model before it is registered. */
+export const PredictTarget = z.union([
+  z.object({ model: ModelRef }).strict(),
+  z.object({ runId: z.string().min(1).max(200).describe('A completed run: its model predicts before registration.') }).strict(),
+]);
+export type PredictTarget = z.infer<typeof PredictTarget>;
+
+/** One label and its probability; lists of these are sorted, most likely first. */
+export const RankedLabel = z.object({ label: z.string(), probability: z.number() });
+export type RankedLabel = z.infer<typeof RankedLabel>;
+
+/** Output formats of a labelled file. */
+export const LabelledFileFormat = z.enum(['csv', 'tsv', 'jsonl']);
+export type LabelledFileFormat = z.infer<typeof LabelledFileFormat>;
+
+/** A file about to be labelled: what was read and which column holds the text. */
+export const FileInspection = z.object({
+  path: z.string(),
+  fileName: z.string(),
+  format: z.string(),
+  rows: z.number().int(),
+  columns: z.array(z.string()),
+  textColumn: z.string().nullable().describe('The detected text column; null when none looks like text.'),
+  preview: z.array(z.record(z.string(), z.string())).describe('The first rows, as text.'),
+});
+export type FileInspection = z.infer<typeof FileInspection>;
+
+/** The prediction for one row of a labelled file (no full score table: files can be large). */
+export const RowPrediction = z.object({
+  row: z.number().int().min(1).describe('Row number in the file, from 1 (the header not counted).'),
+  text: z.string().describe('The row\'s text, cut to a few hundred characters for display.'),
+  label: z.string().nullable().describe('The predicted label; null for regression.'),
+  probability: z.number().nullable(),
+  runnerUp: RankedLabel.nullable().describe('The second most likely label; null for regression or one label.'),
+  labels: z.array(z.string()).optional().describe('Multi-label: every label at or over 0.5.'),
+  value: z.number().optional().describe('Regression: the predicted number.'),
+  lowConfidence: z.boolean(),
+});
+export type RowPrediction = z.infer<typeof RowPrediction>;
+
+/** What labelling a whole file found; the rows themselves wait in the data folder until saved. */
+export const LabelFileResult = z.object({
+  jobId: z.string(),
+  status: z.enum(['completed', 'cancelled']),
+  fileName: z.string(),
+  column: z.string(),
+  task: z.string().describe('classification, multi_label or regression.'),
+  rows: z.number().int().describe('Rows predicted (fewer than the file holds when cancelled).'),
+  totalRows: z.number().int(),
+  labelCounts: z.record(z.string(), z.number().int()).describe('Rows per predicted label (empty for regression).'),
+  lowConfidenceRows: z.number().int(),
+  preview: z.array(RowPrediction).describe('The first rows with their predictions.'),
+  lowConfidenceExamples: z.array(RowPrediction).describe('The first low-confidence rows.'),
+  durationS: z.number(),
+});
+export type LabelFileResult = z.infer<typeof LabelFileResult>;
+
+const WorkerEnvelope = { v: z.literal(1), run_id: z.null(), seq: z.number().int().min(0), ts: z.string() };
+
+/** One prediction as the warm worker sends it; Node adds the ranking and the confidence verdict. */
+export const WorkerPrediction = z.object({
+  label: z.string(),
+  probability: z.number().nullable(),
+  scores: z.record(z.string(), z.number()).optional().describe('The top labels\' probabilities (all of them unless the request set `top`).'),
+  labels: z.array(z.string()).optional(),
+  value: z.number().optional(),
+});
+export type WorkerPrediction = z.infer<typeof WorkerPrediction>;
+
+/**
+ * Lines of `python -m airlock_trainer predict-worker` besides its terminal finished/error event:
+ * the model is loaded; the answer to request `id`; or that request failed (the worker goes on).
+ */
+export const PredictWorkerEvent = z.discriminatedUnion('type', [
+  z.object({
+    ...WorkerEnvelope,
+    type: z.literal('predict_ready'),
+    labels: z.array(z.string()),
+    problem_type: z.string(),
+    load_s: z.number(),
+  }),
+  z.object({ ...WorkerEnvelope, type: z.literal('predictions'), id: z.number().int(), predictions: z.array(WorkerPrediction) }),
+  z.object({
+    ...WorkerEnvelope,
+    type: z.literal('predict_failed'),
+    id: z.number().int().nullable(),
+    ...ErrorEvent.pick({ code: true, message: true, hint: true, field: true, details: true }).shape,
+  }),
+]);
+export type PredictWorkerEvent = z.infer<typeof PredictWorkerEvent>;

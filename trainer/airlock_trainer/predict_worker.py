@@ -1,0 +1,86 @@
+"""`predict-worker --model M --max-length N`: a loaded model that answers prediction requests until stdin ends.
+
+Starting Python, torch and transformers costs seconds; the app keeps one of these per model warm so
+that a second "try it" or a whole file does not pay it again. Protocol, one UTF-8 JSON object per line:
+
+  stdin   {"id": 7, "texts": ["...", ...], "top": 2}     (`top`: how many labels' scores to return; all when absent)
+  stdout  predict_ready {labels, problem_type, load_s}     once, after the model is loaded
+          predictions {id, predictions: [...]}            one per request, in order
+          predict_failed {id, code, message, hint}        a request that could not be answered; the worker goes on
+          finished / error                                when stdin ends / when the model cannot be loaded
+
+The texts come from the app, which reads the user's file: nothing here parses a data file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from typing import IO, Iterable
+
+from .errors import AirlockError, to_airlock_error
+from .events import EventWriter
+from .offline import cache_root, enforce_offline
+from .predict import Predictor
+
+log = logging.getLogger("airlock_trainer")
+MAX_TEXTS_PER_REQUEST = 1024
+
+
+def serve(args, writer: EventWriter, lines: Iterable[bytes] | None = None) -> None:
+    """Loads the model, then answers each request line until the input ends."""
+    started = time.monotonic()
+    enforce_offline(cache_root(None))
+    predictor = Predictor(os.path.abspath(args.model), args.max_length)
+    writer.emit("predict_ready", labels=predictor.labels, problem_type=predictor.problem_type,
+                load_s=round(time.monotonic() - started, 3))
+    answered = 0
+    for raw in lines if lines is not None else _stdin():
+        if not raw.strip():
+            continue
+        request_id = None
+        try:
+            request = _load(raw)
+            request_id = request["id"]
+            texts, top = _texts_and_top(request)
+            predictions = predictor.predict(texts, top) if texts else []
+        except Exception as error:  # noqa: BLE001 - one bad request must not end a warm worker
+            if not isinstance(error, AirlockError):
+                log.exception("request %s failed", request_id)
+            writer.emit("predict_failed", id=request_id, **to_airlock_error(error).payload())
+            continue
+        writer.emit("predictions", id=request_id, predictions=predictions)
+        answered += 1
+        if writer.reader_gone:
+            break
+    writer.finished("completed", duration_s=time.monotonic() - started, details={"requests": answered})
+
+
+def _stdin() -> IO[bytes]:
+    return sys.stdin.buffer
+
+
+def _load(raw: bytes) -> dict:
+    """The request object with its integer id, or AirlockError."""
+    try:
+        request = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AirlockError("INVALID_INPUT", f"A prediction request is not JSON ({error}).") from None
+    if not isinstance(request, dict) or not isinstance(request.get("id"), int):
+        raise AirlockError("INVALID_INPUT", "A prediction request needs an integer id.")
+    return request
+
+
+def _texts_and_top(request: dict) -> tuple[list[str], int | None]:
+    """The request's texts and `top`, or AirlockError naming what is wrong with them."""
+    texts, top = request.get("texts"), request.get("top")
+    if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+        raise AirlockError("INVALID_INPUT", f"Request {request['id']}: texts must be a list of strings.")
+    if len(texts) > MAX_TEXTS_PER_REQUEST:
+        raise AirlockError("INVALID_INPUT", f"Request {request['id']}: at most {MAX_TEXTS_PER_REQUEST} texts per request.")
+    if top is not None and (not isinstance(top, int) or top < 1):
+        raise AirlockError("INVALID_INPUT", f"Request {request['id']}: top must be a positive integer.")
+    return texts, top
