@@ -85,26 +85,30 @@ def text_for(label: str, rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS[label] if rng.random() < 0.5 else FILLER) for _ in range(count))
 
 
-def write_table(folder: Path, columns: list[str], rows: list[list], readings: dict | None = None,
-                derived: dict | None = None) -> Path:
+def write_table(folder: Path, columns: list[str], rows: list[list], labels: dict | None = None) -> Path:
     """A canonical table as import writes it (electron/services/datasets/canonical-table.ts), for trainer tests.
 
-    `readings` maps a column to its reading (default text); `derived` maps a column to a separator whose
-    split labels are stored as an extra label column. The import side is held to this shape by
-    tests/contract/one-reading.test.ts, which runs real files through import and this package's reader.
+    `labels` maps a column to the reading of its derived label column: {"kind": "separated", "separator": "|"}
+    splits the cells; any other kind ("number", "list", "vector") stores the test's cells as given, so
+    give them in canonical form. tests/contract/one-reading.test.ts holds import to this shape by running
+    real files through import and this package's reader.
     """
-    readings, derived = readings or {}, derived or {}
+    labels = labels or {}
     folder.mkdir(parents=True, exist_ok=True)
-    labels = [{"column": column, "index": len(columns) + offset, "reading": {"kind": "separated", "separator": sep}}
-              for offset, (column, sep) in enumerate(derived.items())]
+
+    def derive(cell, reading):
+        if cell is None or reading["kind"] != "separated":
+            return cell
+        return list(dict.fromkeys(part.strip() for part in cell.split(reading["separator"]) if part.strip()))
+
     with open(folder / "table.jsonl", "w", encoding="utf-8") as handle:
         for row in rows:
-            extra = [list(dict.fromkeys(part.strip() for part in row[columns.index(column)].split(sep) if part.strip()))
-                     if row[columns.index(column)] is not None else None for column, sep in derived.items()]
+            extra = [derive(row[columns.index(column)], reading) for column, reading in labels.items()]
             handle.write(json.dumps(list(row) + extra) + "\n")
     schema = {"format": "airlock-table", "version": 1, "rows": len(rows), "source": f"{folder.name}.csv",
-              "columns": [{"name": name, "type": "text", "reading": readings.get(name, {"kind": "text"})}
-                          for name in columns], "labels": labels}
+              "columns": [{"name": name, "type": "text"} for name in columns],
+              "labels": [{"column": column, "index": len(columns) + offset, "reading": reading}
+                         for offset, (column, reading) in enumerate(labels.items())]}
     (folder / "table.schema.json").write_text(json.dumps(schema), encoding="utf-8")
     return folder
 

@@ -111,9 +111,9 @@ def test_per_label_report():
 def test_label_lists_and_separated_text_load_from_the_canonical_table(tmp_path):
     rows = [[f"row {index}", tags] for index, tags in
             enumerate([["a", "b"], [], None, ["c"], ["a"], ["b", "c"], ["a"], ["c"], ["b"], ["a", "c"]])]
-    train = write_table(tmp_path / "train", ["text", "tags"], rows, readings={"tags": {"kind": "list"}})
+    train = write_table(tmp_path / "train", ["text", "tags"], rows, labels={"tags": {"kind": "list"}})
     val = write_table(tmp_path / "val", ["text", "tags"], [["one", "a|b"], ["two", None], ["three", "c|z"], ["four", "b"]],
-                      derived={"tags": "|"})
+                      labels={"tags": {"kind": "separated", "separator": "|"}})
     config = config_module.validate({"model": {"task": "multi_label"}, "data": {
         "train_path": str(train), "val_path": str(val), "text_column": "text", "label_column": "tags"}})
     task = task_for(config)
@@ -125,7 +125,7 @@ def test_label_lists_and_separated_text_load_from_the_canonical_table(tmp_path):
 
 def test_vector_labels_are_named_by_label_names(tmp_path):
     rows = [[f"row {index}", cell] for index, cell in enumerate([["label_0"], ["label_1", "label_2"], [], ["label_2"]])]
-    train = write_table(tmp_path / "train", ["text", "flags"], rows, readings={"flags": {"kind": "vector", "width": 3}})
+    train = write_table(tmp_path / "train", ["text", "flags"], rows, labels={"flags": {"kind": "vector", "width": 3}})
     data = {"train_path": str(train), "text_column": "text", "label_column": "flags", "val_split": 0.3}
     named = config_module.validate({"model": {"task": "multi_label"}, "data": {**data, "label_names": ["x", "y", "z"]}})
     task = task_for(named)

@@ -22,13 +22,13 @@ def tagged_rows(count: int, seed: int) -> list[tuple[str, list[str]]]:
 def write_multi_label_table(folder, rows):
     """Tags written as separated text, stored as import stores them: the text, and its split labels beside it."""
     cells = [[text, "|".join(tags) or None] for text, tags in rows]
-    return write_table(folder, ["text", "tags"], cells, derived={"tags": "|"})
+    return write_table(folder, ["text", "tags"], cells, labels={"tags": {"kind": "separated", "separator": "|"}})
 
 
 def test_multi_label_run(tmp_path, tiny_model):
     train = write_multi_label_table(tmp_path / "train", tagged_rows(120, seed=1))
     test = write_table(tmp_path / "test", ["text", "tags"], [[text, tags] for text, tags in tagged_rows(30, seed=2)],
-                       readings={"tags": {"kind": "list"}})
+                       labels={"tags": {"kind": "list"}})
     config = write_config(tmp_path / "config.yaml", tiny_model, train, model={"task": "multi_label"},
                           data={"label_column": "tags", "test_path": str(test), "val_split": 0.2},
                           training={"max_epochs": 2, "early_stopping_patience": 1})
@@ -68,7 +68,7 @@ def test_regression_run(tmp_path, tiny_model):
         label = rng.choice(TAGS)
         # far from zero, so a head that forgot the target scale would show
         rows.append([text_for(label, rng), str({"neg": 20, "neu": 50, "pos": 80}[label] + rng.randint(-5, 5))])
-    train = write_table(tmp_path / "train", ["review", "score"], rows, readings={"score": {"kind": "number"}})
+    train = write_table(tmp_path / "train", ["review", "score"], rows, labels={"score": {"kind": "number"}})
     config = write_config(tmp_path / "config.yaml", tiny_model, train, model={"task": "regression"},
                           data={"text_column": "review", "label_column": "score", "val_split": 0.2},
                           training={"max_epochs": 2, "early_stopping_patience": 1})

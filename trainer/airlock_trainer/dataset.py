@@ -8,6 +8,7 @@ heavy training imports.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import random
@@ -57,13 +58,13 @@ def clean(table: Table, data: dict, field: str, task: Task):
 
     name = display_name(table)
     text_index = table.index(data["text_column"], "data.text_column")
-    label_index = table.label_index(data["label_column"], "data.label_column", task.reads_lists)
-    task.check_reading(table.schema["columns"][table.index(data["label_column"], "data.label_column")]["reading"])
+    label_index = task.label_cells(*table.label_readings(data["label_column"], "data.label_column"))
     texts, labels = [], []
     for text, label in table.cells(text_index, label_index):
         if text is None or label is None:
             continue
-        texts.append(text if isinstance(text, str) else " ".join(text))
+        # a list in a text column reads as import profiled it: compact JSON
+        texts.append(text if isinstance(text, str) else json.dumps(text, ensure_ascii=False, separators=(",", ":")))
         labels.append(task.parse(label))
     dropped = table.rows - len(texts)
     if dropped:

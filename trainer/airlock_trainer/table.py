@@ -1,9 +1,10 @@
 """Reads Airlock's canonical tables: the one reading of a dataset that import writes.
 
 Import (electron/services/datasets) is the only reader of a user's CSV, TSV, JSON or Parquet file.
-It writes `table.jsonl` (one JSON array per row, one cell per column: None, a string, or a list of
-label strings) and `table.schema.json` (column names, and label columns derived from separated text).
-Nothing here infers types or treats words as missing: a cell is exactly what import profiled.
+It writes `table.jsonl` (one JSON array per row: one cell per column exactly as read, None, a string
+or a list of strings; then the derived label columns, a column's labels as import read them:
+canonical numbers, or lists of labels) and `table.schema.json` (the columns and the derived label
+columns with their readings). Nothing here infers types or treats words as missing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class Table:
         self.folder, self.schema = folder, schema
         self.columns: list[str] = [column["name"] for column in schema["columns"]]
         self.rows: int = schema["rows"]
-        self._derived = {entry["column"]: entry["index"] for entry in schema.get("labels", [])}
+        self._derived = {entry["column"]: entry for entry in schema.get("labels", [])}
 
     @property
     def path(self) -> str:
@@ -41,10 +42,9 @@ class Table:
                                hint=f"Set {field} to one of: {', '.join(self.columns)}.", field=field)
         return self.columns.index(column)
 
-    def label_index(self, column: str, field: str, lists: bool) -> int:
-        """Where a column's labels are: its own cells, or (for lists) the labels import split out of its text."""
-        own = self.index(column, field)
-        return self._derived.get(column, own) if lists else own
+    def label_readings(self, column: str, field: str) -> tuple[int, dict | None]:
+        """A column's own position, and its derived label column ({index, reading}) when import made one."""
+        return self.index(column, field), self._derived.get(column)
 
     def iter_rows(self) -> Iterator[list]:
         """Every row's cells, in file order."""

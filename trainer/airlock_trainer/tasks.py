@@ -38,12 +38,18 @@ class Task:
     mode = "max"
     reported: tuple[str, ...] = ()  # metrics kept for the final report instead of logged each epoch
 
-    reads_lists = False  # labels come from the lists import read out of the column (multi-label)
-
     def __init__(self, label_column: str, label_names: list[str] | None = None):
         self.label_column = label_column
         self.label_names = label_names
         self.labels: list[str] = []
+
+    def label_cells(self, own: int, derived: dict | None) -> int:
+        """Which cells hold the labels: the column's own text, or the labels import derived from it."""
+        reading = derived["reading"] if derived else {"kind": "text"}
+        self.check_reading(reading)
+        return derived["index"] if derived and reading["kind"] in self.derived_kinds else own
+
+    derived_kinds: tuple[str, ...] = ()  # derived readings this task takes its labels from
 
     def check_reading(self, reading: dict) -> None:
         """Refuses a label column that import read in a way this task cannot use."""
@@ -111,6 +117,7 @@ class Classification(Task):
     name = "classification"
     problem_type = "single_label_classification"
     reported = ("confusion",)
+    derived_kinds = ("number",)  # "1", "1.0" and "01" are one class
 
     def label_feature(self):
         import datasets
@@ -177,8 +184,7 @@ class MultiLabel(Task):
     name = "multi_label"
     problem_type = "multi_label_classification"
     reported = ("confusion",)
-
-    reads_lists = True
+    derived_kinds = ("list", "vector", "separated", "number")
 
     def __init__(self, label_column: str, label_names: list[str] | None = None):
         super().__init__(label_column, label_names)
@@ -262,6 +268,7 @@ class Regression(Task):
     name = "regression"
     problem_type = "regression"
     monitor = "val/r2"
+    derived_kinds = ("number",)
 
     def __init__(self, label_column: str, label_names: list[str] | None = None):
         super().__init__(label_column, label_names)

@@ -74,7 +74,6 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
     const derived = derivedLabels(stats);
     const { schema, labelCounts } = await spool.finish(
       stats.map((column) => column.profile),
-      stats.map(columnReading),
       derived,
       countSpec(stats, derived, chosen),
       basename(path),
@@ -100,11 +99,13 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
   }
 }
 
-/** Label columns split out of separated text ("a|b"), one per column that reads that way. */
+/** The label reading of every column whose labels differ from its text: numbers, lists, separated text. */
 function derivedLabels(stats: ColumnStats[]): DerivedLabels[] {
-  return stats.flatMap((column) => {
+  return stats.flatMap((column): DerivedLabels[] => {
+    const reading = columnReading(column);
+    if (reading.kind !== 'text') return [{ column: column.profile.name, reading }];
     const separator = separatorOf(column);
-    return separator === null ? [] : [{ column: column.profile.name, reading: { kind: 'separated' as const, separator } }];
+    return separator === null ? [] : [{ column: column.profile.name, reading: { kind: 'separated', separator } }];
   });
 }
 
@@ -113,7 +114,7 @@ function countSpec(stats: ColumnStats[], derived: DerivedLabels[], chosen: Retur
   const { label, text } = chosen;
   if (!label) return null;
   const own = stats.indexOf(label.column);
-  const labelIndex = label.reading.kind === 'separated' ? stats.length + derived.findIndex((entry) => entry.column === label.column.profile.name) : own;
+  const labelIndex = label.reading.kind === 'text' ? own : stats.length + derived.findIndex((entry) => entry.column === label.column.profile.name);
   return { textIndex: text ? stats.indexOf(text) : null, labelIndex, task: label.task };
 }
 

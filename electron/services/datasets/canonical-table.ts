@@ -3,8 +3,10 @@
  * predict, the UI's counts). Rows are spooled while the file is read, then rewritten once the
  * columns' label readings are known (a column is numeric or a list only once every row is seen).
  *
- * table.jsonl holds one JSON array per row, a cell per column: null (missing), a string, or an
- * array of strings (labels). table.schema.json names the columns and any derived label columns.
+ * table.jsonl holds one JSON array per row, a cell per column exactly as read: null (missing), a
+ * string, or an array of strings (a native JSON or Parquet list). After the real columns come the
+ * derived label columns, each one column's labels as import reads them (canonical numbers, label
+ * lists). table.schema.json names both.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,7 +23,7 @@ export const TABLE_FILE = 'table.jsonl';
 export const SCHEMA_FILE = 'table.schema.json';
 const SPOOL_FILE = 'rows.spool.jsonl';
 
-/** A label column computed from another (labels split out of separated text), stored after the real columns. */
+/** A label column computed from another (canonical numbers, lists of labels), stored after the real columns. */
 export interface DerivedLabels {
   column: string;
   reading: LabelReading;
@@ -34,7 +36,7 @@ export interface TableSchema {
   rows: number;
   /** The name of the file the table was read from, for messages. */
   source: string;
-  columns: { name: string; type: ColumnProfile['type']; reading: LabelReading }[];
+  columns: { name: string; type: ColumnProfile['type'] }[];
   labels: { column: string; index: number; reading: LabelReading }[];
 }
 
@@ -90,13 +92,12 @@ export class RowSpool {
   }
 
   /**
-   * Rewrites the spool into table.jsonl and table.schema.json with each column read as `readings`
-   * says, plus the derived label columns, and counts the labels `count` names. The files appear
+   * Rewrites the spool into table.jsonl and table.schema.json: the real columns' cells padded to the
+   * full width, then the derived label columns; counts the labels `count` names. The files appear
    * only when complete; with a temporary folder they are removed again (only the counts are wanted).
    */
   async finish(
     columns: ColumnProfile[],
-    readings: LabelReading[],
     derived: DerivedLabels[],
     count: CountSpec | null,
     source: string,
@@ -113,7 +114,7 @@ export class RowSpool {
       const lines = createInterface({ input: createReadStream(spool, { encoding: 'utf8' }), crlfDelay: Infinity });
       for await (const line of lines) {
         const raw = JSON.parse(line) as Cell[];
-        const cells: Cell[] = columns.map((_, i) => readLabelCell(raw[i] ?? null, readings[i]));
+        const cells: Cell[] = columns.map((_, i) => raw[i] ?? null);
         derived.forEach((entry, k) => cells.push(readLabelCell(raw[derivedIndex[k]] ?? null, entry.reading)));
         if (counts && count) countLabels(cells, count, counts);
         await output.write(`${JSON.stringify(cells)}\n`);
@@ -129,7 +130,7 @@ export class RowSpool {
       version: 1,
       rows,
       source,
-      columns: columns.map((column, i) => ({ name: column.name, type: column.type, reading: readings[i] })),
+      columns: columns.map((column) => ({ name: column.name, type: column.type })),
       labels: derived.map((entry, k) => ({ column: entry.column, index: columns.length + k, reading: entry.reading })),
     };
     if (this.ownsFolder) await rm(this.folder, { recursive: true, force: true });

@@ -10,11 +10,11 @@ export interface LabelChoice {
   column: ColumnStats;
   task: Detection['task'];
   counts: Map<string, number> | null;
-  /** A `separated` reading is stored as a derived label column; any other is the column's own reading. */
+  /** How the labels are read: `text` is the column's own cells; any other is its derived label column. */
   reading: LabelReading;
 }
 
-/** How a column's own cells are stored in the canonical table. */
+/** How a column's cells read as labels, before any separator is considered. */
 export function columnReading(column: ColumnStats): LabelReading {
   const { type } = column.profile;
   if (type === 'integer' || type === 'number') return { kind: 'number' };

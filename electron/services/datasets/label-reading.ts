@@ -5,7 +5,7 @@
  */
 import { isBlank, type Cell } from './cells.ts';
 
-/** How the cells of a column are read as labels in the canonical table. */
+/** How the cells of a column are read as labels (a derived label column of the canonical table). */
 export type LabelReading =
   | { kind: 'text' }
   | { kind: 'number' }
@@ -138,7 +138,7 @@ export function splitLabels(text: string, separator: string): string[] {
   return uniqueLabels(text.split(separator).map((token) => token.trim()));
 }
 
-/** The canonical table's cell for a column read with `reading`. */
+/** The labels of one cell read with `reading`: a derived label column's cell. */
 export function readLabelCell(cell: Cell, reading: LabelReading): Cell {
   if (cell === null) return cell;
   if (reading.kind === 'text') return typeof cell === 'string' ? cell : JSON.stringify(cell);

@@ -17,6 +17,8 @@ export interface RowFile {
   inspection: FileInspection;
   /** The canonical table (table.jsonl) written by import, or null when only inspected. */
   tablePath: string | null;
+  /** Per column: the file held numbers there (written back to JSON Lines as numbers). */
+  numeric: boolean[];
 }
 
 const PREVIEW_ROWS = 5;
@@ -38,6 +40,8 @@ export async function openRowFile(path: string, options: { tableFolder?: string;
       preview: analysis.preview.slice(0, PREVIEW_ROWS),
     },
     tablePath: options.tableFolder ? join(options.tableFolder, TABLE_FILE) : null,
+    // JSON and Parquet numbers go back out as numbers; CSV cells were text and stay text
+    numeric: analysis.columns.map((column) => analysis.format !== 'csv' && analysis.format !== 'tsv' && (column.type === 'integer' || column.type === 'number')),
   };
 }
 
@@ -55,6 +59,15 @@ export async function* streamRows(file: RowFile, batchSize: number): AsyncGenera
     }
   }
   if (batch.length) yield batch;
+}
+
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** A cell of a numeric column as a JSON number when it reads back exactly so ("0", "3.5"); otherwise as its text. */
+export function typedCell(cell: Cell, numeric: boolean): unknown {
+  if (!numeric || typeof cell !== 'string' || !JSON_NUMBER.test(cell)) return cell;
+  const number = Number(cell);
+  return String(number) === cell ? number : cell;
 }
 
 /** A value as the text a model reads and a CSV cell holds: missing is empty, lists and records are JSON. */

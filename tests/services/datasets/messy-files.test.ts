@@ -32,10 +32,11 @@ describe('clean files in every format', () => {
     expect(analysis.preview).toHaveLength(20);
     expect(Object.keys(analysis.preview[0])).toEqual(['id', 'text', 'label']);
     const table = readTable(folder);
-    expect(table.schema).toMatchObject({ rows: 30, source: 'reviews.csv', labels: [] });
-    expect(table.schema.columns.map((column) => [column.name, column.reading.kind])).toEqual([['id', 'number'], ['text', 'text'], ['label', 'text']]);
+    // the id column's labels would be numbers: they are derived beside the cells, which stay as written
+    expect(table.schema).toMatchObject({ rows: 30, source: 'reviews.csv', labels: [{ column: 'id', index: 3, reading: { kind: 'number' } }] });
+    expect(table.schema.columns.map((column) => [column.name, column.type])).toEqual([['id', 'integer'], ['text', 'text'], ['label', 'category']]);
     expect(table.rows).toHaveLength(30);
-    expect(table.rows[0]).toEqual(['1', analysis.preview[0].text, analysis.preview[0].label]);
+    expect(table.rows[0]).toEqual(['1', analysis.preview[0].text, analysis.preview[0].label, '1']);
     expect(readdirSync(folder).sort()).toEqual(['table.jsonl', 'table.schema.json']);
     const text = analysis.columns[1];
     expect(text.textLength!.min).toBeLessThanOrEqual(text.textLength!.p50);
