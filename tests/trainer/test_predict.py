@@ -8,13 +8,13 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_trainer, train_args, trainer_env, write_config, write_csv
+from conftest import ROOT, run_trainer, train_args, trainer_env, write_config, write_dataset
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, tiny_model) -> str:
     work = tmp_path_factory.mktemp("predict")
-    config = write_config(work / "run.yaml", tiny_model, write_csv(work / "train.csv", 60))
+    config = write_config(work / "run.yaml", tiny_model, write_dataset(work / "train", 60))
     result = run_trainer(*train_args(config, work / "run"))
     return result.last["model_dir"]
 
