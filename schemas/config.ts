@@ -3,6 +3,24 @@ import { z } from 'zod';
 /** The model Airlock ships in every fresh data folder, used when a config names none. */
 export const DEFAULT_MODEL_ID = 'all-minilm-l6-v2';
 
+/**
+ * Longest names users give, in characters. Names are shown in tables, headers and MLflow, so a pasted paragraph
+ * must be refused with a clear error rather than stretch every screen (or fail at the MLflow server later).
+ */
+export const NAME_LIMITS = {
+  /** A dataset's name: a file name (255 bytes on every common file system) fits. */
+  dataset: 255,
+  /** An experiment's name. */
+  experiment: 200,
+  /** A column name in the data. */
+  column: 1000,
+  /** A tag key and a tag value (MLflow's own limits are larger). */
+  tagKey: 250,
+  tagValue: 1000,
+  /** A path or model cache id. */
+  path: 4096,
+} as const;
+
 export const ModelTask = z.enum(['classification', 'multi_label', 'regression']);
 export type ModelTask = z.infer<typeof ModelTask>;
 
@@ -11,6 +29,7 @@ export const ModelSection = z
     name: z
       .string()
       .min(1)
+      .max(NAME_LIMITS.path)
       .default(DEFAULT_MODEL_ID)
       .describe('Model to fine-tune: an id from the offline model cache (`airlock models`) or a local Hugging Face model folder.'),
     task: ModelTask.default('classification').describe(
@@ -25,17 +44,21 @@ export const ModelSection = z
 
 export const DataSection = z
   .object({
-    train_path: z.string().min(1).describe('Training data: a dataset id from `airlock datasets`, or a CSV, TSV, JSONL or Parquet file.'),
-    val_path: z.string().min(1).nullable().default(null).describe('Validation data. When empty, val_split of the training data is held out.'),
+    train_path: z.string().min(1).max(NAME_LIMITS.path).describe('Training data: a dataset id from `airlock datasets`, or a CSV, TSV, JSONL or Parquet file.'),
+    val_path: z.string().min(1).max(NAME_LIMITS.path).nullable().default(null).describe('Validation data. When empty, val_split of the training data is held out.'),
     val_split: z
       .number()
       .gt(0)
       .lt(0.5)
       .default(0.1)
       .describe('Share of the training rows held out for validation when val_path is empty (between 0 and 0.5).'),
-    test_path: z.string().min(1).nullable().default(null).describe('Optional test data, scored once after training.'),
-    text_column: z.string().min(1).describe('Column holding the text the model reads.'),
-    label_column: z.string().min(1).describe('Column holding the label the model learns to predict.'),
+    test_path: z.string().min(1).max(NAME_LIMITS.path).nullable().default(null).describe('Optional test data, scored once after training.'),
+    text_column: z.string().min(1).max(NAME_LIMITS.column).describe('Column holding the text the model reads.'),
+    label_column: z
+      .string()
+      .min(1)
+      .max(NAME_LIMITS.column)
+      .describe('Column holding the label the model learns to predict (a different column from the text).'),
     max_length: z
       .number()
       .int()
@@ -82,8 +105,16 @@ export const TrainingSection = z
 
 export const ExperimentSection = z
   .object({
-    name: z.string().min(1).default('default').describe('Experiment the run belongs to (an MLflow experiment after sync).'),
-    tags: z.record(z.string(), z.string()).default({}).describe('Free-form key/value tags stored with the run.'),
+    name: z
+      .string()
+      .min(1)
+      .max(NAME_LIMITS.experiment)
+      .default('default')
+      .describe('Experiment the run belongs to (an MLflow experiment after sync).'),
+    tags: z
+      .record(z.string().min(1).max(NAME_LIMITS.tagKey), z.string().max(NAME_LIMITS.tagValue))
+      .default({})
+      .describe('Free-form key/value tags stored with the run.'),
   })
   .strict();
 
@@ -94,6 +125,9 @@ export const DeploymentSection = z
   })
   .strict();
 
+/** The message for a config that reads its labels from its text column; the trainer says the same (config.py). */
+export const SAME_COLUMN_MESSAGE = 'must be a different column from data.text_column: a model cannot learn to predict the text it reads';
+
 /** The whole training configuration: one YAML file with snake_case keys, validated by Node and by the trainer. */
 export const RunConfig = z
   .object({
@@ -103,6 +137,11 @@ export const RunConfig = z
     experiment: ExperimentSection.default({ name: 'default', tags: {} }),
     deployment: DeploymentSection.default({ register_model: false, stage: 'staging' }),
   })
-  .strict();
+  .strict()
+  // Every row's label would be its own text: a run "with 218 classes" that can never generalise.
+  .refine((config) => config.data.text_column !== config.data.label_column, {
+    message: SAME_COLUMN_MESSAGE,
+    path: ['data', 'label_column'],
+  });
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;

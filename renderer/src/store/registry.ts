@@ -49,7 +49,8 @@ interface RegistryActions {
   load(): Promise<void>;
   loadVolumes(): Promise<void>;
   setStage(ref: string, stage: Stage): Promise<void>;
-  register(runId: string, name: string): Promise<ModelVersion | null>;
+  /** Registers a run's model as the next version of `name` in `stage`, then reloads the list (the run's screen reads it). */
+  register(runId: string, name: string, stage?: Stage): Promise<ModelVersion | null>;
   /** Exports and verifies a bundle, following its progress notices. */
   exportBundle(ref: string, to: string): Promise<void>;
   predict(ref: string, text: string): Promise<void>;
@@ -90,10 +91,11 @@ export const useRegistry = create<RegistryState & RegistryActions>((set, get) =>
       set({ stageError: errorShapeOf(error) });
     }
   },
-  async register(runId, name) {
+  async register(runId, name, stage) {
     set({ registering: true, registerError: null });
     try {
-      const { version } = await call('registry.register', { runId, name });
+      const { version } = await call('registry.register', stage ? { runId, name, stage } : { runId, name });
+      await get().load();
       set({ registering: false, registered: version });
       return version;
     } catch (error) {
