@@ -36,6 +36,11 @@ const CASES: { name: string; config: unknown; valid: boolean }[] = [
   { name: 'wrong task', config: { data, model: { task: 'translation' } }, valid: false },
   { name: 'tags not strings', config: { data, experiment: { tags: { n: 3 } } }, valid: false },
   { name: 'max_length too small', config: { data: { ...data, max_length: 4 } }, valid: false },
+  { name: 'text column is the label column', config: { data: { ...data, label_column: data.text_column } }, valid: false },
+  { name: 'experiment name of 5,000 characters', config: { data, experiment: { name: 'x'.repeat(5000) } }, valid: false },
+  { name: 'experiment name of 200 characters', config: { data, experiment: { name: 'x'.repeat(200) } }, valid: true },
+  { name: 'tag value too long', config: { data, experiment: { tags: { team: 'v'.repeat(1001) } } }, valid: false },
+  { name: 'tag key too long', config: { data, experiment: { tags: { ['k'.repeat(251)]: 'v' } } }, valid: false },
 ];
 
 function pythonVerdict(path: string): { valid: boolean; details: string[] } {
