@@ -74,6 +74,7 @@ export function MetricChart({
                 type="number"
                 domain={xAxis ? xAxis.domain : [0, 'auto']}
                 ticks={xAxis?.ticks}
+                interval={xAxis ? 0 : 'preserveEnd'}
                 allowDecimals={false}
                 allowDuplicatedCategory={false}
                 stroke="var(--muted)"
@@ -85,6 +86,7 @@ export function MetricChart({
                 type="number"
                 domain={yAxis.domain}
                 ticks={yAxis.ticks}
+                interval={0}
                 allowDataOverflow
                 stroke="var(--muted)"
                 tick={{ fontSize: 12 }}

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import type { Stage } from '../../../schemas/registry.ts';
 import type { Run } from '../../../schemas/run.ts';
 import { href } from '../router.ts';
@@ -18,13 +18,15 @@ export function RegisterRun({ run }: { run: Run }) {
   const [stage, setStage] = useState<Stage>(run.config?.deployment?.stage ?? 'staging');
   const registering = useRegistry((state) => state.registering);
   const error = useRegistry((state) => state.registerError);
-  const versions = useRegistry((state) => state.models.flatMap((model) => model.versions).filter((version) => version.runId === run.id));
+  const models = useRegistry((state) => state.models);
+  const versions = useMemo(() => models.flatMap((model) => model.versions).filter((version) => version.runId === run.id), [models, run.id]);
   const loaded = useRegistry((state) => state.loaded);
+  const loadError = useRegistry((state) => state.error);
   const nameId = useId();
   useEffect(() => {
     void useRegistry.getState().load();
   }, [run.id]);
-  if (!loaded) return null;
+  if (!loaded && !loadError) return null;
   if (versions.length > 0) {
     return (
       <p role="status" aria-label="Registration" className="long-text">
