@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TrainerEvent } from '../../schemas/events.ts';
-import { byEpoch, epochAxis, metricRange, sharedRange, valueAxis } from '../../renderer/src/lib/metric-axis.ts';
+import { byEpoch, epochAxis, groupEpochMetrics, metricRange, sharedRange, valueAxis } from '../../renderer/src/lib/metric-axis.ts';
 import { advance, RUN_PHASES, type RunProgress } from '../../renderer/src/lib/run-progress.ts';
-import { groupEpochMetrics } from '../../renderer/src/components/RunCharts.tsx';
 
 describe('axes that tell the truth about a metric', () => {
   it('knows what each metric can take: shares 0–1, R² up to 1, losses and errors 0 or more', () => {

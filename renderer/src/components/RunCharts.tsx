@@ -1,7 +1,7 @@
 import { useMemo, useRef } from 'react';
 import { MetricChart, type ChartSeries } from './MetricChart.tsx';
 import type { Point } from '../lib/lttb.ts';
-import { byEpoch, EPOCH_KEY, metricRange, sharedRange, type MetricRange } from '../lib/metric-axis.ts';
+import { byEpoch, EPOCH_KEY, groupEpochMetrics, metricRange, sharedRange, type MetricRange } from '../lib/metric-axis.ts';
 
 const NO_POINTS: Point[] = [];
 
@@ -19,18 +19,6 @@ function useEpochSeries(series: Record<string, Point[]>, keys: string[], names?:
   const bySteps = useSeries(series, keys, names);
   const epochs = series[EPOCH_KEY];
   return useMemo(() => bySteps.map((line) => ({ name: line.name, points: byEpoch(line.points, epochs) })), [bySteps, epochs]);
-}
-
-/** Per-epoch validation metrics, grouped so that each chart's axis fits all its lines: shares 0–1, R² up to 1, the rest. */
-export function groupEpochMetrics(keys: string[]): { title: string; keys: string[]; range: MetricRange }[] {
-  const shares = keys.filter((key) => metricRange(key).max === 1 && metricRange(key).min === 0);
-  const upToOne = keys.filter((key) => metricRange(key).max === 1 && metricRange(key).min === null);
-  const rest = keys.filter((key) => !shares.includes(key) && !upToOne.includes(key));
-  return [
-    { title: 'Validation scores per epoch', keys: shares, range: sharedRange(shares) },
-    { title: 'Validation R² per epoch', keys: upToOne, range: sharedRange(upToOne) },
-    { title: 'Validation errors per epoch', keys: rest, range: sharedRange(rest) },
-  ].filter((group) => group.keys.length > 0);
 }
 
 function EpochChart({ series, title, keys, range, names, emptyText }: { series: Record<string, Point[]>; title: string; keys: string[]; range: MetricRange; names?: Record<string, string>; emptyText?: string }) {

@@ -85,4 +85,16 @@ export function byEpoch(points: readonly Point[], epochs: readonly Point[] | und
   return points.map((point, index) => ({ step: epochAt.get(point.step) ?? index + 1, value: point.value }));
 }
 
+/** Per-epoch validation metrics, grouped so that each chart's axis fits all its lines: shares 0–1, R² up to 1, the rest. */
+export function groupEpochMetrics(keys: string[]): { title: string; keys: string[]; range: MetricRange }[] {
+  const shares = keys.filter((key) => metricRange(key).max === 1 && metricRange(key).min === 0);
+  const upToOne = keys.filter((key) => metricRange(key).max === 1 && metricRange(key).min === null);
+  const rest = keys.filter((key) => !shares.includes(key) && !upToOne.includes(key));
+  return [
+    { title: 'Validation scores per epoch', keys: shares, range: sharedRange(shares) },
+    { title: 'Validation R² per epoch', keys: upToOne, range: sharedRange(upToOne) },
+    { title: 'Validation errors per epoch', keys: rest, range: sharedRange(rest) },
+  ].filter((group) => group.keys.length > 0);
+}
+
 export { EPOCH_KEY };
