@@ -90,7 +90,7 @@ async function watchUntilCompleted(): Promise<number[]> {
 }
 
 async function ticks(figure: string, axis: 'x' | 'y'): Promise<string[]> {
-  return page.getByRole('figure', { name: figure }).locator(`.recharts-${axis}Axis-tick-labels .recharts-cartesian-axis-tick-value`).allInnerTexts();
+  return page.getByRole('figure', { name: figure }).locator(`.recharts-${axis}Axis-tick-labels .recharts-cartesian-axis-tick-value`).allTextContents();
 }
 
 describe('screens that tell the truth and survive real names', () => {
