@@ -12,8 +12,6 @@ export const NAME_LIMITS = {
   dataset: 255,
   /** An experiment's name. */
   experiment: 200,
-  /** A column name in the data. */
-  column: 1000,
   /** A tag key and a tag value (MLflow's own limits are larger). */
   tagKey: 250,
   tagValue: 1000,
@@ -53,11 +51,11 @@ export const DataSection = z
       .default(0.1)
       .describe('Share of the training rows held out for validation when val_path is empty (between 0 and 0.5).'),
     test_path: z.string().min(1).max(NAME_LIMITS.path).nullable().default(null).describe('Optional test data, scored once after training.'),
-    text_column: z.string().min(1).max(NAME_LIMITS.column).describe('Column holding the text the model reads.'),
+    // Column names come from the user's own file header, whatever their length: no limit of ours to refuse them by.
+    text_column: z.string().min(1).describe('Column holding the text the model reads.'),
     label_column: z
       .string()
       .min(1)
-      .max(NAME_LIMITS.column)
       .describe('Column holding the label the model learns to predict (a different column from the text).'),
     max_length: z
       .number()
