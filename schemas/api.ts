@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AirlockErrorShape } from './errors.ts';
-import { RunConfig } from './config.ts';
+import { NAME_LIMITS, RunConfig } from './config.ts';
 import { Dataset } from './dataset.ts';
 import { CachedModel, ModelInfo } from './model.ts';
 import { DevicesEvent, TrainerEvent } from './events.ts';
@@ -16,7 +16,9 @@ const Id = z.string().min(1).max(200);
 /** The headless core's calls: datasets, models, devices, configs and runs. */
 const CoreCalls = {
   'datasets.import': {
-    input: z.object({ path: z.string().min(1).describe('Local file to import.'), name: z.string().min(1).max(200).optional() }).strict(),
+    input: z
+      .object({ path: z.string().min(1).describe('Local file to import.'), name: z.string().min(1).max(NAME_LIMITS.dataset).optional() })
+      .strict(),
     output: z.object({ dataset: Dataset, existing: z.boolean().describe('True when the same content was already stored.') }),
   },
   'datasets.list': { input: NoInput, output: z.object({ datasets: z.array(Dataset) }) },

@@ -4,6 +4,22 @@ import { MLFLOW_MAX_EXPERIMENT_NAME_LENGTH, MLFLOW_MAX_KEY_LENGTH, MLFLOW_MAX_TA
 /** The model Airlock ships in every fresh data folder, used when a config names none. */
 export const DEFAULT_MODEL_ID = 'all-minilm-l6-v2';
 
+/**
+ * Longest names users give, in characters. Names are shown in tables, headers and MLflow, so a pasted paragraph
+ * must be refused with a clear error rather than stretch every screen (or fail at the MLflow server later).
+ */
+export const NAME_LIMITS = {
+  /** A dataset's name: a file name (255 bytes on every common file system) fits. */
+  dataset: 255,
+  /** An experiment's name (MLflow's database column holds 256). */
+  experiment: 256,
+  /** A tag key and a tag value, as MLflow limits them. */
+  tagKey: 250,
+  tagValue: 8000,
+  /** A path or model cache id. */
+  path: 4096,
+} as const;
+
 export const ModelTask = z.enum(['classification', 'multi_label', 'regression']);
 export type ModelTask = z.infer<typeof ModelTask>;
 
@@ -12,6 +28,7 @@ export const ModelSection = z
     name: z
       .string()
       .min(1)
+      .max(NAME_LIMITS.path)
       .default(DEFAULT_MODEL_ID)
       .describe('Model to fine-tune: an id from the offline model cache (`airlock models`) or a local Hugging Face model folder.'),
     task: ModelTask.default('classification').describe(
@@ -26,17 +43,21 @@ export const ModelSection = z
 
 export const DataSection = z
   .object({
-    train_path: z.string().min(1).describe('Training data: a dataset id from `airlock datasets`, or a CSV, TSV, JSONL or Parquet file.'),
-    val_path: z.string().min(1).nullable().default(null).describe('Validation data. When empty, val_split of the training data is held out.'),
+    train_path: z.string().min(1).max(NAME_LIMITS.path).describe('Training data: a dataset id from `airlock datasets`, or a CSV, TSV, JSONL or Parquet file.'),
+    val_path: z.string().min(1).max(NAME_LIMITS.path).nullable().default(null).describe('Validation data. When empty, val_split of the training data is held out.'),
     val_split: z
       .number()
       .gt(0)
       .lt(0.5)
       .default(0.1)
       .describe('Share of the training rows held out for validation when val_path is empty (between 0 and 0.5).'),
-    test_path: z.string().min(1).nullable().default(null).describe('Optional test data, scored once after training.'),
+    test_path: z.string().min(1).max(NAME_LIMITS.path).nullable().default(null).describe('Optional test data, scored once after training.'),
+    // Column names come from the user's own file header, whatever their length: no limit of ours to refuse them by.
     text_column: z.string().min(1).describe('Column holding the text the model reads.'),
-    label_column: z.string().min(1).describe('Column holding the label the model learns to predict.'),
+    label_column: z
+      .string()
+      .min(1)
+      .describe('Column holding the label the model learns to predict (a different column from the text).'),
     label_names: z
       .array(z.string().min(1).max(250))
       .min(2)
@@ -131,8 +152,10 @@ export const DeploymentSection = z
   })
   .strict();
 
-/** The whole training configuration: one YAML file with snake_case keys, validated by Node and by the trainer. */
-export const RunConfig = z
+/** The message for a config that reads its labels from its text column; the trainer says the same (config.py). */
+export const SAME_COLUMN_MESSAGE = 'must be a different column from data.text_column: a model cannot learn to predict the text it reads';
+
+const RunConfigSections = z
   .object({
     model: ModelSection.default({ name: DEFAULT_MODEL_ID, task: 'classification', allow_pickle: false }),
     data: DataSection,
@@ -141,8 +164,16 @@ export const RunConfig = z
     deployment: DeploymentSection.default({ register_model: false, stage: 'staging' }),
   })
   .strict();
+
+/** The whole training configuration: one YAML file with snake_case keys, validated by Node and by the trainer. */
+export const RunConfig = RunConfigSections
+  // Every row's label would be its own text: a run "with 218 classes" that can never generalise.
+  .refine((config) => config.data.text_column !== config.data.label_column, {
+    message: SAME_COLUMN_MESSAGE,
+    path: ['data', 'label_column'],
+  });
 export type RunConfig = z.infer<typeof RunConfig>;
 
 /** The config a recorded run or model version holds: RunConfig without the checks added after it was written. */
-export const RecordedRunConfig = RunConfig.extend({ experiment: RecordedExperimentSection.default({ name: 'default', tags: {} }) });
+export const RecordedRunConfig = RunConfigSections.extend({ experiment: RecordedExperimentSection.default({ name: 'default', tags: {} }) });
 export type RunConfigInput = z.input<typeof RunConfig>;

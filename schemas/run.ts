@@ -40,3 +40,29 @@ export type MetricPoint = z.infer<typeof MetricPoint>;
 export function epochMetricKey(key: string): string {
   return key.startsWith('train/') ? `epoch/${key}` : key;
 }
+
+/**
+ * The key under which each epoch event records its epoch number (0-based, as Lightning counts), at the step the
+ * epoch ended. Charts read it to put per-epoch metrics on an epoch axis; MLflow gets it as Lightning's loggers send it.
+ */
+export const EPOCH_KEY = 'epoch';
+
+/** The metric values an epoch event records: each metric under {@link epochMetricKey}, and the epoch number. */
+export function epochEventValues(event: { epoch: number; metrics: Record<string, number> }): [string, number][] {
+  return [...Object.entries(event.metrics).map(([key, value]): [string, number] => [epochMetricKey(key), value]), [EPOCH_KEY, event.epoch]];
+}
+
+/** Split sizes of a run as its trainer reported them, kept in the run record's details under `data`. */
+export const RunDataCounts = z.object({
+  train_rows: z.number().int(),
+  val_rows: z.number().int(),
+  test_rows: z.number().int(),
+  total_steps: z.number().int(),
+});
+export type RunDataCounts = z.infer<typeof RunDataCounts>;
+
+/** The split sizes stored with a run (null for runs recorded before Airlock kept them, or that never started). */
+export function runDataCounts(run: Pick<Run, 'details'>): RunDataCounts | null {
+  const parsed = RunDataCounts.safeParse(run.details.data);
+  return parsed.success ? parsed.data : null;
+}

@@ -42,6 +42,9 @@ const CASES: { name: string; config: unknown; valid: boolean }[] = [
   { name: 'a tag name read as a path', config: { data, experiment: { tags: { 'a/../b': 'x' } } }, valid: false },
   { name: 'a tag value over 8000 characters', config: { data, experiment: { tags: { notes: 'x'.repeat(8001) } } }, valid: false },
   { name: 'an experiment name over 256 characters', config: { data, experiment: { name: 'e'.repeat(257) } }, valid: false },
+  { name: 'text column is the label column', config: { data: { ...data, label_column: data.text_column } }, valid: false },
+  { name: 'experiment name of 5,000 characters', config: { data, experiment: { name: 'x'.repeat(5000) } }, valid: false },
+  { name: 'tag key too long', config: { data, experiment: { tags: { ['k'.repeat(251)]: 'v' } } }, valid: false },
 ];
 
 function pythonVerdict(path: string): { valid: boolean; details: string[] } {

@@ -46,9 +46,9 @@ afterEach(cleanup);
 describe('Registry screen and Register on a run, over the real services', () => {
   it('registers a completed run under a name made from its experiment', async () => {
     render(<RegisterRun run={run} />);
-    expect((screen.getByLabelText('Model name') as HTMLInputElement).value).toBe('screen-reviews');
+    expect(((await screen.findByLabelText('Model name')) as HTMLInputElement).value).toBe('screen-reviews');
     fireEvent.click(screen.getByRole('button', { name: 'Register' }));
-    expect((await screen.findByRole('status')).textContent).toBe('Registered as screen-reviews v1');
+    expect((await screen.findByRole('status')).textContent).toBe('Registered as screen-reviews v1 (staging).'); // the config's deployment.stage
   });
 
   it('shows versions, lineage, metrics and stage history, and records a stage change', async () => {
@@ -59,8 +59,9 @@ describe('Registry screen and Register on a run, over the real services', () => 
     expect(lineage.getByText(/^[0-9a-f]{64}$/)).toBeTruthy();
     expect(screen.getByRole('table', { name: 'Version metrics' }).textContent).toContain('val/accuracy');
     fireEvent.change(screen.getByLabelText('Stage of v1'), { target: { value: 'production' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Make production' })); // production asks first
     await waitFor(() => expect(screen.getByLabelText('Stage history').querySelectorAll('li')).toHaveLength(2));
-    expect(screen.getByLabelText('Stage history').textContent).toMatch(/none .*production/s);
+    expect(screen.getByLabelText('Stage history').textContent).toMatch(/staging .*production/s);
   });
 
   it('predicts a typed text with every label ranked, clearing the previous answer while the next is computed', async () => {

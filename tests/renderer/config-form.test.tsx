@@ -55,4 +55,27 @@ describe('settings form from the RunConfig schema', () => {
     expect(rows.filter((row) => row.differs)).toEqual([{ field: 'training.learning_rate', values: ['0.00005', '0.0001'], differs: true }]);
     expect(rows.find((row) => row.field === 'data.text_column')?.differs).toBe(false);
   });
+
+  it('refuses the same column as text and label, naming the field', () => {
+    const { config, errors } = validateConfig(setField(VALID, 'data.label_column', 'text'));
+    expect(config).toBeNull();
+    expect(errors['data.label_column']).toBe(
+      'Label column (data.label_column) must be a different column from data.text_column: a model cannot learn to predict the text it reads.',
+    );
+  });
+
+  it('refuses names past their limits with the limit in characters', () => {
+    const { errors } = validateConfig(setField(VALID, 'experiment.name', 'x'.repeat(5000)));
+    expect(errors['experiment.name']).toBe('Experiment name (experiment.name) must be at most 200 characters.');
+    expect(validateConfig(setField(VALID, 'experiment.name', '')).errors['experiment.name']).toBe('Experiment name (experiment.name) must not be empty.');
+  });
+
+  it('says what a field takes in words a person reads: "1 or more", not 9007199254740991; columns, not "text"', () => {
+    expect(allowedValues(field('training.max_steps'))).toBe('a whole number, 1 or more, or empty');
+    expect(allowedValues(field('training.seed'))).toBe('a whole number, 0 or more');
+    expect(CONFIG_FIELDS.map(allowedValues).join(' ')).not.toMatch(/9007199254740991/);
+    expect(allowedValues(field('data.text_column'))).toBe("one of the dataset's columns");
+    expect(allowedValues(field('data.label_column'))).toBe("one of the dataset's columns, not the text column");
+    expect(allowedValues(field('experiment.name'))).toBe('any text up to 200 characters');
+  });
 });

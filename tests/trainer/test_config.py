@@ -78,3 +78,23 @@ def test_cli_accepts_and_rejects(tmp_path):
 
     result = run_trainer("validate-config", str(tmp_path / "missing.yaml"))
     assert result.last["code"] == "CONFIG_NOT_FOUND"
+
+
+def test_the_text_column_cannot_also_be_the_label_column():
+    # The form, the CLI (zod refine) and the trainer refuse it alike: a run would get one class per distinct text.
+    document = {"data": {"train_path": "a.csv", "text_column": "ticket", "label_column": "ticket"}}
+    with pytest.raises(AirlockError) as caught:
+        config_module.validate(document)
+    assert caught.value.field == "data.label_column"
+    assert caught.value.details == [f"data.label_column: {config_module.SAME_COLUMN_MESSAGE}"]
+
+
+def test_names_longer_than_the_schema_allows_are_refused_with_their_length():
+    document = {"data": {"train_path": "a.csv", "text_column": "t", "label_column": "l"},
+                "experiment": {"name": "x" * 5000, "tags": {"k" * 300: "v", "team": "v" * 2000}}}
+    with pytest.raises(AirlockError) as caught:
+        config_module.validate(document)
+    details = caught.value.details
+    assert "experiment.name: must be at most 200 characters (got 5000)" in details
+    assert "experiment.tags.team: must be at most 1000 characters (got 2000)" in details
+    assert any(detail.startswith("experiment.tags: must be at most 250 characters") for detail in details), details

@@ -119,6 +119,7 @@ def validate(document: Any) -> dict:
     for error in validator.iter_errors(document):
         problems.extend(_describe(error))
     problems.extend((_field(path), text) for path, text in config_problems(document))
+    problems.extend(_same_column(document))
     unique = list(dict.fromkeys(problems))
     if unique:
         details = [f"{field}: {text}" for field, text in unique]
@@ -126,6 +127,18 @@ def validate(document: Any) -> dict:
         raise AirlockError("CONFIG_INVALID", f"The training config is not valid ({summary}).",
                            hint="Change the settings named in the details.", field=unique[0][0], details=details)
     return _with_defaults(copy.deepcopy(document), schema)
+
+
+# The zod schema's refine, which JSON Schema cannot express; the same words as SAME_COLUMN_MESSAGE in schemas/config.ts.
+SAME_COLUMN_MESSAGE = ("must be a different column from data.text_column: "
+                       "a model cannot learn to predict the text it reads")
+
+
+def _same_column(document: Any):
+    data = document.get("data") if isinstance(document, dict) else None
+    if isinstance(data, dict) and isinstance(data.get("text_column"), str) \
+            and data.get("text_column") == data.get("label_column"):
+        yield "data.label_column", SAME_COLUMN_MESSAGE
 
 
 def load_config(path: str) -> dict:
@@ -189,6 +202,7 @@ def _describe(error) -> list[tuple[str, str]]:
         "exclusiveMinimum": lambda: f"must be > {_number(expected)}{_got(instance)}",
         "exclusiveMaximum": lambda: f"must be < {_number(expected)}{_got(instance)}",
         "minLength": lambda: "must not be empty" if expected == 1 else f"must be at least {expected} characters",
+        "maxLength": lambda: f"must be at most {expected} characters (got {len(instance)})",
         "enum": lambda: f"must be one of {', '.join(json.dumps(option) for option in expected)}{_got(instance)}",
         "const": lambda: f"must be {json.dumps(expected)}{_got(instance)}",
     }.get(kind)

@@ -74,19 +74,28 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
                          lambda message, fraction: writer.progress("loading_data", message, fraction))
     from transformers import AutoTokenizer  # after the data checks: a bad column is reported in seconds
 
-    writer.progress("loading_model", "Loading the tokenizer", 0.0)
+    # The tokenizer is part of the tokenizing stage: stages go forward (reading, tokenizing, loading the model, ...).
+    writer.progress("tokenizing", "Loading the tokenizer", 0.0)
     tokenizer = AutoTokenizer.from_pretrained(setup["model_dir"], local_files_only=True, trust_remote_code=False)
     use_eos_for_padding(tokenizer, setup["model_dir"])  # before tokenizing: the saved tokenizer keeps it
     max_length = config["data"]["max_length"]  # check_max_length refused any longer than the model can read
     encoded = {}
-    for split in ("train", "val", "test"):
-        table = getattr(tables, split)
-        if table is not None:
-            writer.progress("tokenizing", f"Tokenizing {split} rows", 0.0)
-            encoded[split] = tokenize(table, tokenizer, max_length, task,
-                                      lambda message, fraction: writer.progress("tokenizing", message, fraction))
+    splits = [(split, getattr(tables, split)) for split in ("train", "val", "test") if getattr(tables, split) is not None]
+    total_rows = max(1, sum(len(table) for _, table in splits))
+    done_rows = 0
+    for split, table in splits:
+        # One fraction for the whole stage, by rows: it never falls back to 0 when the next split starts.
+        def report(message, fraction, start=done_rows, rows=len(table)):
+            writer.progress("tokenizing", message, (start + fraction * rows) / total_rows)
+
+        report(f"Tokenizing {_SPLIT_WORDS[split]} rows", 0.0)
+        encoded[split] = tokenize(table, tokenizer, max_length, task, report)
+        done_rows += len(table)
     writer.progress("tokenizing", "Tokenized", 1.0)
     return {"task": task, "tokenizer": tokenizer, "encoded": encoded}
+
+
+_SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
 
 
 def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag, writer: EventWriter,

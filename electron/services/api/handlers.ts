@@ -91,7 +91,8 @@ export function createApi(services: Services): Api {
   });
   handle('runs.start', async (input) => {
     const resolved = await resolveConfig(parseConfig(input.config), services.datasets, services.models);
-    return { runId: services.supervisor.start(resolved.config, { datasetId: resolved.datasetId, modelId: resolved.modelId }).runId };
+    const { datasetId, modelId, fileNames } = resolved;
+    return { runId: services.supervisor.start(resolved.config, { datasetId, modelId, fileNames }).runId };
   });
   handle('runs.resume', (input) => ({ runId: services.supervisor.resume(input.runId).runId }));
   handle('runs.cancel', (input) => {

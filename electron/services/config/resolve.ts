@@ -11,6 +11,8 @@ export interface ResolvedConfig {
   config: RunConfig;
   datasetId: string | null;
   modelId: string;
+  /** The data files the trainer reads, by the names of their datasets (for its messages). */
+  fileNames: Record<string, string>;
 }
 
 function checkColumns(dataset: Dataset, config: RunConfig, field: string): void {
@@ -44,10 +46,12 @@ export async function resolveConfig(config: RunConfig, catalog: DatasetCatalog, 
   checkMaxLength(config, folder);
   const train = await catalog.resolve(config.data.train_path);
   checkColumns(train, config, 'data.train_path');
+  const fileNames: Record<string, string> = { [train.dataPath]: train.name };
   const optional = async (value: string | null, field: string) => {
     if (!value) return null;
     const dataset = await catalog.resolve(value);
     checkColumns(dataset, config, field);
+    fileNames[dataset.dataPath] = dataset.name;
     return dataset.dataPath;
   };
   const resolved: RunConfig = {
@@ -60,5 +64,5 @@ export async function resolveConfig(config: RunConfig, catalog: DatasetCatalog, 
       test_path: await optional(config.data.test_path, 'data.test_path'),
     },
   };
-  return { config: resolved, datasetId: train.id, modelId };
+  return { config: resolved, datasetId: train.id, modelId, fileNames };
 }

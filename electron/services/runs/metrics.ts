@@ -1,7 +1,7 @@
 import type { TrainerEvent } from '../../../schemas/events.ts';
-import { epochMetricKey, type MetricPoint } from '../../../schemas/run.ts';
+import { epochEventValues, type MetricPoint } from '../../../schemas/run.ts';
 
-/** The metric points a trainer event carries: per-step training curves, and per-epoch validation and mean training metrics. */
+/** The metric points a trainer event carries: per-step training curves; per-epoch validation and mean training metrics, and the epoch number. */
 export function metricPointsOf(event: TrainerEvent): MetricPoint[] {
   if (event.type === 'step') {
     return [
@@ -12,7 +12,7 @@ export function metricPointsOf(event: TrainerEvent): MetricPoint[] {
     ];
   }
   if (event.type === 'epoch') {
-    return Object.entries(event.metrics).map(([key, value]) => ({ key: epochMetricKey(key), step: event.step, value, ts: event.ts }));
+    return epochEventValues(event).map(([key, value]) => ({ key, step: event.step, value, ts: event.ts }));
   }
   return [];
 }

@@ -12,6 +12,7 @@ import type { RunOutcome, RunTable } from '../store/runs.ts';
 import { runTrainerProcess, type TrainerExit } from '../trainer/process.ts';
 import { configToYaml } from '../config/yaml.ts';
 import { metricPointsOf } from './metrics.ts';
+import { fileNameRewriter, withFileNames, type FileNames } from './file-names.ts';
 
 /** A run that has been started: its id now, its final record when the trainer exits. */
 export interface StartedRun {
@@ -37,8 +38,11 @@ export class RunSupervisor extends EventEmitter {
     super();
   }
 
-  /** Creates a run for a resolved config (absolute paths) and starts training it. */
-  start(config: RunConfig, meta: { datasetId: string | null; modelId: string }): StartedRun {
+  /**
+   * Creates a run for a resolved config (absolute paths) and starts training it. `fileNames` names the data files
+   * the way the user knows them, for the trainer's messages; it is kept with the run for its resumes.
+   */
+  start(config: RunConfig, meta: { datasetId: string | null; modelId: string; fileNames?: FileNames }): StartedRun {
     const runId = newRunId();
     const runDir = join(this.paths.runs, runId);
     mkdirSync(runDir, { recursive: true });
@@ -52,6 +56,7 @@ export class RunSupervisor extends EventEmitter {
       runDir,
       createdAt: new Date().toISOString(),
     });
+    if (meta.fileNames) this.runs.mergeDetails(runId, { file_names: meta.fileNames });
     return { runId, done: this.launch(runId, false) };
   }
 
@@ -124,6 +129,7 @@ export class RunSupervisor extends EventEmitter {
     };
     const timer = setInterval(flush, 1000);
     const eventsLog = join(run.runDir, 'events.jsonl');
+    const rewrite = fileNameRewriter((run.details.file_names ?? {}) as FileNames);
 
     let exit: TrainerExit;
     try {
@@ -134,11 +140,17 @@ export class RunSupervisor extends EventEmitter {
           this.children.set(runId, child);
           attempt = this.runs.markStarted(runId, child.pid ?? -1, new Date().toISOString());
         },
-        onEvent: (event, line) => {
-          appendFileSync(eventsLog, line + '\n');
+        onEvent: (raw, line) => {
+          appendFileSync(eventsLog, line + '\n'); // the trainer's own words, for debugging
+          const event = withFileNames(raw, rewrite);
           pendingEvents.push({ seq: event.seq, type: event.type, body: event });
           pending.push(...metricPointsOf(event));
-          if (event.type === 'started') this.runs.setDevice(runId, event.device_name, event.precision);
+          if (event.type === 'started') {
+            this.runs.setDevice(runId, event.device_name, event.precision);
+            // Kept in the record so the Run screen can say how big each split was after a reload, not only live.
+            const { train_rows, val_rows, test_rows, total_steps } = event;
+            this.runs.mergeDetails(runId, { data: { train_rows, val_rows, test_rows, total_steps } });
+          }
           if (pending.length >= 500) flush();
           this.emit('event', runId, event);
         },
@@ -151,15 +163,15 @@ export class RunSupervisor extends EventEmitter {
       this.children.delete(runId);
     }
     flush();
-    this.runs.finish(runId, this.outcomeOf(runId, exit), new Date().toISOString());
+    this.runs.finish(runId, this.outcomeOf(runId, exit, rewrite), new Date().toISOString());
     this.cancelRequested.delete(runId);
     const finished = this.runs.get(runId)!;
     this.emit('finished', finished);
     return finished;
   }
 
-  private outcomeOf(runId: string, exit: TrainerExit): RunOutcome {
-    const last = exit.lastEvent as TrainerEvent | null;
+  private outcomeOf(runId: string, exit: TrainerExit, rewrite: (text: string) => string): RunOutcome {
+    const last = exit.lastEvent ? withFileNames(exit.lastEvent as TrainerEvent, rewrite) : null;
     const stderrTail = exit.stderrTail.slice(-4000) || null;
     if (last?.type === 'finished') {
       return { status: last.status, metrics: last.metrics, details: last.details, modelDir: last.model_dir, durationS: last.duration_s, stderrTail };

@@ -96,6 +96,13 @@ export class RunTable {
     this.db.prepare('UPDATE runs SET device = ?, precision = ? WHERE id = ?').run(device, precision, id);
   }
 
+  /** Adds or replaces top-level entries of a run's details (kept across resumes; `finish` merges over them). */
+  mergeDetails(id: string, patch: Record<string, unknown>): void {
+    const current = this.get(id);
+    if (!current) return;
+    this.db.prepare('UPDATE runs SET details = ? WHERE id = ?').run(JSON.stringify({ ...current.details, ...patch }), id);
+  }
+
   finish(id: string, outcome: RunOutcome, now: string): void {
     const current = this.get(id);
     if (!current) return;

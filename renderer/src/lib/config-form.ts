@@ -1,6 +1,6 @@
 /** The settings form, read from the RunConfig zod schema: one field per config key, with its kind, limits and description. */
 import { z } from 'zod';
-import { RunConfig } from '../../../schemas/config.ts';
+import { NAME_LIMITS, RunConfig } from '../../../schemas/config.ts';
 import { fieldPath } from '../../../schemas/errors.ts';
 
 export type FieldKind = 'number' | 'text' | 'choice' | 'boolean' | 'devices' | 'tags';
@@ -17,6 +17,8 @@ export interface ConfigField {
   integer: boolean;
   min: number | null;
   max: number | null;
+  /** Longest text allowed, for text fields. */
+  maxLength: number | null;
   choices: readonly string[];
 }
 
@@ -63,6 +65,11 @@ function labelOf(path: string, key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** A schema bound users should see: `.int()` alone bounds a number by ±2^53, which is no limit to a person. */
+function bound(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) && Math.abs(value) < Number.MAX_SAFE_INTEGER ? value : null;
+}
+
 function describeField(section: string, key: string, schema: z.ZodType): ConfigField {
   const { inner, nullable } = unwrap(schema);
   const field: ConfigField = {
@@ -76,13 +83,16 @@ function describeField(section: string, key: string, schema: z.ZodType): ConfigF
     integer: false,
     min: null,
     max: null,
+    maxLength: null,
     choices: [],
   };
   if (inner instanceof z.ZodNumber) {
     field.kind = 'number';
     field.integer = Boolean(inner.isInt);
-    field.min = Number.isFinite(inner.minValue) ? inner.minValue : null;
-    field.max = Number.isFinite(inner.maxValue) ? inner.maxValue : null;
+    field.min = bound(inner.minValue);
+    field.max = bound(inner.maxValue);
+  } else if (inner instanceof z.ZodString) {
+    field.maxLength = inner.maxLength;
   } else if (inner instanceof z.ZodEnum) {
     field.kind = 'choice';
     field.choices = inner.options as string[];
@@ -103,13 +113,16 @@ export const CONFIG_FIELDS: ConfigField[] = Object.entries(RunConfig.shape).flat
   return Object.entries(inner.shape as Record<string, z.ZodType>).map(([key, schema]) => describeField(section, key, schema));
 });
 
-/** What a field accepts, in words ("a whole number from 8 to 8192"). */
+/** The fields whose value is one of the dataset's columns. */
+export const COLUMN_FIELDS = new Set(['data.text_column', 'data.label_column']);
+
+/** What a field accepts, in words ("a whole number from 8 to 8192", "a whole number, 1 or more"). */
 export function allowedValues(field: ConfigField): string {
   const empty = field.nullable ? ', or empty' : '';
   switch (field.kind) {
     case 'number': {
       const what = field.integer ? 'a whole number' : 'a number';
-      const range = field.min !== null && field.max !== null ? ` from ${field.min} to ${field.max}` : field.min !== null ? ` of at least ${field.min}` : field.max !== null ? ` up to ${field.max}` : '';
+      const range = field.min !== null && field.max !== null ? ` from ${field.min} to ${field.max}` : field.min !== null ? `, ${field.min} or more` : field.max !== null ? `, ${field.max} or less` : '';
       return `${what}${range}${empty}`;
     }
     case 'choice':
@@ -119,9 +132,11 @@ export function allowedValues(field: ConfigField): string {
     case 'devices':
       return 'auto, cpu, or a number of GPUs (1 or more)';
     case 'tags':
-      return 'one key=value pair per line';
+      return `one key=value pair per line (keys up to ${NAME_LIMITS.tagKey} characters, values up to ${NAME_LIMITS.tagValue})`;
     default:
-      return `text${empty}`;
+      // "text" alone reads as "the column named text" under a column picker.
+      if (COLUMN_FIELDS.has(field.path)) return `one of the dataset's columns${field.path === 'data.label_column' ? ', not the text column' : ''}`;
+      return `any text${field.maxLength !== null ? ` up to ${field.maxLength} characters` : ''}${empty}`;
   }
 }
 
@@ -190,9 +205,10 @@ export function validateConfig(draft: unknown): { config: RunConfig | null; erro
     if (issue.code === 'unrecognized_keys') {
       errors[path] = `${path}: unknown field(s) ${issue.keys.join(', ')}.`;
     } else if (field && (issue.code === 'too_small' || issue.code === 'too_big') && typeof issue.inclusive === 'boolean') {
-      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const relation = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : issue.inclusive ? 'at most' : 'less than';
-      errors[path] = `${field.label} (${path}) must be ${relation} ${String(bound)}.`;
+      const unit = issue.origin === 'string' ? (issue.code === 'too_small' && Number(limit) === 1 ? null : ' characters') : '';
+      errors[path] = unit === null ? `${field.label} (${path}) must not be empty.` : `${field.label} (${path}) must be ${relation} ${String(limit)}${unit}.`;
     } else if (field) {
       errors[path] = `${field.label} (${path}) must be ${allowedValues(field)}.`;
     } else {

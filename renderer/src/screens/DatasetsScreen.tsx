@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { ScreenProps } from './index.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
+import { Name } from '../components/Name.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { FileImport } from '../components/FileImport.tsx';
 import { LabelChart } from '../components/LabelChart.tsx';
@@ -90,7 +91,9 @@ function DatasetDetails({ dataset }: { dataset: Dataset }) {
     <div className="stack">
       <section className="card" aria-labelledby="dataset-title">
         <div className="spread">
-          <h2 id="dataset-title">{dataset.name}</h2>
+          <h2 id="dataset-title">
+            <Name text={dataset.name} lines={3} />
+          </h2>
           <button
             type="button"
             className="primary"
@@ -242,14 +245,14 @@ export function DatasetsScreen({ params }: ScreenProps) {
           <p>Import a file above to see its preview, columns and detected labels.</p>
         </EmptyState>
       ) : (
-        <div style={{ display: 'grid', gridTemplateColumns: 'minmax(180px, 240px) 1fr', gap: 16 }}>
+        <div style={{ display: 'grid', gridTemplateColumns: 'minmax(180px, 240px) minmax(0, 1fr)', gap: 16 }}>
           <nav aria-label="Stored datasets">
             <h2>Stored</h2>
             <ul className="list-select">
               {datasets.map((dataset) => (
                 <li key={dataset.id}>
                   <a className="button" style={{ width: '100%' }} href={href(`/datasets/${dataset.id}`)} aria-current={selected?.id === dataset.id ? 'true' : undefined}>
-                    {dataset.name}
+                    <Name text={dataset.name} />
                     <span className="muted small"> · {dataset.rows.toLocaleString('en-US')} rows</span>
                   </a>
                 </li>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Run } from '../../../schemas/run.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
+import { Name } from '../components/Name.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { MetricChart, type ChartSeries } from '../components/MetricChart.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
@@ -8,6 +9,7 @@ import { formatDate, formatDuration, formatMetric } from '../lib/format.ts';
 import { href } from '../router.ts';
 import { useCompare } from '../store/compare.ts';
 import { diffConfigs } from '../lib/config-diff.ts';
+import { byEpoch, EPOCH_KEY, metricRange } from '../lib/metric-axis.ts';
 import { primaryMetric, useRuns } from '../store/runs.ts';
 import { useDatasets } from '../store/datasets.ts';
 import { RunStatus } from '../../../schemas/run.ts';
@@ -52,18 +54,23 @@ function Comparison({ runs }: { runs: Run[] }) {
   useEffect(() => {
     void useCompare.getState().load(ids.split(','));
   }, [ids]);
-  const label = (run: Run) => `${run.experiment} (${run.id.slice(-6)})`;
+  // Legends and captions have no room for a 200-character experiment name; the runs table above shows it whole.
+  const label = (run: Run) => `${run.experiment.length > 40 ? `${run.experiment.slice(0, 39)}…` : run.experiment} (${run.id.slice(-6)})`;
   const valKey = ['val/f1_macro', 'val/r2', 'val/accuracy', 'val/loss'].find((key) => runs.some((run) => curves[run.id]?.[key]?.length)) ?? 'val/loss';
   const loss: ChartSeries[] = useMemo(() => runs.map((run) => ({ name: label(run), points: curves[run.id]?.['train/loss'] ?? [] })), [runs, curves]);
-  const validation: ChartSeries[] = useMemo(() => runs.map((run) => ({ name: label(run), points: curves[run.id]?.[valKey] ?? [] })), [runs, curves, valKey]);
+  // Per-epoch values against the epoch: runs of different batch sizes have different steps but comparable epochs.
+  const validation: ChartSeries[] = useMemo(
+    () => runs.map((run) => ({ name: label(run), points: byEpoch(curves[run.id]?.[valKey] ?? [], curves[run.id]?.[EPOCH_KEY]) })),
+    [runs, curves, valKey],
+  );
   const rows = diffConfigs(runs.map((run) => run.config)).filter((row) => !onlyDifferences || row.differs);
   return (
     <section aria-labelledby="compare" style={{ marginTop: 16 }}>
       <h2 id="compare">Comparing {runs.length} runs</h2>
       {error && <ErrorBox error={error} />}
       <div className="grid-2">
-        <MetricChart title="Training loss (overlay)" series={loss} />
-        <MetricChart title={`${valKey} per epoch (overlay)`} series={validation} />
+        <MetricChart title="Training loss (overlay)" series={loss} range={metricRange('train/loss')} />
+        <MetricChart title={`${valKey} per epoch (overlay)`} series={validation} x="epoch" range={metricRange(valKey)} />
       </div>
       <div className="card">
         <div className="spread">
@@ -201,14 +208,20 @@ export function HistoryScreen() {
                         <input type="checkbox" aria-label={`Select run ${run.experiment} ${run.id}`} checked={selected.includes(run.id)} onChange={() => toggle(run.id)} />
                       </td>
                       <td>
-                        <a href={href(`/runs/${run.id}`)}>{run.experiment}</a>
+                        <a href={href(`/runs/${run.id}`)}>
+                          <Name text={run.experiment} />
+                        </a>
                         <div className="muted small mono">{run.id}</div>
                       </td>
                       <td>
                         <StatusBadge status={run.status} />
                       </td>
-                      <td>{datasetName(run)}</td>
-                      <td>{run.modelId}</td>
+                      <td>
+                        <Name text={datasetName(run)} />
+                      </td>
+                      <td>
+                        <Name text={run.modelId} />
+                      </td>
                       <td className="num">{metric ? `${formatMetric(metric.value)}` : '—'}{metric && <div className="muted small">{metric.key}</div>}</td>
                       <td className="num">{formatDuration(run.durationS)}</td>
                       <td>{formatDate(run.createdAt)}</td>

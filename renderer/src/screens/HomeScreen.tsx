@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { DevicesEvent } from '../../../schemas/events.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
+import { Name } from '../components/Name.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { formatBytes, formatDate, formatDuration, formatMetric } from '../lib/format.ts';
@@ -59,7 +60,10 @@ function NextStep() {
   if (running) {
     return (
       <p>
-        A run is training now. <a href={href(`/runs/${running.id}`)}>Watch run {running.experiment}</a>
+        A run is training now.{' '}
+        <a href={href(`/runs/${running.id}`)}>
+          Watch run <Name text={running.experiment} lines={1} />
+        </a>
       </p>
     );
   }
@@ -194,7 +198,10 @@ export function HomeScreen() {
                 return (
                   <tr key={run.id}>
                     <td>
-                      <a href={href(`/runs/${run.id}`)}>{run.experiment}</a> <span className="muted small mono">{run.id}</span>
+                      <a href={href(`/runs/${run.id}`)}>
+                        <Name text={run.experiment} />
+                      </a>{' '}
+                      <span className="muted small mono">{run.id}</span>
                     </td>
                     <td>
                       <StatusBadge status={run.status} />

@@ -2,6 +2,8 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import { ConfigFieldInput } from '../components/ConfigFieldInput.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
+import { Name } from '../components/Name.tsx';
+import { ChosenDataset, NextButton } from '../components/WizardParts.tsx';
 import { BASIC_FIELDS, CONFIG_FIELDS, STEP_FIELDS, getField, validateConfig, type ConfigField } from '../lib/config-form.ts';
 import { formatBytes, formatCount } from '../lib/format.ts';
 import { href, navigate } from '../router.ts';
@@ -62,6 +64,11 @@ function DatasetStep() {
   const loaded = useDatasets((state) => state.loaded);
   const datasetId = useNewRun((state) => state.datasetId);
   const { chooseDataset, goTo } = useNewRun.getState();
+  useEffect(() => {
+    // With a single dataset there is nothing to choose.
+    if (!datasetId && datasets.length === 1) chooseDataset(datasets[0].id);
+  }, [datasetId, datasets, chooseDataset]);
+  const whyDisabled = datasetId ? null : loaded && datasets.length === 0 ? 'Import a dataset first (or load a YAML config below).' : 'Choose a dataset above to continue.';
   return (
     <section aria-labelledby="step-dataset">
       <h2 id="step-dataset">Choose the data to train on</h2>
@@ -78,7 +85,7 @@ function DatasetStep() {
             <div key={dataset.id} className="field checkbox">
               <label>
                 <input type="radio" name="dataset" value={dataset.id} checked={datasetId === dataset.id} onChange={() => chooseDataset(dataset.id)} />
-                {dataset.name}
+                <Name text={dataset.name} />
                 <span className="muted small" style={{ fontWeight: 400 }}>
                   {dataset.rows.toLocaleString('en-US')} rows · {dataset.detection.task} · {dataset.detection.labels.length || 'numeric'} labels · text “{dataset.detection.textColumn}”, label “{dataset.detection.labelColumn}”
                 </span>
@@ -88,11 +95,7 @@ function DatasetStep() {
         </fieldset>
       )}
       {datasetId && !datasets.some((dataset) => dataset.id === datasetId) && <p className="muted">From the loaded config: {datasetId}</p>}
-      <div className="row">
-        <button type="button" className="primary" disabled={!datasetId} onClick={() => goTo('model')}>
-          Next: model
-        </button>
-      </div>
+      <NextButton label="Next: model" why={whyDisabled} onClick={() => goTo('model')} />
       <YamlImport />
     </section>
   );
@@ -109,6 +112,7 @@ function ModelStep() {
   return (
     <section aria-labelledby="step-model">
       <h2 id="step-model">Choose the base model</h2>
+      <ChosenDataset />
       {loaded && models.length === 0 ? (
         <EmptyState title="The model cache is empty.">
           <p>
@@ -122,7 +126,7 @@ function ModelStep() {
             <div key={model.id} className="field checkbox">
               <label>
                 <input type="radio" name="model" value={model.id} checked={modelId === model.id} onChange={() => chooseModel(model.id)} />
-                {model.name}
+                <Name text={model.name} />
                 <span className="muted small" style={{ fontWeight: 400 }}>
                   {model.info.modality} · {modelTask(model.info)} · {formatCount(model.info.parameters)} parameters · {formatBytes(model.info.weightsBytes)}
                 </span>
@@ -131,14 +135,11 @@ function ModelStep() {
           ))}
         </fieldset>
       )}
-      <div className="row">
+      <NextButton label="Next: settings" why={modelId ? null : loaded && models.length === 0 ? 'Import a model first.' : 'Choose a model above to continue.'} onClick={() => goTo('settings')}>
         <button type="button" onClick={() => goTo('dataset')}>
           Back
         </button>
-        <button type="button" className="primary" disabled={!modelId} onClick={() => goTo('settings')}>
-          Next: settings
-        </button>
-      </div>
+      </NextButton>
     </section>
   );
 }
@@ -185,6 +186,7 @@ function SettingsStep() {
   return (
     <section aria-labelledby="step-settings">
       <h2 id="step-settings">Settings</h2>
+      <ChosenDataset />
       <p className="muted">Defaults come from your data and this machine; the green notes say why.</p>
       <form
         noValidate

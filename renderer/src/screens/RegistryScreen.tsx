@@ -1,7 +1,9 @@
 import { useEffect, useId, useState } from 'react';
 import type { ScreenProps } from './index.ts';
-import { Stage, type ModelVersion, type RegisteredModel } from '../../../schemas/registry.ts';
+import type { ModelVersion, RegisteredModel } from '../../../schemas/registry.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
+import { Name } from '../components/Name.tsx';
+import { StageSelect } from '../components/StageSelect.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ExportPanel } from '../components/ExportPanel.tsx';
 import { LabelFile } from '../components/LabelFile.tsx';
@@ -18,7 +20,7 @@ function VersionDetails({ version }: { version: ModelVersion }) {
   return (
     <section className="card" aria-labelledby="version-details">
       <h2 id="version-details">
-        {version.name} v{version.version}
+        <Name text={version.name} /> v{version.version}
       </h2>
       {version.description && <p>{version.description}</p>}
       <dl className="kv" aria-label="Lineage">
@@ -27,14 +29,16 @@ function VersionDetails({ version }: { version: ModelVersion }) {
           <a href={href(`/runs/${lineage.runId}`)} className="mono">
             {lineage.runId}
           </a>{' '}
-          ({lineage.experiment})
+          (<Name text={lineage.experiment} lines={1} />)
         </dd>
         <dt>Base model</dt>
         <dd>{lineage.baseModel}</dd>
         <dt>Task</dt>
         <dd>{lineage.task}</dd>
         <dt>Training data</dt>
-        <dd>{lineage.datasetName ?? lineage.config.data.train_path}</dd>
+        <dd>
+          <Name text={lineage.datasetName ?? lineage.config.data.train_path} />
+        </dd>
         <dt>Data SHA-256</dt>
         <dd className="mono small">{lineage.datasetSha256 ?? 'not recorded'}</dd>
         <dt>Labels</dt>
@@ -74,7 +78,9 @@ function ModelVersions({ model }: { model: RegisteredModel }) {
   return (
     <>
       <section className="card" aria-labelledby="versions">
-        <h2 id="versions">Versions of {model.name}</h2>
+        <h2 id="versions">
+          Versions of <Name text={model.name} />
+        </h2>
         {stageError && <ErrorBox error={stageError} />}
         <table aria-label="Versions">
           <thead>
@@ -95,13 +101,7 @@ function ModelVersions({ model }: { model: RegisteredModel }) {
                   </button>
                 </td>
                 <td>
-                  <select aria-label={`Stage of v${entry.version}`} value={entry.stage} onChange={(event) => void useRegistry.getState().setStage(versionRef(entry), event.target.value as Stage)}>
-                    {Stage.options.map((stage) => (
-                      <option key={stage} value={stage}>
-                        {stage}
-                      </option>
-                    ))}
-                  </select>
+                  <StageSelect label={`Stage of v${entry.version}`} value={entry.stage} what={`${entry.name} v${entry.version}`} onChange={(stage) => void useRegistry.getState().setStage(versionRef(entry), stage)} />
                 </td>
                 <td className="mono small">{entry.runId}</td>
                 <td className="small">
@@ -160,7 +160,9 @@ export function RegistryScreen({ params }: ScreenProps) {
               {models.map((model) => (
                 <tr key={model.name} className={model.name === selected?.name ? 'selected' : undefined}>
                   <td>
-                    <a href={href(`/registry/${encodeURIComponent(model.name)}`)}>{model.name}</a>
+                    <a href={href(`/registry/${encodeURIComponent(model.name)}`)}>
+                      <Name text={model.name} />
+                    </a>
                   </td>
                   <td className="num">{model.versions.length}</td>
                   <td>

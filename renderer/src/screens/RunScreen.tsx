@@ -1,98 +1,33 @@
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import type { ScreenProps } from './index.ts';
+import { runDataCounts } from '../../../schemas/run.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
-import { MetricChart, type ChartSeries } from '../components/MetricChart.tsx';
+import { Name } from '../components/Name.tsx';
+import { RunCharts } from '../components/RunCharts.tsx';
+import { RunProgressPanel } from '../components/RunProgressPanel.tsx';
 import { ConfusionMatrix, FinalMetrics, PerClassTable } from '../components/RunResults.tsx';
 import { RunSyncState } from '../components/RunSyncState.tsx';
+import { SplitSizeNote } from '../components/SplitSizeNote.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
-import { formatDate, formatDuration, formatMetric } from '../lib/format.ts';
-import type { Point } from '../lib/lttb.ts';
+import { formatMetric } from '../lib/format.ts';
 import { href } from '../router.ts';
-import { estimate, useLiveRuns, type LiveRun } from '../store/live-run.ts';
+import { useDatasets } from '../store/datasets.ts';
+import { useLiveRuns } from '../store/live-run.ts';
 import { isResumable } from '../store/runs.ts';
 import { flattenConfig } from '../lib/config-diff.ts';
 import { RegisterRun } from '../components/RegisterRun.tsx';
 import { LabelFile } from '../components/LabelFile.tsx';
 import { TryIt } from '../components/TryIt.tsx';
 
-const NO_POINTS: Point[] = [];
-
-/** Chart series for the given keys, rebuilt only when one of their point arrays changes. */
-function useSeries(series: Record<string, Point[]>, keys: string[], names?: Record<string, string>): ChartSeries[] {
-  const cache = useRef<ChartSeries[]>([]);
-  const previous = cache.current;
-  const same = previous.length === keys.length && keys.every((key, i) => previous[i].points === (series[key] ?? NO_POINTS) && previous[i].name === (names?.[key] ?? key));
-  if (!same) cache.current = keys.map((key) => ({ name: names?.[key] ?? key, points: series[key] ?? NO_POINTS }));
-  return cache.current;
-}
-
-function Progress({ live }: { live: LiveRun }) {
-  const { lastStep, started, stage, run } = live;
-  const eta = estimate(live);
-  const total = lastStep?.total_steps ?? started?.total_steps ?? null;
-  const fraction = lastStep && total ? lastStep.step / total : null;
-  const running = run?.status === 'running' || run?.status === 'queued';
-  return (
-    <section className="card" aria-labelledby="progress">
-      <h2 id="progress">Progress</h2>
-      {running && (
-        <>
-          <div className="small">
-            {stage ? stage.message : lastStep ? `Step ${lastStep.step} of ${total}, epoch ${lastStep.epoch + 1}` : 'Starting the trainer…'}
-            {eta && ` — about ${formatDuration(eta.secondsLeft)} left (${eta.stepsPerSecond.toFixed(2)} steps/s)`}
-          </div>
-          <progress aria-label="Training progress" max={1} value={fraction ?? stage?.fraction ?? undefined} />
-        </>
-      )}
-      <dl className="kv">
-        <dt>Device</dt>
-        <dd>{started?.device_name ?? run?.device ?? '—'}</dd>
-        <dt>Precision</dt>
-        <dd>{started?.precision ?? run?.precision ?? '—'}</dd>
-        {started && (
-          <>
-            <dt>Data</dt>
-            <dd>
-              {started.train_rows} training, {started.val_rows} validation{started.test_rows ? `, ${started.test_rows} test` : ''} rows; {started.total_steps} steps
-            </dd>
-          </>
-        )}
-        <dt>Started</dt>
-        <dd>{formatDate(run?.startedAt)}</dd>
-        <dt>Duration</dt>
-        <dd>{formatDuration(run?.durationS)}</dd>
-        <dt>Attempts</dt>
-        <dd>{run?.attempts ?? '—'}</dd>
-      </dl>
-    </section>
-  );
-}
-
-function Charts({ live }: { live: LiveRun }) {
-  const loss = useSeries(live.series, ['train/loss'], { 'train/loss': 'training loss' });
-  const rate = useSeries(live.series, ['train/learning_rate'], { 'train/learning_rate': 'learning rate' });
-  const throughput = useSeries(live.series, ['train/samples_per_s'], { 'train/samples_per_s': 'samples/s' });
-  const valKeys = Object.keys(live.series).filter((key) => key.startsWith('val/') && key !== 'val/loss').sort();
-  const valOther = useSeries(live.series, valKeys);
-  const lossKeys = ['epoch/train/loss', 'val/loss'].filter((key) => live.series[key]);
-  const epochLoss = useSeries(live.series, lossKeys, { 'epoch/train/loss': 'training (epoch mean)', 'val/loss': 'validation' });
-  return (
-    <div className="grid-2">
-      <MetricChart title="Training loss" series={loss} />
-      <MetricChart title="Learning rate" series={rate} />
-      <MetricChart title="Throughput (samples per second)" series={throughput} unit="samples/s" />
-      <MetricChart title="Validation metrics per epoch" series={valOther} emptyText="No points yet: validation runs at the end of each epoch." />
-      {epochLoss.length > 0 && <MetricChart title="Loss per epoch" series={epochLoss} />}
-    </div>
-  );
-}
-
 /** Run: live charts, progress with ETA, Cancel and Resume; final metrics and per-class results, or the error and log tail. */
 export function RunScreen({ params }: ScreenProps) {
   const runId = params.id;
   const live = useLiveRuns((state) => state.runs[runId]);
+  const datasetId = live?.run?.datasetId;
+  const datasetName = useDatasets((state) => state.datasets.find((dataset) => dataset.id === datasetId)?.name);
   useEffect(() => {
     void useLiveRuns.getState().open(runId);
+    void useDatasets.getState().load();
   }, [runId]);
   if (!live || (live.loading && !live.run)) return <h1>Run {runId}</h1>;
   if (live.loadError && !live.run) {
@@ -106,12 +41,13 @@ export function RunScreen({ params }: ScreenProps) {
   }
   const run = live.run!;
   const running = run.status === 'running' || run.status === 'queued';
+  const counts = live.started ?? runDataCounts(run);
   const failure = run.error ?? (live.trainerError ? { code: live.trainerError.code, message: live.trainerError.message, hint: live.trainerError.hint ?? undefined } : null);
   return (
     <>
       <div className="spread">
         <h1>
-          Run {run.experiment} <StatusBadge status={run.status} />
+          Run <Name text={run.experiment} /> <StatusBadge status={run.status} />
         </h1>
         <div className="row">
           {running && (
@@ -127,7 +63,8 @@ export function RunScreen({ params }: ScreenProps) {
         </div>
       </div>
       <p className="muted small">
-        <span className="mono">{run.id}</span> · dataset {run.datasetId ?? run.config.data.train_path} · model {run.modelId}
+        <span className="mono">{run.id}</span> · dataset <Name text={datasetName ?? run.datasetId ?? run.config.data.train_path} lines={1} /> · model{' '}
+        <Name text={run.modelId} lines={1} />
         <RunSyncState runId={run.id} />
       </p>
       {live.actionError && <ErrorBox error={live.actionError} />}
@@ -145,8 +82,8 @@ export function RunScreen({ params }: ScreenProps) {
           )}
         </section>
       )}
-      <Progress live={live} />
-      <Charts live={live} />
+      <RunProgressPanel live={live} />
+      <RunCharts series={live.series} />
       {run.status === 'completed' && (
         <section aria-labelledby="results" style={{ marginTop: 16 }}>
           <h2 id="results">Results</h2>
@@ -154,6 +91,7 @@ export function RunScreen({ params }: ScreenProps) {
             <div className="card">
               <h3>Final metrics</h3>
               <FinalMetrics metrics={run.metrics} />
+              {counts && <SplitSizeNote run={run} counts={counts} />}
               {run.modelDir && <RegisterRun run={run} />}
               {run.modelDir && (
                 <p className="small muted" style={{ marginTop: 8 }}>

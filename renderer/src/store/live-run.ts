@@ -1,8 +1,9 @@
 import { create } from 'zustand';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
 import type { ErrorEvent, StepEvent, TrainerEvent } from '../../../schemas/events.ts';
-import { epochMetricKey, type MetricPoint, type Run } from '../../../schemas/run.ts';
+import { epochEventValues, type MetricPoint, type Run } from '../../../schemas/run.ts';
 import type { Point } from '../lib/lttb.ts';
+import { advance, type RunProgress } from '../lib/run-progress.ts';
 import { call, errorShapeOf } from '../services/bridge.ts';
 
 type StartedEvent = Extract<TrainerEvent, { type: 'started' }>;
@@ -18,6 +19,8 @@ export interface LiveRun {
   /** The first step seen since the trainer (re)started, and when: the basis of the ETA. */
   pace: { step: number; time: number } | null;
   stage: ProgressEvent | null;
+  /** The one bar's position: phase and share of the whole attempt done, never moving back. */
+  progress: RunProgress | null;
   trainerError: ErrorEvent | null;
   loading: boolean;
   loadError: AirlockErrorShape | null;
@@ -38,6 +41,7 @@ const emptyRun = (): LiveRun => ({
   lastStep: null,
   pace: null,
   stage: null,
+  progress: null,
   trainerError: null,
   loading: false,
   loadError: null,
@@ -90,6 +94,7 @@ function applyEvents(state: LiveRun, events: TrainerEvent[]): LiveRun {
   const added: Record<string, Point[]> = {};
   const push = (key: string, point: Point) => (added[key] ??= []).push(point);
   for (const event of events) {
+    next.progress = advance(next.progress, event);
     switch (event.type) {
       case 'started':
         next.started = event;
@@ -107,7 +112,7 @@ function applyEvents(state: LiveRun, events: TrainerEvent[]): LiveRun {
         if (!next.pace || event.step < next.pace.step) next.pace = { step: event.step, time: Date.parse(event.ts) };
         break;
       case 'epoch':
-        for (const [key, value] of Object.entries(event.metrics)) push(epochMetricKey(key), { step: event.step, value });
+        for (const [key, value] of epochEventValues(event)) push(key, { step: event.step, value });
         break;
       case 'error':
         next.trainerError = event;
@@ -209,6 +214,7 @@ export const useLiveRuns = create<LiveRunsState & LiveRunsActions>((set, get) =>
           busy: false,
           pace: null,
           stage: null,
+          progress: null, // a new attempt reads and tokenizes again: its bar starts afresh
           trainerError: null,
           run: live.run ? { ...live.run, status: 'running', error: null } : live.run,
         }));

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
 import type { RunConfig } from '../../../schemas/config.ts';
+import type { Run } from '../../../schemas/run.ts';
 import { bridge, call, errorShapeOf } from '../services/bridge.ts';
 import { setField, validateConfig } from '../lib/config-form.ts';
 
@@ -55,6 +56,8 @@ interface NewRunActions {
   /** Loads a YAML config (pasted or from a file) into the form. */
   importYaml(text: string): Promise<boolean>;
   exportYaml(): Promise<void>;
+  /** Opens the settings step with a past run's config, its dataset and model by id, changed by `edits` (`section.field` → value). */
+  copyRun(run: Pick<Run, 'config' | 'datasetId' | 'modelId'>, edits: Record<string, unknown>): void;
   /** Starts the run; resolves to its id, or null (see startError). */
   start(): Promise<string | null>;
   reset(): void;
@@ -126,6 +129,13 @@ export const useNewRun = create<NewRunState & NewRunActions>((set, get) => ({
     if (!yaml) return;
     const name = String((draft?.experiment as RunConfig['experiment'] | undefined)?.name ?? 'run').replace(/[^\w.-]+/g, '-');
     set({ exported: await bridge().saveText(`${name}.yaml`, yaml) });
+  },
+  copyRun(run, edits) {
+    // The record holds resolved paths (the data folder's copies); the form names the dataset and model by id.
+    let draft = setField(run.config as unknown as Record<string, unknown>, 'model.name', run.modelId);
+    if (run.datasetId) draft = setField(draft, 'data.train_path', run.datasetId);
+    for (const [path, value] of Object.entries(edits)) draft = setField(draft, path, value);
+    set({ ...newRunInitialState, draft, datasetId: run.datasetId ?? run.config.data.train_path, modelId: run.modelId, step: 'settings' });
   },
   async start() {
     const { config } = validateConfig(get().draft);

@@ -26,7 +26,8 @@ export const registryInitialState: RegistryState = {
 interface RegistryActions {
   load(): Promise<void>;
   setStage(ref: string, stage: Stage): Promise<void>;
-  register(runId: string, name: string): Promise<ModelVersion | null>;
+  /** Registers a run's model as the next version of `name` in `stage`, then reloads the list (the run's screen reads it). */
+  register(runId: string, name: string, stage?: Stage): Promise<ModelVersion | null>;
 }
 
 /** "name@version": how every call names a version. */
@@ -55,10 +56,11 @@ export const useRegistry = create<RegistryState & RegistryActions>((set, get) =>
       set({ stageError: errorShapeOf(error) });
     }
   },
-  async register(runId, name) {
+  async register(runId, name, stage) {
     set({ registering: true, registerError: null });
     try {
-      const { version } = await call('registry.register', { runId, name });
+      const { version } = await call('registry.register', stage ? { runId, name, stage } : { runId, name });
+      await get().load();
       set({ registering: false, registered: version });
       return version;
     } catch (error) {

@@ -1,0 +1,74 @@
+import { runDataCounts } from '../../../schemas/run.ts';
+import { formatDate, formatDuration } from '../lib/format.ts';
+import { RUN_PHASES, phaseLabel } from '../lib/run-progress.ts';
+import { estimate, type LiveRun } from '../store/live-run.ts';
+
+/** What the run is doing now, in words: the trainer's message (naming the user's files), or the step and epoch. */
+function activity(live: LiveRun): string {
+  const { stage, lastStep, started, progress, run } = live;
+  if (stage) return stage.message;
+  if (lastStep) {
+    const epochs = run?.config?.training?.max_epochs;
+    return `Step ${lastStep.step} of ${lastStep.total_steps}, epoch ${lastStep.epoch + 1}${epochs ? ` of ${epochs}` : ''}`;
+  }
+  if (started) return 'Training is starting';
+  return progress ? phaseLabel(progress.phase) : 'Starting the trainer…';
+}
+
+/** The time left, only while training steps run and only when it is a second or more: scoring and saving have no estimate. */
+function timeLeft(live: LiveRun): string | null {
+  if (live.progress?.phase !== 'training' || live.stage) return null;
+  const eta = estimate(live);
+  if (!eta || eta.secondsLeft < 1) return null;
+  return ` — about ${formatDuration(eta.secondsLeft)} left (${eta.stepsPerSecond.toFixed(2)} steps/s)`;
+}
+
+/** Progress of a run: one bar that only moves forward through the stages, then the facts of the run. */
+export function RunProgressPanel({ live }: { live: LiveRun }) {
+  const { started, run, progress } = live;
+  const running = run?.status === 'running' || run?.status === 'queued';
+  const counts = started ?? (run ? runDataCounts(run) : null);
+  const current = progress ? RUN_PHASES.findIndex((phase) => phase.id === progress.phase) : -1;
+  return (
+    <section className="card" aria-labelledby="progress">
+      <h2 id="progress">Progress</h2>
+      {running && (
+        <>
+          <ol className="steps small" aria-label="Stages">
+            {RUN_PHASES.map((phase, index) => (
+              <li key={phase.id} aria-current={index === current ? 'step' : undefined} className={index < current ? 'done' : undefined}>
+                {phase.label}
+              </li>
+            ))}
+          </ol>
+          <div className="small" role="status" aria-label="Activity">
+            {activity(live)}
+            {progress && ` — ${Math.floor(progress.overall * 100)}%`}
+            {timeLeft(live)}
+          </div>
+          <progress aria-label="Training progress" max={1} value={progress?.overall ?? undefined} />
+        </>
+      )}
+      <dl className="kv">
+        <dt>Device</dt>
+        <dd>{started?.device_name ?? run?.device ?? '—'}</dd>
+        <dt>Precision</dt>
+        <dd>{started?.precision ?? run?.precision ?? '—'}</dd>
+        {counts && (
+          <>
+            <dt>Data</dt>
+            <dd aria-label="Data counts">
+              {counts.train_rows} training, {counts.val_rows} validation{counts.test_rows ? `, ${counts.test_rows} test` : ''} rows; {counts.total_steps} steps
+            </dd>
+          </>
+        )}
+        <dt>Started</dt>
+        <dd>{formatDate(run?.startedAt)}</dd>
+        <dt>Duration</dt>
+        <dd>{formatDuration(run?.durationS)}</dd>
+        <dt>Attempts</dt>
+        <dd>{run?.attempts ?? '—'}</dd>
+      </dl>
+    </section>
+  );
+}
