@@ -197,7 +197,9 @@ export function validateConfig(draft: unknown): { config: RunConfig | null; erro
     const field = CONFIG_FIELDS.find((candidate) => candidate.path === path);
     if (issue.code === 'custom') {
       // MLflow's rules (tag names, lengths): each message names its tag, and every bad tag is listed.
-      const line = `${field?.label ?? path} (${fieldPath(issue.path)}): ${issue.message}.`;
+      // "Label column (data.label_column) must …" reads as a sentence; MLflow's messages follow a colon
+      const joiner = issue.message.startsWith('must ') ? ' ' : ': ';
+      const line = `${field?.label ?? path} (${fieldPath(issue.path)})${joiner}${issue.message}.`;
       errors[path] = errors[path] ? `${errors[path]}\n${line}` : line;
       continue;
     }
