@@ -48,8 +48,8 @@ def resolve_data_path(path: str, field: str, base_dirs: list[str]) -> str:
 
 
 def display_name(table: Table) -> str:
-    """The user's name for the data: the file it was imported from."""
-    return table.schema.get("source") or os.path.basename(table.folder)
+    """The table's path, as the config named it: the app's supervisor shows it as the dataset's name."""
+    return table.path
 
 
 def clean(table: Table, data: dict, field: str, task: Task):

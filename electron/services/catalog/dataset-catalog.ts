@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { HomePaths } from '../home.ts';
@@ -36,12 +36,18 @@ export class DatasetCatalog {
     return dataset;
   }
 
-  /** A dataset id, or a file path that is imported on the way. */
+  /** A dataset id, a file inside a stored dataset's folder (a resolved config names its table), or a file path that is imported on the way. */
   async resolve(idOrPath: string, onProgress?: (fraction: number) => void): Promise<Dataset> {
-    const stored = this.table.get(idOrPath);
+    const stored = this.table.get(idOrPath) ?? this.table.get(this.storedId(idOrPath) ?? '');
     if (stored) return stored;
     if (existsSync(idOrPath) && statSync(idOrPath).isFile()) return (await this.import(idOrPath, { onProgress })).dataset;
     return this.get(idOrPath);
+  }
+
+  /** The id of the dataset folder `path` lies in, when it lies in the data folder's datasets. */
+  private storedId(path: string): string | null {
+    const inside = relative(this.paths.datasets, resolve(path));
+    return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep)[0] : null;
   }
 
   /** Analyses a file and copies it into the store; a failed import leaves nothing behind. */
