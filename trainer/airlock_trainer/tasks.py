@@ -42,6 +42,12 @@ class Task:
         self.label_column = label_column
         self.label_names = label_names
         self.labels: list[str] = []
+        self.counts: dict[str, int] = {}  # training rows per label (before the validation split)
+
+    def label_counts(self) -> list[dict]:
+        """Training rows per label, most frequent first, as import lists them (its detection.labels)."""
+        return [{"label": label, "count": count}
+                for label, count in sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))]
 
     def label_cells(self, own: int, derived: dict | None) -> int:
         """Which cells hold the labels: the column's own text, or the labels import derived from it."""
@@ -135,7 +141,10 @@ class Classification(Task):
         return cell
 
     def fit(self, values: list) -> None:
-        self.labels = sorted(set(values))
+        self.counts = {}
+        for label in values:
+            self.counts[label] = self.counts.get(label, 0) + 1
+        self.labels = sorted(self.counts)
         if len(self.labels) < 2:
             raise AirlockError("LABEL_COLUMN_SINGLE_CLASS", f"The label column '{self.label_column}' has only one "
                                f"value ({self.labels[0]!r}); a classifier needs at least two.",
@@ -174,8 +183,8 @@ class Classification(Task):
 
     def details(self, reports: dict, evaluated_on: str) -> dict:
         confusion = reports["confusion"]
-        return {"labels": self.labels, "confusion_matrix": confusion, "confusion_matrix_on": evaluated_on,
-                "per_class": per_class(self.labels, confusion)}
+        return {"labels": self.labels, "label_counts": self.label_counts(), "confusion_matrix": confusion,
+                "confusion_matrix_on": evaluated_on, "per_class": per_class(self.labels, confusion)}
 
 
 class MultiLabel(Task):
@@ -188,7 +197,6 @@ class MultiLabel(Task):
 
     def __init__(self, label_column: str, label_names: list[str] | None = None):
         super().__init__(label_column, label_names)
-        self.counts: dict[str, int] = {}
         self.positions: dict[str, str] = {}
 
     def label_feature(self):
@@ -258,7 +266,7 @@ class MultiLabel(Task):
 
     def details(self, reports: dict, evaluated_on: str) -> dict:
         matrices = reports["confusion"]  # per label [[tn, fp], [fn, tp]]
-        return {"labels": self.labels, "per_class": per_label(self.labels, matrices),
+        return {"labels": self.labels, "label_counts": self.label_counts(), "per_class": per_label(self.labels, matrices),
                 "label_confusion": dict(zip(self.labels, matrices)), "evaluated_on": evaluated_on}
 
 
