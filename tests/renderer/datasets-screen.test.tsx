@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetsScreen } from '../../renderer/src/screens/DatasetsScreen.tsx';
 import { useDatasets } from '../../renderer/src/store/datasets.ts';
@@ -87,5 +87,21 @@ describe('Datasets screen over the real services', () => {
     // Stored: a fresh read and the suggested config use the user's column.
     const stored = await app.call('datasets.get', { id: dataset.id });
     expect(stored.ok && stored.data.dataset.detection.labelColumn).toBe(other);
+  });
+
+  it('says in plain words which label spellings were merged and which labels look like "no value"', async () => {
+    const rows = ['1', '1.0', '01', '2', '2.00', 'None', 'NA', '2', '1', 'None'].map((label, i) => `ticket number ${i} about something,${label}`);
+    const file = join(app.home, 'spellings.csv');
+    writeFileSync(file, `text,label\n${rows.join('\n')}\n`);
+    window.location.hash = '';
+    render(<DatasetsScreen params={{}} />);
+    typePathAndImport(file);
+    await waitFor(() => expect(window.location.hash).toMatch(/^#\/datasets\/ds-/), { timeout: 30_000 });
+    cleanup();
+    render(<DatasetsScreen params={{ id: window.location.hash.split('/')[2] }} />);
+    const warnings = within(await screen.findByRole('region', { name: 'Warnings' }));
+    expect(warnings.getByText(/"1", "1.0" and "01" are all 1/)).toBeTruthy();
+    expect(warnings.getByText(/"2" and "2.00" are all 2/)).toBeTruthy();
+    expect(warnings.getByText(/"None" \(2 rows\) and "NA" \(1 row\) look like "no value" but are kept as labels/)).toBeTruthy();
   });
 });

@@ -1,7 +1,7 @@
 /** Choosing the column to predict, and what kind of task it makes. */
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { Detection } from '../../../schemas/dataset.ts';
-import type { LabelReading } from './label-reading.ts';
+import { canonicalNumber, type LabelReading } from './label-reading.ts';
 import { CLASS_NAME, LABEL_NAME } from './names.ts';
 import { LABEL_SEPARATORS, type ColumnStats } from './profile.ts';
 
@@ -18,8 +18,18 @@ export interface LabelChoice {
 export function columnReading(column: ColumnStats): LabelReading {
   const { type } = column.profile;
   if (type === 'integer' || type === 'number') return { kind: 'number' };
-  if (!holdsLists(column)) return { kind: 'text' };
+  if (!holdsLists(column)) return column.mergedSpellings.length > 0 ? { kind: 'number' } : { kind: 'text' }; // "1" and "1.0" among words
   return column.vector && column.vector.width > 0 && column.kinds.list === column.nonMissing ? { kind: 'vector', width: column.vector.width } : { kind: 'list' };
+}
+
+/** Value counts with every number under its canonical spelling ("1", "1.0" and "01" counted as "1"). */
+function mergeNumberSpellings(counts: Map<string, number>): Map<string, number> {
+  const merged = new Map<string, number>();
+  for (const [value, count] of counts) {
+    const key = canonicalNumber(value) ?? value;
+    merged.set(key, (merged.get(key) ?? 0) + count);
+  }
+  return merged;
 }
 
 /** Mostly lists of labels (a plain value among them is a list of one), none unreadable. */
@@ -71,18 +81,16 @@ function asLabel(column: ColumnStats): LabelChoice | null {
     const tokens = reading.kind === 'vector' ? column.vector!.counts : column.listTokens;
     return tokens && tokens.size <= MAX_MULTI_LABELS ? { column, task: 'multi_label', counts: tokens, reading } : null;
   }
-  if (reading.kind === 'number') {
-    const numbers = column.numberCounts;
-    const classes = numbers?.size ?? distinct;
+  const counts = column.valueCounts && reading.kind === 'number' ? mergeNumberSpellings(column.valueCounts) : column.valueCounts;
+  if (reading.kind === 'number' && (type === 'integer' || type === 'number')) {
+    const classes = counts?.size ?? distinct;
     const limit = type === 'number' ? MAX_DECIMAL_CLASSES : CLASS_NAME.test(column.profile.name.trim()) ? MAX_CLASSES : MAX_INTEGER_CLASSES;
-    if (numbers && classes <= limit && classes <= Math.max(2, n * share)) return { column, task: 'classification', counts: numbers, reading };
+    if (counts && classes <= limit && classes <= Math.max(2, n * share)) return { column, task: 'classification', counts, reading };
     return { column, task: 'regression', counts: null, reading };
   }
   const separator = separatorOf(column);
   if (separator !== null) return { column, task: 'multi_label', counts: column.separated[separator].tokens, reading: { kind: 'separated', separator } };
-  if (column.valueCounts && distinct <= Math.min(MAX_CLASSES, Math.max(2, n * share))) {
-    return { column, task: 'classification', counts: column.valueCounts, reading };
-  }
+  if (counts && counts.size <= Math.min(MAX_CLASSES, Math.max(2, n * share))) return { column, task: 'classification', counts, reading };
   return null;
 }
 

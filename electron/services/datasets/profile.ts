@@ -50,8 +50,6 @@ export interface ColumnStats {
   separated: Record<string, { cells: number; tokens: Map<string, number> | null }>;
   /** Label counts over the items of list cells (each label once per row), or null when too many. */
   listTokens: Map<string, number> | null;
-  /** Counts by canonical number spelling (numeric columns), or null when too many. */
-  numberCounts: Map<string, number> | null;
   /** Canonical numbers written more than one way, with every spelling seen (canonical first). */
   mergedSpellings: string[][];
   /** When every list is a 0/1 vector of one length: that length and the counts of label_0, label_1… */
@@ -87,7 +85,6 @@ export class ColumnAccumulator {
   private integerIncreasing = true;
   private integerLast = -Infinity;
   private uuids = 0;
-  private readonly numbers = new CappedCounts(DISTINCT_CAP);
   private readonly spellings = new Map<string, Set<string>>();
   private readonly vectorTokens = new CappedCounts(TOKEN_CAP);
   /** Length of every indicator-vector list so far; 0 before the first list, -1 once a list is not one. */
@@ -175,11 +172,10 @@ export class ColumnAccumulator {
     }
   }
 
-  /** Counts a number under its canonical spelling, remembering the spellings merged into it. */
+  /** Remembers the spellings of a number that differ from its canonical one, for merging and the warning. */
   private addNumber(text: string): void {
     const canonical = canonicalNumber(text) ?? text;
-    this.numbers.add(canonical);
-    if (canonical !== text && this.numbers.counts) {
+    if (canonical !== text && this.spellings.size < DISTINCT_CAP) {
       const spellings = this.spellings.get(canonical) ?? new Set([canonical]);
       if (spellings.size < SPELLINGS_KEPT) spellings.add(text);
       this.spellings.set(canonical, spellings);
@@ -217,7 +213,6 @@ export class ColumnAccumulator {
       valueCounts,
       separated: Object.fromEntries(this.separated.map((entry) => [entry.separator, { cells: entry.cells, tokens: entry.tokens.counts }])),
       listTokens: this.kinds.list > 0 ? this.listTokens.counts : null,
-      numberCounts: this.numbers.counts,
       mergedSpellings: [...this.spellings.values()].filter((group) => group.size > 1).map((group) => [...group]),
       vector: this.kinds.list > 0 && this.vectorWidth > 0 ? { width: this.vectorWidth, counts: this.vectorTokens.counts } : null,
       unreadableListRow: this.unreadableListRow,
