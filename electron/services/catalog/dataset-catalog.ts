@@ -1,11 +1,12 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { HomePaths } from '../home.ts';
 import type { DatasetTable } from '../store/records.ts';
 import { analyzeDatasetFile, type DatasetAnalysis } from '../datasets/analyze.ts';
-import { TABLE_FILE } from '../datasets/canonical-table.ts';
+import { SCHEMA_FILE, TABLE_FILE } from '../datasets/canonical-table.ts';
+import { originalFile } from '../datasets/column-choice.ts';
 import { formatFromPath } from '../datasets/sniff.ts';
 import { stagingPath } from '../util/files.ts';
 
@@ -39,9 +40,29 @@ export class DatasetCatalog {
   /** A dataset id, a file inside a stored dataset's folder (a resolved config names its table), or a file path that is imported on the way. */
   async resolve(idOrPath: string, onProgress?: (fraction: number) => void): Promise<Dataset> {
     const stored = this.table.get(idOrPath) ?? this.table.get(this.storedId(idOrPath) ?? '');
-    if (stored) return stored;
+    if (stored) return this.withTable(stored);
     if (existsSync(idOrPath) && statSync(idOrPath).isFile()) return (await this.import(idOrPath, { onProgress })).dataset;
     return this.get(idOrPath);
+  }
+
+  /**
+   * The dataset with its canonical table: one imported before Airlock wrote tables is read again from
+   * its stored original (the same reader), its table put beside it and its record updated.
+   */
+  private async withTable(dataset: Dataset): Promise<Dataset> {
+    const folder = dirname(dataset.dataPath);
+    if (basename(dataset.dataPath) === TABLE_FILE && existsSync(dataset.dataPath)) return dataset;
+    const staging = stagingPath(this.paths.staging, 'table');
+    mkdirSync(staging, { recursive: true });
+    try {
+      const analysis = await analyzeDatasetFile(originalFile(dataset), { tableDir: staging });
+      for (const name of [TABLE_FILE, SCHEMA_FILE]) renameSync(join(staging, name), join(folder, name));
+      const upgraded: Dataset = { ...dataset, dataPath: join(folder, TABLE_FILE), columns: analysis.columns, detection: analysis.detection, preview: analysis.preview };
+      this.table.update(upgraded);
+      return upgraded;
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
   }
 
   /** The id of the dataset folder `path` lies in, when it lies in the data folder's datasets. */

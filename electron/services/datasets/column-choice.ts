@@ -6,8 +6,8 @@ import { AirlockError } from '../../../schemas/errors.ts';
 import { analyzeDatasetFile } from './analyze.ts';
 import type { ColumnChoice } from './detect.ts';
 
-/** The file as imported, kept beside the trainer's copy in the dataset's folder. */
-function originalFile(dataset: Dataset): string {
+/** The file as imported, kept untouched beside the canonical table in the dataset's folder. */
+export function originalFile(dataset: Dataset): string {
   const folder = dirname(dataset.dataPath);
   const original = readdirSync(folder).find((name) => name.startsWith('original'));
   if (!original) {
