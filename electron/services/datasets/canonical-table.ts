@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import type { ColumnProfile, Detection } from '../../../schemas/dataset.ts';
 import type { Cell } from './cells.ts';
 import { readLabelCell, type LabelReading } from './label-reading.ts';
-import { NormalizedWriter } from './normalized-writer.ts';
+import { AtomicFileWriter } from './atomic-writer.ts';
 
 /** File names inside a dataset folder. */
 export const TABLE_FILE = 'table.jsonl';
@@ -58,7 +58,7 @@ export class RowSpool {
   private chain: Promise<void> = Promise.resolve();
 
   private constructor(
-    private readonly writer: NormalizedWriter,
+    private readonly writer: AtomicFileWriter,
     readonly folder: string,
     private readonly ownsFolder: boolean,
   ) {}
@@ -66,7 +66,7 @@ export class RowSpool {
   /** Opens a spool; without `folder` it lives in a temporary folder removed by `discard`. */
   static async open(folder?: string): Promise<RowSpool> {
     const target = folder ?? (await mkdtemp(join(tmpdir(), 'airlock-table-')));
-    return new RowSpool(await NormalizedWriter.create(join(target, SPOOL_FILE)), target, folder === undefined);
+    return new RowSpool(await AtomicFileWriter.create(join(target, SPOOL_FILE)), target, folder === undefined);
   }
 
   /** Queues one row's cells; a write failure surfaces from `finish`. */
@@ -106,7 +106,7 @@ export class RowSpool {
     await this.chain;
     await this.writer.commit();
     const spool = join(this.folder, SPOOL_FILE);
-    const output = await NormalizedWriter.create(join(this.folder, TABLE_FILE));
+    const output = await AtomicFileWriter.create(join(this.folder, TABLE_FILE));
     const derivedIndex = derived.map((entry) => columns.findIndex((column) => column.name === entry.column));
     const counts = count && count.task !== 'regression' ? new Map<string, number>() : null;
     let rows = 0;

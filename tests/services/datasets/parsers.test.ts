@@ -3,7 +3,7 @@ import { CsvParser, sniffDelimiter } from '../../../electron/services/datasets/c
 import { Utf8OrLatin1Decoder } from '../../../electron/services/datasets/encoding.ts';
 import { SourceNumber } from '../../../electron/services/datasets/cells.ts';
 import { JsonlParser } from '../../../electron/services/datasets/jsonl-reader.ts';
-import { csvRecord } from '../../../electron/services/datasets/normalized-writer.ts';
+import { delimitedRecord } from '../../../electron/services/util/csv-cells.ts';
 
 function parseAll(text: string, delimiter = ',', pieces: string[] = [text]): [string[], number][] {
   const rows: [string[], number][] = [];
@@ -34,9 +34,9 @@ describe('CsvParser', () => {
     expect(parseAll(TRICKY, ',', [...TRICKY])).toEqual(whole);
   });
 
-  it('round-trips through csvRecord', () => {
+  it('round-trips through the CSV writer of predictions', () => {
     const rows = parseAll(TRICKY).map(([fields]) => fields);
-    const written = rows.map(csvRecord).join('');
+    const written = rows.map((fields) => delimitedRecord(fields, ',')).join('');
     expect(parseAll(written).map(([fields]) => fields)).toEqual(rows);
   });
 });

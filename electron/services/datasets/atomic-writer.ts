@@ -1,11 +1,11 @@
-/** Writes the trainer's UTF-8 copy under a temporary name and moves it into place only when complete. */
+/** Writes a file (the canonical table, its spool) under a temporary name and moves it into place only when complete. */
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 
 const FLUSH_CHARS = 1024 * 1024;
 
 /** A file written in pieces that appears at its final path only on `commit`. */
-export class NormalizedWriter {
+export class AtomicFileWriter {
   private parts: string[] = [];
   private buffered = 0;
 
@@ -16,9 +16,9 @@ export class NormalizedWriter {
   ) {}
 
   /** Opens a temporary file next to `finalPath`. */
-  static async create(finalPath: string): Promise<NormalizedWriter> {
+  static async create(finalPath: string): Promise<AtomicFileWriter> {
     const temporaryPath = `${finalPath}.${randomBytes(6).toString('hex')}.partial`;
-    return new NormalizedWriter(await open(temporaryPath, 'w').catch(outputError(finalPath)), temporaryPath, finalPath);
+    return new AtomicFileWriter(await open(temporaryPath, 'w').catch(outputError(finalPath)), temporaryPath, finalPath);
   }
 
   /** Queues text; the returned promise resolves once any needed flush is done. */
@@ -56,26 +56,13 @@ export class NormalizedWriter {
 }
 
 /**
- * A failure to write the copy is not a problem with the input file: keep ENOSPC (shown as
+ * A failure to write the output is not a problem with the input file: keep ENOSPC (shown as
  * DISK_FULL) and report anything else without a file-system code, so it is not mistaken for an
  * unreadable input.
  */
 function outputError(path: string): (error: unknown) => never {
   return (error) => {
     if ((error as { code?: string } | null)?.code === 'ENOSPC') throw error;
-    throw new Error(`Cannot write the converted copy at ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`Cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`);
   };
-}
-
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** One CSV record, comma-delimited, quoting only where needed, ending in a line feed. */
-export function csvRecord(fields: string[]): string {
-  let line = '';
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i];
-    if (i > 0) line += ',';
-    line += NEEDS_QUOTES.test(field) || (fields.length === 1 && field.trim() === '') ? `"${field.replace(/"/g, '""')}"` : field;
-  }
-  return `${line}\n`;
 }
