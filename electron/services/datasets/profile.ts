@@ -110,10 +110,10 @@ export class ColumnAccumulator {
       else if (NUMBER.test(cell)) kind = 'number';
       else if (BOOLEAN.test(cell)) kind = 'boolean';
     }
-    if (kind === 'string' && cell.length > 1 && cell[0] === '[' && cell[cell.length - 1] === ']') {
+    if (kind === 'string' && cell.trimStart().startsWith('[')) {
       const list = parseListText(cell);
       if (list) return this.addList(cell, list.items);
-      this.unreadableListRow ??= row;
+      this.unreadableListRow ??= row; // looks like a list: it matters only in a column that mostly holds lists
     }
     this.addValue(cell, kind);
   }
