@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import run_trainer, train_args, write_config, write_csv
+from conftest import run_trainer, train_args, write_config, write_dataset
 
 # The order the app's one progress bar walks (renderer/src/lib/run-progress.ts); training steps sit between
 # loading the model and scoring.
@@ -10,9 +10,9 @@ PHASES = {"loading_data": 0, "tokenizing": 1, "loading_model": 2, "validating": 
 
 
 def test_stages_and_fractions_never_go_back(tmp_path, tiny_model):
-    train = write_csv(tmp_path / "train.csv", 60, seed=1)
-    val = write_csv(tmp_path / "val.csv", 30, seed=2)
-    test = write_csv(tmp_path / "test.csv", 30, seed=3)
+    train = write_dataset(tmp_path / "train", 60, seed=1)
+    val = write_dataset(tmp_path / "val", 30, seed=2)
+    test = write_dataset(tmp_path / "test", 30, seed=3)
     config = write_config(tmp_path / "config.yaml", tiny_model, train,
                           data={"val_path": str(val), "test_path": str(test)}, training={"max_epochs": 1})
     result = run_trainer(*train_args(config, tmp_path / "run"))
