@@ -157,6 +157,13 @@ const CORPUS: Case[] = [
     labels: { positif: 3, 'négatif': 2 },
     texts: LATIN.map(([text]) => text),
   },
+  {
+    name: 'one row with a list among single labels makes the column multi-label, never 31 counts for 30 rows',
+    file: { name: 'one-list.jsonl', content: ['a', 'b', 'c', 'a', 'b', ['a', 'b']].map((label, i) => JSON.stringify({ text: `row ${i}`, label })).join('\n') },
+    task: 'multi_label',
+    labels: { a: 3, b: 3, c: 1 },
+    texts: ['row 0', 'row 1', 'row 2', 'row 3', 'row 4', 'row 5'],
+  },
   { name: 'Parquet with JSON-array labels', file: { path: join(FIXTURES, 'multilabel.parquet') }, task: 'multi_label' },
   { name: 'labels differing by case and spaces stay apart, rows without text are left out', file: { path: join(FIXTURES, 'messy-labels.csv') }, task: 'classification' },
   { name: 'handed case: a JSON array of tickets', file: { path: join(CASES_DIR, '02-json-array-tickets.json') }, task: 'classification', labels: { billing: 5, technical: 5, shipping: 5, account: 5 } },

@@ -51,14 +51,15 @@ export function detectWithChoice(columns: ColumnStats[], context: DetectionConte
   const usable = columns.filter((column) => !ids.includes(column));
   const media = usable.find((column) => column.imageFraction >= 0.8 || column.audioFraction >= 0.8);
   const text = chosen ? chosen.text : chooseText(usable.filter((column) => column !== media));
-  if (!text && !media) {
+  if (!text && !media && !context.textOnly) {
     throw new AirlockError('DATASET_NO_TEXT_COLUMN', 'Airlock found no column of text to learn from.', {
       hint: 'The file needs a column of free text (one example per row, mostly different from row to row), for example a column named "text".',
       details: columns.map((column) => `${column.profile.name}: ${column.profile.type}, ${column.profile.distinct} distinct values`),
     });
   }
   if (context.textOnly && !chosen) {
-    const detection: Detection = { modality: text ? 'text' : media!.imageFraction >= 0.8 ? 'image' : 'audio', task: 'classification', textColumn: text?.profile.name ?? null, labelColumn: null, labels: [], idColumns, balance: null, warnings };
+    // rows to label need no varied texts (a file may repeat a message): with none found, the user names the column
+    const detection: Detection = { modality: text || !media ? 'text' : media.imageFraction >= 0.8 ? 'image' : 'audio', task: 'classification', textColumn: text?.profile.name ?? null, labelColumn: null, labels: [], idColumns, balance: null, warnings };
     return { detection, label: null, text };
   }
   const label = chosen ? chosen.label : chooseLabel(usable.filter((column) => column !== text && column !== media));

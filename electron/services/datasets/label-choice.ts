@@ -32,9 +32,12 @@ function mergeNumberSpellings(counts: Map<string, number>): Map<string, number> 
   return merged;
 }
 
-/** Mostly lists of labels (a plain value among them is a list of one), none unreadable. */
+/**
+ * Lists of labels (a plain value among them is a list of one), none unreadable: one row with two labels
+ * makes the column multi-label, never a class per combination.
+ */
 function holdsLists(column: ColumnStats): boolean {
-  return column.kinds.list > 0 && column.kinds.list >= column.nonMissing * 0.5 && column.unreadableListRow === null;
+  return column.kinds.list > 0 && column.unreadableListRow === null;
 }
 
 /** The separator a column's labels are split on, when it reads as separated multi-label text. */

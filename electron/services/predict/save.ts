@@ -87,6 +87,20 @@ export function formatOfPath(out: string): LabelledFileFormat {
   });
 }
 
+/** Bytes of a file name's stem kept, so the name and its temporary `.…partial` twin stay under 255 bytes. */
+const STEM_BYTES = 180;
+
+/** The stem cut to STEM_BYTES of UTF-8 at a character boundary. */
+function shortStem(stem: string): string {
+  if (Buffer.byteLength(stem) <= STEM_BYTES) return stem;
+  let cut = '';
+  for (const character of stem) {
+    if (Buffer.byteLength(cut + character) > STEM_BYTES) break;
+    cut += character;
+  }
+  return cut.trimEnd();
+}
+
 /** A new file name in `folder` for the labelled copy of `fileName`: tickets.csv -> tickets-predictions.csv (-2, -3, ... if taken). */
 export function labelledPath(folder: string, fileName: string, format: LabelledFileFormat): string {
   if (!isAbsolute(folder)) {
@@ -95,7 +109,7 @@ export function labelledPath(folder: string, fileName: string, format: LabelledF
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new AirlockError('FILE_NOT_FOUND', `There is no folder ${folder}.`, { field: 'folder', hint: 'Create the folder first, or pick another place.' });
   }
-  const stem = basename(fileName, extname(fileName)) || 'labelled';
+  const stem = shortStem(basename(fileName, extname(fileName))) || 'labelled';
   for (let n = 1; ; n++) {
     const candidate = join(folder, `${stem}-predictions${n === 1 ? '' : `-${n}`}.${format}`);
     if (!existsSync(candidate)) return candidate;

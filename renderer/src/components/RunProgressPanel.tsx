@@ -9,7 +9,9 @@ function activity(live: LiveRun): string {
   if (stage) return stage.message;
   if (lastStep) {
     const epochs = run?.config?.training?.max_epochs;
-    return `Step ${lastStep.step} of ${lastStep.total_steps}, epoch ${lastStep.epoch + 1}${epochs ? ` of ${epochs}` : ''}`;
+    // the step that ends the last epoch is reported with the next epoch's number: never show "epoch 4 of 3"
+    const epoch = epochs ? Math.min(lastStep.epoch + 1, epochs) : lastStep.epoch + 1;
+    return `Step ${lastStep.step} of ${lastStep.total_steps}, epoch ${epoch}${epochs ? ` of ${epochs}` : ''}`;
   }
   if (started) return 'Training is starting';
   return progress ? phaseLabel(progress.phase) : 'Starting the trainer…';

@@ -58,3 +58,12 @@ describe('a label column of lists with one that cannot be read', () => {
     expect(analysis.detection.labels).toEqual([{ label: 'billing', count: 3 }, { label: 'refund', count: 3 }, { label: 'shipping', count: 2 }]);
   });
 });
+
+describe('rows to label (no labels to learn)', () => {
+  it('a file whose texts repeat is read, with no text column guessed, rather than refused', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `same message ${i % 3},${i}`);
+    const analysis = await analyzeDatasetFile(scratch.write('repeated.csv', `message,n\n${rows.join('\n')}\n`), { textOnly: true });
+    expect(analysis.rows).toBe(30);
+    expect(analysis.detection.textColumn).toBeNull();
+  });
+});

@@ -55,3 +55,16 @@ describe('spreadsheet-safe CSV/TSV cells (OWASP CSV injection)', () => {
     expect(delimitedRecord([''], ',')).toBe('""\n');
   });
 });
+
+describe('the labelled file name', () => {
+  it('stays under the file system limit for a 246-character input name, with room for its temporary twin', async () => {
+    const { labelledPath } = await import('../../../electron/services/predict/save.ts');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { basename, join } = await import('node:path');
+    const folder = mkdtempSync(join(tmpdir(), 'airlock-names-'));
+    const name = basename(labelledPath(folder, `new tickets ${'y'.repeat(230)}.csv`, 'csv'));
+    expect(Buffer.byteLength(`.${name}.3e46bb55.partial`)).toBeLessThanOrEqual(255);
+    expect(name).toMatch(/^new tickets y+-predictions\.csv$/);
+  });
+});
