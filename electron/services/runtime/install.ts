@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
@@ -101,7 +101,13 @@ export async function installRuntime(home: string, archive: string, models: Mode
     const pipArgs = pipInstallArgs(join(incoming, runtime.wheels), join(target, 'requirements.lock'));
     progress('environment', `Installing the locked packages from the pack (pip ${pipArgs.slice(2).join(' ')})…`);
     const python = venvPython(venv);
-    await runStep(python, pipArgs, env, 'Installing the packages from the pack', (line) => progress('environment', line));
+    const total = readFileSync(join(target, 'requirements.lock'), 'utf8').split('\n').filter((line) => /^[^#\s]/.test(line)).length;
+    let checked = 0;
+    await runStep(python, pipArgs, env, 'Installing the packages from the pack', (line) => {
+      // pip names every wheel it checks: one short line per package instead of its long paths.
+      const wheel = /^Processing .*[\\/]([^\\/]+\.whl)/.exec(line)?.[1];
+      progress('environment', wheel ? `checked ${++checked}/${total}: ${wheel}` : line.length > 300 ? `${line.slice(0, 300)}…` : line);
+    });
     progress('models', 'Seeding the model cache from the pack…');
     renameSync(join(incoming, runtime.models), join(target, 'models')); // kept: the cache's hard links name it as their source
     await models.seedDefault(join(target, 'models'));
