@@ -31,6 +31,7 @@ export const DevicesEvent = z.object({
   cuda_available: z.boolean(),
   cpu_only_reason: z.string().nullable().describe('Why no GPU is used, in plain words, when none is.'),
   torch_version: z.string(),
+  cuda_version: z.string().nullable().default(null).describe('The CUDA version torch was built for (torch.version.cuda); null for a CPU build.'),
   cpu_threads: z.number().int(),
 });
 

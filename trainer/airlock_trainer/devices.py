@@ -91,7 +91,7 @@ def list_devices() -> dict:
             "compute_capability": None, "bf16": bool(flags & {"avx512_bf16", "amx_bf16"}),
         })
     return {"devices": devices, "cuda_available": torch.cuda.is_available(), "cpu_only_reason": reason,
-            "torch_version": torch.__version__, "cpu_threads": cpu_threads()}
+            "torch_version": torch.__version__, "cuda_version": torch.version.cuda, "cpu_threads": cpu_threads()}
 
 
 def choose_runtime(training: dict) -> dict:

@@ -9,6 +9,7 @@ import { predictCommand } from './predict.ts';
 import { exportCommand } from './export.ts';
 import { verifyCommand } from './verify.ts';
 import { webCommand } from './web.ts';
+import { runtimeCommand } from './runtime.ts';
 import type { Command } from './types.ts';
 import { syncCommand } from './sync.ts';
 
@@ -32,6 +33,7 @@ export const COMMANDS: Record<string, Command> = {
   export: exportCommand,
   verify: verifyCommand,
   sync: syncCommand,
+  runtime: runtimeCommand,
 };
 
 /** The help text. */

@@ -84,10 +84,13 @@ export class ModelCache {
     return model;
   }
 
-  /** Puts the bundled default model into a data folder that lacks it (hard links: no second copy on disk). */
-  async seedDefault(): Promise<void> {
-    if (this.table.get(DEFAULT_MODEL_ID) || !this.bundledModels) return;
-    const source = join(this.bundledModels, DEFAULT_MODEL_ID);
+  /**
+   * Puts the bundled default model (from `models`: the app's bundled models, or a runtime pack's) into a data folder
+   * that lacks it (hard links: no second copy on disk).
+   */
+  async seedDefault(models: string | null = this.bundledModels): Promise<void> {
+    if (this.table.get(DEFAULT_MODEL_ID) || !models) return;
+    const source = join(models, DEFAULT_MODEL_ID);
     if (!existsSync(join(source, 'config.json'))) return;
     const target = join(this.paths.models, DEFAULT_MODEL_ID);
     if (!existsSync(target)) {

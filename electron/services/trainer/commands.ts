@@ -3,10 +3,11 @@ import type { DevicesEvent, TokenLengthsEvent, TrainerEvent } from '../../../sch
 import { runTrainerProcess } from './process.ts';
 
 /** Runs a one-shot trainer command and returns its events, throwing the trainer's error as an AirlockError. */
-export async function callTrainer(args: string[], home: string, onEvent?: (event: TrainerEvent) => void): Promise<TrainerEvent[]> {
+export async function callTrainer(args: string[], home: string, onEvent?: (event: TrainerEvent) => void, python?: string): Promise<TrainerEvent[]> {
   const events: TrainerEvent[] = [];
   const exit = await runTrainerProcess(args, {
     home,
+    python,
     onEvent: (event) => {
       events.push(event);
       onEvent?.(event);
@@ -30,8 +31,8 @@ export async function callTrainer(args: string[], home: string, onEvent?: (event
 }
 
 /** The compute devices the trainer sees (GPUs, or the CPU with the reason no GPU is used). */
-export async function queryDevices(home: string): Promise<DevicesEvent> {
-  const events = await callTrainer(['devices'], home);
+export async function queryDevices(home: string, python?: string): Promise<DevicesEvent> {
+  const events = await callTrainer(['devices'], home, undefined, python);
   const devices = events.find((event): event is DevicesEvent => event.type === 'devices');
   if (!devices) throw new AirlockError('TRAINER_CRASHED', 'The trainer did not report its devices.');
   return devices;

@@ -14,6 +14,8 @@ export interface TrainerExit {
 
 export interface TrainerProcessOptions {
   home: string;
+  /** This interpreter instead of the usual one (the runtime install's self-check runs the new environment). */
+  python?: string;
   /** Added to the allow-listed environment (e.g. a tracking server's credentials). */
   env?: Record<string, string>;
   /** Applied to stderr before it is kept or logged (keeps secrets out of logs). */
@@ -42,7 +44,7 @@ function killChildrenOnExit(): void {
 
 /** Starts `python -m airlock_trainer <args>`, validating every stdout line as a trainer event. */
 export function runTrainerProcess(args: string[], options: TrainerProcessOptions): Promise<TrainerExit> {
-  const invocation = trainerInvocation(args, options.home);
+  const invocation = trainerInvocation(args, options.home, process.env, options.python);
   killChildrenOnExit();
   return new Promise((resolve, reject) => {
     const child = spawn(invocation.command, invocation.args, { env: { ...invocation.env, ...options.env }, shell: false, stdio: [options.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'] });

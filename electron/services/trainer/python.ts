@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AirlockError } from '../../../schemas/errors.ts';
+import { installedPython } from '../runtime/layout.ts';
 
 /** The repository (or installed app) root: where trainer/, resources/ and .venv/ live. */
 export const APP_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -9,21 +10,26 @@ export const APP_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 /** Environment variables passed through to the trainer; everything else is dropped. */
 const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE', 'LD_LIBRARY_PATH'];
 
-/** The bundled Python interpreter: AIRLOCK_PYTHON, else the virtual environment set-up made. */
-export function pythonExecutable(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The trainer's Python: AIRLOCK_PYTHON, else the runtime installed into the data folder `home`
+ * (`airlock runtime install`), else the virtual environment set-up made in a source checkout.
+ */
+export function pythonExecutable(env: NodeJS.ProcessEnv = process.env, home?: string): string {
   if (env.AIRLOCK_PYTHON) return env.AIRLOCK_PYTHON;
+  const installed = home ? installedPython(home) : null;
+  if (installed) return installed;
   const candidates = [join(APP_ROOT, '.venv', 'bin', 'python'), join(APP_ROOT, '.venv', 'Scripts', 'python.exe')];
   const found = candidates.find((path) => existsSync(path));
   if (!found) {
     throw new AirlockError('TRAINER_NOT_INSTALLED', 'The Python trainer is not installed.', {
-      hint: 'Run `npm run setup` once to create it.',
+      hint: 'Install the training runtime from its pack (`airlock runtime install <pack.tar>`), or run `npm run setup` in a source checkout.',
     });
   }
   return found;
 }
 
-/** Command, arguments and environment that start `python -m airlock_trainer <args>`. */
-export function trainerInvocation(args: string[], home: string, env: NodeJS.ProcessEnv = process.env) {
+/** Command, arguments and environment that start `python -m airlock_trainer <args>` (with `python` when given). */
+export function trainerInvocation(args: string[], home: string, env: NodeJS.ProcessEnv = process.env, python?: string) {
   const childEnv: Record<string, string> = {};
   for (const key of PASSED_THROUGH) if (env[key] !== undefined) childEnv[key] = env[key] as string;
   Object.assign(childEnv, {
@@ -37,5 +43,5 @@ export function trainerInvocation(args: string[], home: string, env: NodeJS.Proc
     HF_DATASETS_OFFLINE: '1',
     TOKENIZERS_PARALLELISM: 'false',
   });
-  return { command: pythonExecutable(env), args: ['-m', 'airlock_trainer', ...args], env: childEnv };
+  return { command: python ?? pythonExecutable(env, home), args: ['-m', 'airlock_trainer', ...args], env: childEnv };
 }

@@ -16,7 +16,7 @@ const model = { id: 'm', info: { maxPositions: 258, maxInputTokens: 256 } } as u
 
 function devices(gpus: { memoryGiB: number; bf16: boolean }[]): DevicesEvent {
   return {
-    v: 1, type: 'devices', run_id: null, seq: 0, ts: '', cuda_available: gpus.length > 0, cpu_only_reason: gpus.length ? null : 'no driver', torch_version: '2.13.0', cpu_threads: 2,
+    v: 1, type: 'devices', run_id: null, seq: 0, ts: '', cuda_available: gpus.length > 0, cpu_only_reason: gpus.length ? null : 'no driver', torch_version: '2.13.0', cuda_version: gpus.length ? '12.8' : null, cpu_threads: 2,
     devices: gpus.map((gpu, index) => ({ index, kind: 'cuda', name: 'GPU', memory_bytes: gpu.memoryGiB * 2 ** 30, compute_capability: '8.0', bf16: gpu.bf16 })),
   };
 }
