@@ -28,6 +28,9 @@ class CheckpointCallback(pl.Callback):
         self.on_saved = on_saved
         self.monitor, self.sign = monitor, 1.0 if mode == "max" else -1.0
         self.best_score: float | None = None
+        # The validation pass that scored best.ckpt: {"step", "metrics", "reports"}. The final report
+        # reuses it instead of scoring the validation rows a second time.
+        self.best: dict | None = None
         self._last_saved_step: int | None = None
 
     def path(self, kind: str) -> str:
@@ -57,7 +60,10 @@ class CheckpointCallback(pl.Callback):
         improved = score is not None and (self.best_score is None or self.sign * (float(score) - self.best_score) > 0)
         if improved:
             self.best_score = float(score)
-        self.save(trainer, "last")
+            self.best = {"step": int(trainer.global_step), "reports": pl_module.reports.get("val"),
+                         "metrics": {name: float(value) for name, value in trainer.callback_metrics.items()
+                                     if name.startswith("val/")}}
+        self.save(trainer, "last")  # after self.best is set: a resumed run gets it back from the checkpoint
         if improved:
             self.save(trainer, "best")
         if self.cancel.requested:
@@ -68,7 +74,12 @@ class CheckpointCallback(pl.Callback):
             self.save(trainer, "last")
 
     def state_dict(self) -> dict:
-        return {"best_score": self.best_score}
+        return {"best_score": self.best_score, "best": self.best}
 
     def load_state_dict(self, state_dict: dict) -> None:
         self.best_score = state_dict.get("best_score")
+        self.best = state_dict.get("best")  # absent in checkpoints of older versions: the report validates again
+
+    def kept_validation(self) -> dict | None:
+        """The validation pass of the weights best.ckpt holds, when it is known and the file is there."""
+        return self.best if self.best is not None and os.path.isfile(self.path("best")) else None
