@@ -6,6 +6,7 @@ Each file is written under a temporary name and renamed, so a crash never leaves
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Callable
 
 import lightning.pytorch as pl
@@ -48,6 +49,25 @@ class CheckpointCallback(pl.Callback):
         if kind == "last":
             self._last_saved_step = trainer.global_step
 
+    def share_last_as_best(self, trainer: pl.Trainer) -> None:
+        """best.ckpt as a second name of the last.ckpt just written: the same bytes, not written twice.
+
+        The next last.ckpt replaces its own name with a new file, so best.ckpt keeps these bytes.
+        Where the file system has no hard links, the file is copied (still no second serialisation).
+        """
+        if not trainer.is_global_zero:
+            return
+        target = self.path("best")
+        partial = target + ".partial"
+        if os.path.lexists(partial):
+            os.remove(partial)
+        try:
+            os.link(self.path("last"), partial)
+        except OSError:
+            shutil.copyfile(self.path("last"), partial)
+        os.replace(partial, target)
+        self.on_saved("best", target, trainer.global_step)
+
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         if trainer.strategy.reduce_boolean_decision(self.cancel.requested, all=False):
             self.save(trainer, "last")
@@ -65,7 +85,7 @@ class CheckpointCallback(pl.Callback):
                                      if name.startswith("val/")}}
         self.save(trainer, "last")  # after self.best is set: a resumed run gets it back from the checkpoint
         if improved:
-            self.save(trainer, "best")
+            self.share_last_as_best(trainer)
         if self.cancel.requested:
             raise Cancelled()
 
