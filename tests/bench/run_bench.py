@@ -39,6 +39,7 @@ CONTESTANTS = {  # key: label; run in this order
     "hf_static": "(a) HF Trainer, pad to max_length",
     "hf_dynamic": "(b) HF Trainer, dynamic padding + group_by_length",
     "torch_loop": "(c) hand-written PyTorch loop",
+    "airlock_before": "Airlock trainer from --before",
 }
 
 
@@ -51,6 +52,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help=f"smoke check: {QUICK_STEPS} steps each")
     parser.add_argument("--peak-tflops", type=float, default=None, help="the GPU's dense peak TFLOP/s at the bench precision, for MFU")
     parser.add_argument("--only", nargs="+", choices=CONTESTANTS, default=None, help="run only these contestants")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another trainer/ folder (e.g. from `git archive`), run as contestant airlock_before "
+                             "for a before/after comparison in the same run")
     parser.add_argument("--repeat", type=int, default=1, help="run every contestant this many times, keep the fastest")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds one contestant may take")
     parser.add_argument("--dataset", choices=DATASETS, default="sample",
@@ -132,7 +136,7 @@ def airlock_config(args: argparse.Namespace, model: str, steps: int, path: Path)
 
 def command(name: str, args: argparse.Namespace, model: str, steps: int, work: Path) -> list[str]:
     """The contestant's command line (without the probe)."""
-    if name == "airlock":
+    if name.startswith("airlock"):
         config = work / "config.yaml"
         airlock_config(args, model, steps, config)
         return ["-m", "airlock_trainer", "train", "--config", str(config), "--run-dir", str(work / "run"), "--run-id", "bench"]
@@ -159,7 +163,7 @@ def parse_output(name: str, stdout: str) -> dict:
         except ValueError:  # HF Trainer prints Python dicts of its own metrics on stdout
             continue
     lines = [line for line in lines if isinstance(line, dict)]
-    if name != "airlock":
+    if not name.startswith("airlock"):
         result = next((line for line in reversed(lines) if line.get("type") == "bench_result"), None)
         if not result:
             return {"error": "no result line on stdout"}
@@ -200,7 +204,8 @@ def run_one(name: str, args: argparse.Namespace, model: str, steps: int, work: P
     probe_file = work / "probe.json"
     probe_file.unlink(missing_ok=True)
     env = {**os.environ, **OFFLINE_ENV, "HF_HOME": str(work / "hf-home"), "PYTHONUNBUFFERED": "1"}
-    extra_path = {"airlock": ROOT / "trainer", "hf_static": BENCH_SITE, "hf_dynamic": BENCH_SITE}.get(name)
+    extra_path = {"airlock": ROOT / "trainer", "airlock_before": args.before, "hf_static": BENCH_SITE,
+                  "hf_dynamic": BENCH_SITE}.get(name)
     if extra_path:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), env.get("PYTHONPATH")]))
     argv = [sys.executable, str(BENCH_DIR / "probe.py"), str(probe_file), *command(name, args, model, steps, work)]
@@ -298,7 +303,10 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     import_s = import_tables(args, out)
 
-    results = run_rounds(list(args.only or CONTESTANTS), args, model, steps, out)
+    names = list(args.only or [name for name in CONTESTANTS if name != "airlock_before" or args.before])
+    if "airlock_before" in names and not args.before:
+        raise SystemExit("airlock_before needs --before <trainer folder>")
+    results = run_rounds(names, args, model, steps, out)
     summary = {
         "environment": measured_on,
         "settings": {
