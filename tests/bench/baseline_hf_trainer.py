@@ -3,7 +3,9 @@
 --padding max_length  (a) every row padded to max_length at tokenization, default collator and sampler.
 --padding dynamic     (b) rows padded per batch by DataCollatorWithPadding, batches grouped by length
                           (`group_by_length=True` in transformers 4, `train_sampling_strategy="group_by_length"` in 5).
-Everything else is Trainer's defaults; the optimisation hyper-parameters match the other contestants.
+Both do the whole job Airlock does: validation after every epoch with a checkpoint, the best one
+loaded at the end, the test file scored once, the final model saved. Everything else is Trainer's
+defaults; the optimisation hyper-parameters match the other contestants.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def main() -> None:
 
     _, train_labels = read_rows(args.train, args.text_column, args.label_column)
     label2id = label_ids(train_labels)
-    raw = load_dataset("csv", data_files={"train": args.train, "validation": args.val})
+    files = {"train": args.train, "validation": args.val, **({"test": args.test} if args.test else {})}
+    raw = load_dataset("csv", data_files=files)
     tokenizer = AutoTokenizer.from_pretrained(args.model)
 
     def preprocess(batch):
@@ -67,6 +70,10 @@ def main() -> None:
         use_cpu=args.device == "cpu",
         train_sampling_strategy="group_by_length" if padding == "dynamic" else "random",
         report_to="none",
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        load_best_model_at_end=True,
+        metric_for_best_model="accuracy",
     )
     trainer = Trainer(
         model=model,
@@ -78,8 +85,16 @@ def main() -> None:
         compute_metrics=compute_metrics,
     )
     trainer.train()
-    metrics = trainer.evaluate()
-    report(metrics["eval_accuracy"], eval_loss=metrics["eval_loss"])
+    # The validation pass of the kept (best) checkpoint: the per-epoch evaluations are in the log.
+    evaluations = [entry for entry in trainer.state.log_history if "eval_accuracy" in entry]
+    if not evaluations:  # max_steps ended before the first epoch's evaluation
+        evaluations = [trainer.evaluate()]
+    best = max(evaluations, key=lambda entry: entry["eval_accuracy"])
+    extra = {}
+    if "test" in tokenized:
+        extra["test_accuracy"] = trainer.predict(tokenized["test"]).metrics["test_accuracy"]
+    trainer.save_model(f"{args.work_dir}/model")
+    report(best["eval_accuracy"], eval_loss=best["eval_loss"], **extra)
 
 
 if __name__ == "__main__":

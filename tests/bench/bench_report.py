@@ -4,6 +4,11 @@ from __future__ import annotations
 
 # Airlock's samples/s must reach this multiple of each baseline's.
 SPEED_TARGETS = {"hf_static": 1.5, "hf_dynamic": 1.0, "torch_loop": 0.97}
+# Whole job (train, validate each epoch, score the test file, save): Airlock's wall time at most this
+# multiple of each HF Trainer baseline's.
+WALL_TARGETS = {"hf_static": 1.0, "hf_dynamic": 1.0}
+# Start-up (process start to the end of the first optimizer step): at most this multiple of the plain loop's.
+STARTUP_BASELINE, STARTUP_TARGET = "torch_loop", 1.2
 # Airlock's accuracy must be within this many points of baseline (b).
 ACCURACY_BASELINE = "hf_dynamic"
 ACCURACY_POINTS = 1.0
@@ -38,6 +43,10 @@ def verdicts(summary: dict) -> list[dict]:
             "value": ratio,
             "met": None if ratio is None else ratio >= target,
         })
+    for name, target in WALL_TARGETS.items():
+        found.append(_time_ratio(airlock, results.get(name, {}), "wall_s", f"whole-job wall time vs {name} <= {target}x", target))
+    found.append(_time_ratio(airlock, results.get(STARTUP_BASELINE, {}), "startup_to_first_step_s",
+                             f"start-up to 1st step vs {STARTUP_BASELINE} <= {STARTUP_TARGET}x", STARTUP_TARGET))
     base = results.get(ACCURACY_BASELINE, {})
     gap = None
     if airlock.get("val_accuracy") is not None and base.get("val_accuracy") is not None:
@@ -48,6 +57,14 @@ def verdicts(summary: dict) -> list[dict]:
         "met": None if gap is None else abs(gap) <= ACCURACY_POINTS,
     })
     return found
+
+
+def _time_ratio(airlock: dict, base: dict, key: str, target_text: str, target: float) -> dict:
+    """Airlock's time over the baseline's (lower is better); undecided unless both finished."""
+    ratio = None
+    if airlock.get(key) and base.get(key) and "error" not in airlock and "error" not in base:
+        ratio = airlock[key] / base[key]
+    return {"target": target_text, "value": ratio, "met": None if ratio is None else ratio <= target}
 
 
 def _number(value: float | None, digits: int = 1) -> str:
@@ -63,13 +80,15 @@ def markdown(summary: dict) -> str:
         f"torch {env['torch']}, transformers {env['transformers']}",
         f"all-MiniLM-L6-v2 ({settings['parameters'] / 1e6:.1f} M parameters), {settings['train_rows']} training rows, "
         f"{settings['steps']} steps of {settings['batch_size']}, max_length {settings['max_length']}, "
-        f"{settings['precision']}, seed {settings['seed']}"
+        f"{settings['precision']}, seed {settings['seed']}, dataset {settings.get('dataset', 'sample')}"
+        + (f"; Airlock's import of the files took {settings['import_s']:.1f} s (once per file, not in its wall time)"
+           if settings.get("import_s") is not None else "")
         + (f"; fastest of {settings['repeat']} runs each" if settings.get("repeat", 1) > 1 else ""),
         "",
     ]
     header = ["Contestant", "samples/s", "real tokens/s", "padding", "peak RSS MiB"]
     header += ["CUDA peak MiB", "MFU"] if cuda else ["other load"]
-    header += ["val accuracy", "start-up to 1st step s", "wall s"]
+    header += ["val accuracy", "test accuracy", "start-up to 1st step s", "wall s"]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for result in summary["results"]:
         if "error" in result and not result.get("samples_per_s"):
@@ -91,6 +110,7 @@ def markdown(summary: dict) -> str:
             row.append(_number(result.get("other_load_cores"), 2))
         row += [
             "n/a" if accuracy is None else f"{100 * accuracy:.2f}%",
+            "n/a" if result.get("test_accuracy") is None else f"{100 * result['test_accuracy']:.2f}%",
             _number(result.get("startup_to_first_step_s")),
             _number(result.get("wall_s"), 0),
         ]

@@ -39,6 +39,7 @@ CONTESTANTS = {  # key: label; run in this order
     "hf_static": "(a) HF Trainer, pad to max_length",
     "hf_dynamic": "(b) HF Trainer, dynamic padding + group_by_length",
     "torch_loop": "(c) hand-written PyTorch loop",
+    "airlock_before": "Airlock trainer from --before",
 }
 
 
@@ -51,14 +52,58 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help=f"smoke check: {QUICK_STEPS} steps each")
     parser.add_argument("--peak-tflops", type=float, default=None, help="the GPU's dense peak TFLOP/s at the bench precision, for MFU")
     parser.add_argument("--only", nargs="+", choices=CONTESTANTS, default=None, help="run only these contestants")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another trainer/ folder (e.g. from `git archive`), run as contestant airlock_before "
+                             "for a before/after comparison in the same run")
     parser.add_argument("--repeat", type=int, default=1, help="run every contestant this many times, keep the fastest")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds one contestant may take")
-    parser.add_argument("--train", type=Path, default=SAMPLE / "wordnet-topics.csv")
-    parser.add_argument("--val", type=Path, default=SAMPLE / "wordnet-topics-test.csv")
+    parser.add_argument("--dataset", choices=DATASETS, default="sample",
+                        help="sample: the WordNet definitions; debian: package descriptions (longer texts) that "
+                             "build/make-debian-dataset.py builds from this machine's dpkg database")
+    parser.add_argument("--train", type=Path, default=None, help="training CSV (default: the --dataset's)")
+    parser.add_argument("--val", type=Path, default=None, help="validation CSV, scored after every epoch")
+    parser.add_argument("--test", type=Path, default=None, help="test CSV, scored once at the end")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--seed", type=int, default=42)
     return parser.parse_args()
+
+
+DATASETS = ("sample", "debian")
+
+
+def choose_files(args: argparse.Namespace) -> None:
+    """The CSV files and columns of --dataset, unless given; debian's files are built on the spot."""
+    if args.dataset == "debian":
+        folder = args.out / "debian-dataset"
+        subprocess.run([sys.executable, str(ROOT / "build" / "make-debian-dataset.py"), str(folder)], check=True)
+        files = {name: folder / f"debian-{name}.csv" for name in ("train", "val", "test")}
+        args.text_column, args.label_column = "description", "section"
+    else:
+        # The sample ships two files: the held-out one is both the validation and the test file.
+        files = {"train": SAMPLE / "wordnet-topics.csv", "val": SAMPLE / "wordnet-topics-test.csv",
+                 "test": SAMPLE / "wordnet-topics-test.csv"}
+        args.text_column, args.label_column = "definition", "topic"
+    for name, default in files.items():
+        setattr(args, name, (getattr(args, name) or default).resolve())
+
+
+def import_tables(args: argparse.Namespace, out: Path) -> float:
+    """Imports the CSV files with Airlock's own importer (`npm run airlock -- import`), as a user does first.
+
+    The trainer reads only the canonical tables import writes. Importing is a once-per-file step
+    outside a training job, so its time is reported apart and not counted in Airlock's wall time.
+    """
+    env = {**os.environ, "AIRLOCK_HOME": str(out / "airlock-home")}
+    npm = "npm.cmd" if os.name == "nt" else "npm"
+    args.tables, started = {}, time.time()
+    for name in ("train", "val", "test"):
+        done = subprocess.run([npm, "run", "--silent", "airlock", "--", "import", str(getattr(args, name)), "--json"],
+                              cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"airlock import {getattr(args, name)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        args.tables[name] = str(Path(json.loads(done.stdout)["dataset"]["dataPath"]).parent)
+    return time.time() - started
 
 
 def airlock_config(args: argparse.Namespace, model: str, steps: int, path: Path) -> None:
@@ -66,10 +111,11 @@ def airlock_config(args: argparse.Namespace, model: str, steps: int, path: Path)
     config = {
         "model": {"name": model, "task": "classification"},
         "data": {
-            "train_path": str(args.train),
-            "val_path": str(args.val),
-            "text_column": "definition",
-            "label_column": "topic",
+            "train_path": args.tables["train"],
+            "val_path": args.tables["val"],
+            "test_path": args.tables["test"],
+            "text_column": args.text_column,
+            "label_column": args.label_column,
             "max_length": args.max_length,
         },
         "training": {
@@ -90,14 +136,15 @@ def airlock_config(args: argparse.Namespace, model: str, steps: int, path: Path)
 
 def command(name: str, args: argparse.Namespace, model: str, steps: int, work: Path) -> list[str]:
     """The contestant's command line (without the probe)."""
-    if name == "airlock":
+    if name.startswith("airlock"):
         config = work / "config.yaml"
         airlock_config(args, model, steps, config)
         return ["-m", "airlock_trainer", "train", "--config", str(config), "--run-dir", str(work / "run"), "--run-id", "bench"]
     script = "baseline_torch_loop.py" if name == "torch_loop" else "baseline_hf_trainer.py"
     line = [
         str(BENCH_DIR / script),
-        *("--model", model, "--train", str(args.train), "--val", str(args.val)),
+        *("--model", model, "--train", str(args.train), "--val", str(args.val), "--test", str(args.test)),
+        *("--text-column", args.text_column, "--label-column", args.label_column),
         *("--max-length", str(args.max_length), "--batch-size", str(args.batch_size), "--steps", str(steps)),
         *("--epochs", str(args.epochs), "--seed", str(args.seed), "--device", args.device),
         *("--work-dir", str(work / "output")),
@@ -116,9 +163,11 @@ def parse_output(name: str, stdout: str) -> dict:
         except ValueError:  # HF Trainer prints Python dicts of its own metrics on stdout
             continue
     lines = [line for line in lines if isinstance(line, dict)]
-    if name != "airlock":
+    if not name.startswith("airlock"):
         result = next((line for line in reversed(lines) if line.get("type") == "bench_result"), None)
-        return {"val_accuracy": result["val_accuracy"]} if result else {"error": "no result line on stdout"}
+        if not result:
+            return {"error": "no result line on stdout"}
+        return {"val_accuracy": result["val_accuracy"], "test_accuracy": result.get("test_accuracy")}
     errors = [line for line in lines if line.get("type") == "error"]
     finished = next((line for line in lines if line.get("type") == "finished"), None)
     if finished is None:
@@ -127,6 +176,7 @@ def parse_output(name: str, stdout: str) -> dict:
     steps = [line for line in lines if line.get("type") == "step"]
     return {
         "val_accuracy": finished["metrics"].get("val/accuracy"),
+        "test_accuracy": finished["metrics"].get("test/accuracy"),
         "metrics": finished["metrics"],
         "self_reported": {
             "duration_s": finished.get("duration_s"),
@@ -154,7 +204,8 @@ def run_one(name: str, args: argparse.Namespace, model: str, steps: int, work: P
     probe_file = work / "probe.json"
     probe_file.unlink(missing_ok=True)
     env = {**os.environ, **OFFLINE_ENV, "HF_HOME": str(work / "hf-home"), "PYTHONUNBUFFERED": "1"}
-    extra_path = {"airlock": ROOT / "trainer", "hf_static": BENCH_SITE, "hf_dynamic": BENCH_SITE}.get(name)
+    extra_path = {"airlock": ROOT / "trainer", "airlock_before": args.before, "hf_static": BENCH_SITE,
+                  "hf_dynamic": BENCH_SITE}.get(name)
     if extra_path:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), env.get("PYTHONPATH")]))
     argv = [sys.executable, str(BENCH_DIR / "probe.py"), str(probe_file), *command(name, args, model, steps, work)]
@@ -238,8 +289,8 @@ def environment(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     args = parse_args()
-    args.train, args.val = args.train.resolve(), args.val.resolve()
-    _, labels = read_rows(str(args.train), "definition", "topic")
+    choose_files(args)
+    _, labels = read_rows(str(args.train), args.text_column, args.label_column)
     args.epochs = args.epochs or (CUDA_EPOCHS if args.device == "cuda" else 1)
     all_steps = args.epochs * math.ceil(len(labels) / args.batch_size)
     steps = min(QUICK_STEPS if args.quick else args.steps or all_steps, all_steps)
@@ -250,12 +301,18 @@ def main() -> None:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out = (args.out / stamp).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    import_s = import_tables(args, out)
 
-    results = run_rounds(list(args.only or CONTESTANTS), args, model, steps, out)
+    names = list(args.only or [name for name in CONTESTANTS if name != "airlock_before" or args.before])
+    if "airlock_before" in names and not args.before:
+        raise SystemExit("airlock_before needs --before <trainer folder>")
+    results = run_rounds(names, args, model, steps, out)
     summary = {
         "environment": measured_on,
         "settings": {
             "model": "all-MiniLM-L6-v2 (bundled)",
+            "dataset": args.dataset,
+            "import_s": import_s,
             "parameters": parameter_count(model, len(set(labels))),
             "train_rows": len(labels),
             "val_file": str(args.val.relative_to(ROOT)) if args.val.is_relative_to(ROOT) else str(args.val),

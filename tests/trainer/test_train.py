@@ -26,7 +26,8 @@ def test_full_run_with_test_set(tmp_path, tiny_model):
     assert all(event["run_id"] == "run-1" for event in result.events)
 
     stages = {event["stage"] for event in result.of_type("progress")}
-    assert {"loading_data", "loading_model", "tokenizing", "validating", "testing", "saving"} <= stages
+    assert {"loading_data", "loading_model", "tokenizing", "testing", "saving"} <= stages
+    assert "validating" not in stages  # the report reuses the validation pass of the kept checkpoint
     started = result.of_type("started")[0]
     assert started["labels"] == ["neg", "neu", "pos"] and started["precision"] == "32-true"
     assert started["train_rows"] + started["val_rows"] == 160 and started["test_rows"] == 40

@@ -7,7 +7,9 @@ finished or error event, and exits 0 after finished, 1 after error.
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
+import os
 import sys
 import time
 import traceback
@@ -142,5 +144,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if writer.terminal == "finished" else 1
 
 
+def exit_now(code: int) -> None:
+    """Ends the process once the terminal event is out, skipping the interpreter's teardown.
+
+    After a training run, freeing the model, the datasets and the libraries' state object by object
+    takes seconds (measured: 2-3 s on a 2-core machine) that nobody waits for usefully. The exit
+    handlers (logging's flush, a profiler's report) still run first.
+    """
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

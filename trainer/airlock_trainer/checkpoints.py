@@ -6,6 +6,7 @@ Each file is written under a temporary name and renamed, so a crash never leaves
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Callable
 
 import lightning.pytorch as pl
@@ -28,6 +29,9 @@ class CheckpointCallback(pl.Callback):
         self.on_saved = on_saved
         self.monitor, self.sign = monitor, 1.0 if mode == "max" else -1.0
         self.best_score: float | None = None
+        # The validation pass that scored best.ckpt: {"step", "metrics", "reports"}. The final report
+        # reuses it instead of scoring the validation rows a second time.
+        self.best: dict | None = None
         self._last_saved_step: int | None = None
 
     def path(self, kind: str) -> str:
@@ -45,6 +49,25 @@ class CheckpointCallback(pl.Callback):
         if kind == "last":
             self._last_saved_step = trainer.global_step
 
+    def share_last_as_best(self, trainer: pl.Trainer) -> None:
+        """best.ckpt as a second name of the last.ckpt just written: the same bytes, not written twice.
+
+        The next last.ckpt replaces its own name with a new file, so best.ckpt keeps these bytes.
+        Where the file system has no hard links, the file is copied (still no second serialisation).
+        """
+        if not trainer.is_global_zero:
+            return
+        target = self.path("best")
+        partial = target + ".partial"
+        if os.path.lexists(partial):
+            os.remove(partial)
+        try:
+            os.link(self.path("last"), partial)
+        except OSError:
+            shutil.copyfile(self.path("last"), partial)
+        os.replace(partial, target)
+        self.on_saved("best", target, trainer.global_step)
+
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         if trainer.strategy.reduce_boolean_decision(self.cancel.requested, all=False):
             self.save(trainer, "last")
@@ -57,9 +80,12 @@ class CheckpointCallback(pl.Callback):
         improved = score is not None and (self.best_score is None or self.sign * (float(score) - self.best_score) > 0)
         if improved:
             self.best_score = float(score)
-        self.save(trainer, "last")
+            self.best = {"step": int(trainer.global_step), "reports": pl_module.reports.get("val"),
+                         "metrics": {name: float(value) for name, value in trainer.callback_metrics.items()
+                                     if name.startswith("val/")}}
+        self.save(trainer, "last")  # after self.best is set: a resumed run gets it back from the checkpoint
         if improved:
-            self.save(trainer, "best")
+            self.share_last_as_best(trainer)
         if self.cancel.requested:
             raise Cancelled()
 
@@ -68,7 +94,12 @@ class CheckpointCallback(pl.Callback):
             self.save(trainer, "last")
 
     def state_dict(self) -> dict:
-        return {"best_score": self.best_score}
+        return {"best_score": self.best_score, "best": self.best}
 
     def load_state_dict(self, state_dict: dict) -> None:
         self.best_score = state_dict.get("best_score")
+        self.best = state_dict.get("best")  # absent in checkpoints of older versions: the report validates again
+
+    def kept_validation(self) -> dict | None:
+        """The validation pass of the weights best.ckpt holds, when it is known and the file is there."""
+        return self.best if self.best is not None and os.path.isfile(self.path("best")) else None

@@ -157,10 +157,17 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     cancel.check()
 
     best = checkpoints.path("best")
-    if os.path.isfile(best):
+    kept = checkpoints.kept_validation()
+    if os.path.isfile(best) and (kept is None or kept["step"] != trainer.global_step):
+        # the weights in memory are later than the best ones: go back to those (otherwise they are the same)
         module.load_state_dict(torch.load(best, map_location="cpu", weights_only=True)["state_dict"])
-    writer.progress("validating", "Scoring the validation rows", None)
-    metrics = dict(trainer.validate(module, datamodule=datamodule, verbose=False)[0])
+    if kept is not None:
+        # The epoch loop already scored these very weights on the validation rows: no second pass.
+        metrics = dict(kept["metrics"])
+        module.reports["val"] = kept["reports"]
+    else:  # no validation ran on the kept weights (stopped by max_steps mid-epoch, or an older checkpoint)
+        writer.progress("validating", "Scoring the validation rows", None)
+        metrics = dict(trainer.validate(module, datamodule=datamodule, verbose=False)[0])
     report_on = "val"
     if "test" in encoded:
         writer.progress("testing", "Scoring the test rows", None)
