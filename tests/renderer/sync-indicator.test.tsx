@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { act, cleanup, render, screen } from '@testing-library/react';
+import { RunSyncState } from '../../renderer/src/components/RunSyncState.tsx';
 import { SyncIndicator } from '../../renderer/src/components/SyncIndicator.tsx';
 import { syncInitialState, useSync } from '../../renderer/src/store/sync.ts';
 import { startApp } from './helpers/setup-app.tsx';
@@ -29,5 +30,16 @@ describe('the sidebar MLflow line', () => {
     await act(() => useSync.getState().load());
     const configured = screen.getByRole('link', { name: /, 3 pending$/ });
     expect(configured.textContent).toContain('(3 pending)');
+  });
+
+  it('the Run header says "waiting to sync" only once a tracking server is set', async () => {
+    await app.call('sync.settings.set', { settings: { trackingUri: null } });
+    const run = insertRun(app.services, { experiment: 'header' });
+    await act(() => useSync.getState().load());
+    const { container } = render(<RunSyncState runId={run.id} />);
+    expect(container.textContent).toBe('');
+    await app.call('sync.settings.set', { settings: { trackingUri: 'http://127.0.0.1:9' } });
+    await act(() => useSync.getState().load());
+    expect(screen.getByLabelText('MLflow sync state').textContent).toContain('waiting to sync');
   });
 });
