@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHost, type WebHost } from '../../electron/web/host.ts';
-import { launchBrowser, screenshot } from '../helpers/browser.ts';
+import { launchBrowser, openScreen, screenshot } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/home.ts';
 import { tinyModelPath, writeSentimentCsv } from '../helpers/tiny-model.ts';
 
@@ -38,10 +38,7 @@ afterAll(async () => {
   dir?.cleanup();
 });
 
-async function open(screen: string): Promise<void> {
-  await page.getByRole('navigation').getByRole('link', { name: screen, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: screen }).waitFor();
-}
+const open = (screen: string) => openScreen(page, screen);
 
 /** The number of points a chart says it draws (its caption reads "N points, latest ..."). */
 async function chartPoints(title: string): Promise<number> {

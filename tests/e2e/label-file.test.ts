@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHost, type WebHost } from '../../electron/web/host.ts';
 import { CsvParser } from '../../electron/services/datasets/csv-reader.ts';
 import { originalCell } from '../../electron/services/util/csv-cells.ts';
-import { launchBrowser, screenshot } from '../helpers/browser.ts';
+import { launchBrowser, openScreen, screenshot } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/home.ts';
 import { tinyModelPath } from '../helpers/tiny-model.ts';
 import { writeNewTickets, writeTickets } from '../helpers/tickets.ts';
@@ -48,10 +48,7 @@ afterAll(async () => {
   dir?.cleanup();
 });
 
-async function open(screen: string): Promise<void> {
-  await page.getByRole('navigation').getByRole('link', { name: screen, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: screen }).waitFor();
-}
+const open = (screen: string) => openScreen(page, screen);
 
 /** Seconds from pressing Predict until the answer shows. */
 async function tryIt(text: string): Promise<number> {
