@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from conftest import WORDS, run_trainer, text_for, train_args, write_config, write_table
+from conftest import WORDS, run_trainer, text_for, train_args, write_config, write_dataset, write_table
 
 TAGS = sorted(WORDS)  # neg, neu, pos
 
@@ -105,3 +105,15 @@ def test_regression_on_text_labels_names_the_label_column(tmp_path, tiny_model):
     error = result.last
     assert result.returncode != 0 and error["code"] == "CONFIG_INVALID" and error["field"] == "data.label_column"
     assert "regression needs numbers" in error["message"]
+
+
+def test_test_rows_whose_label_never_occurs_in_training_are_reported_with_the_run(tmp_path, tiny_model):
+    train = write_dataset(tmp_path / "train", 40, seed=4)
+    test = write_table(tmp_path / "test", ["text", "label"],
+                       [["good great", "pos"], ["awful rude", "neg"], ["x", "other"], ["y", "other"], ["z", "NEG"]])
+    config = write_config(tmp_path / "config.yaml", tiny_model, train, data={"test_path": str(test)},
+                          training={"max_steps": 1})
+    result = run_trainer(*train_args(config, tmp_path / "run"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.last["details"]["left_out_rows"] == {"test": 3}
+    assert result.of_type("started")[0]["test_rows"] == 2

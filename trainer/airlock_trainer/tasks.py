@@ -43,6 +43,7 @@ class Task:
         self.label_names = label_names
         self.labels: list[str] = []
         self.counts: dict[str, int] = {}  # training rows per label (before the validation split)
+        self.left_out: dict[str, int] = {}  # validation/test rows left out: their label never occurs in training
 
     def label_counts(self) -> list[dict]:
         """Training rows per label, most frequent first, as import lists them (its detection.labels)."""
@@ -158,6 +159,7 @@ class Classification(Task):
         known = set(self.labels)
         kept = table.filter(lambda batch: [label in known for label in batch[LABEL]], batched=True)
         if len(kept) < len(table):
+            self.left_out[name] = len(table) - len(kept)  # reported with the run, not only in the log
             log.warning("%s data: dropped %d rows whose label never occurs in the training data", name,
                         len(table) - len(kept))
         if len(kept) == 0:

@@ -183,7 +183,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         model_dir = save_model(module.model, tokenizer, setup["run_dir"])
     details = task.details(module.reports[report_on], "test" if report_on == "test" else "validation")
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
-        **details, "steps": int(trainer.global_step),
+        **details, "steps": int(trainer.global_step), "left_out_rows": task.left_out,
         "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
         "precision": runtime["precision"], "device_name": runtime["device_name"]})
 

@@ -8,6 +8,7 @@ import { RunProgressPanel } from '../components/RunProgressPanel.tsx';
 import { ConfusionMatrix, FinalMetrics, PerClassTable } from '../components/RunResults.tsx';
 import { RunSyncState } from '../components/RunSyncState.tsx';
 import { SplitSizeNote } from '../components/SplitSizeNote.tsx';
+import { LeftOutNote } from '../components/LeftOutNote.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatMetric } from '../lib/format.ts';
 import { href } from '../router.ts';
@@ -92,6 +93,7 @@ export function RunScreen({ params }: ScreenProps) {
               <h3>Final metrics</h3>
               <FinalMetrics metrics={run.metrics} />
               {counts && <SplitSizeNote run={run} counts={counts} />}
+              <LeftOutNote run={run} />
               {run.modelDir && <RegisterRun run={run} />}
               {run.modelDir && (
                 <p className="small muted" style={{ marginTop: 8 }}>
