@@ -25,8 +25,8 @@ export interface DatasetAnalysis {
   detection: Detection;
   /** The first 20 rows, as text. */
   preview: Record<string, string>[];
-  /** The canonical table's schema (written to `tableDir` when one was given). */
-  table: TableSchema;
+  /** The canonical table's schema (written to `tableDir` when one was given); null when only inspected. */
+  table: TableSchema | null;
 }
 
 /** Options of {@link analyzeDatasetFile}. */
@@ -59,9 +59,11 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
   if (bytes === 0) {
     throw new AirlockError('DATASET_EMPTY', `${basename(path)} is empty.`, { hint: 'Pick a file with a header line and at least one row of examples.' });
   }
-  const spool = await RowSpool.open(options.tableDir);
+  // Rows are spooled to write the table, or to count the labels on the rows the trainer keeps; a file only
+  // inspected for labelling needs neither, so it is read once and nothing is written.
+  const spool = options.tableDir !== undefined || !options.textOnly ? await RowSpool.open(options.tableDir) : null;
   try {
-    const table = new TableBuilder(spool);
+    const table = new TableBuilder(spool ?? undefined);
     let read: { format: DatasetFormat; sha256: string; convertedBytes: number; delimiter: string | null };
     if (named === 'parquet') {
       read = { format: 'parquet', convertedBytes: 0, delimiter: null, ...(await importParquetFile(path, bytes, table, options.onProgress)) };
@@ -72,12 +74,9 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
     const context = { rows: table.rows, convertedBytes: read.convertedBytes, textOnly: options.textOnly };
     const chosen = detectWithChoice(stats, context, options.columns);
     const derived = derivedLabels(stats);
-    const { schema, labelCounts } = await spool.finish(
-      stats.map((column) => column.profile),
-      derived,
-      countSpec(stats, derived, chosen),
-      basename(path),
-    );
+    const { schema, labelCounts } = spool
+      ? await spool.finish(stats.map((column) => column.profile), derived, countSpec(stats, derived, chosen), basename(path))
+      : { schema: null, labelCounts: null };
     // The labels shown are those counted in the canonical table, on the rows the trainer keeps.
     const detection = chosen.label ? detectWithChoice(stats, { ...context, labelCounts }, options.columns).detection : chosen.detection;
     options.onProgress?.(1);
@@ -94,7 +93,7 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
       table: schema,
     };
   } catch (error) {
-    await spool.discard();
+    await spool?.discard();
     throw error;
   }
 }

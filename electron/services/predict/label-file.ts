@@ -5,7 +5,7 @@ import { AirlockError } from '../../../schemas/errors.ts';
 import type { LabelFileResult, RowPrediction, WorkerPrediction } from '../../../schemas/predict.ts';
 import { confidenceOf, ranked } from './confidence.ts';
 import type { ModelFolder, PredictWorkerPool } from './pool.ts';
-import { cellText, jsonValue, streamRows, typedCell, type RowFile } from './rows.ts';
+import { cellText, streamRows, typedCell, type RowFile } from './rows.ts';
 
 /** Rows sent to the worker at once: big enough to keep it busy, small enough that cancelling is quick. */
 export const BATCH_ROWS = 64;
@@ -62,7 +62,7 @@ export async function labelRows(options: LabelRowsOptions): Promise<Summary> {
         const row = summary.rows + 1;
         const prediction = rowPrediction(predictions[i], info.problemType, info.labels.length);
         count(summary, prediction, { row, text: texts[i].slice(0, TEXT_CHARS), ...prediction });
-        const line: ResultLine = { values: batch[i].map((cell, column) => jsonValue(typedCell(cell, file.numeric[column]))), prediction };
+        const line: ResultLine = { values: batch[i].map((cell, column) => typedCell(cell, file.numeric[column])), prediction };
         if (!out.write(`${JSON.stringify(line)}\n`)) await Promise.race([once(out, 'drain'), failed]);
       }
       options.onProgress(summary.rows, summary.totalRows);

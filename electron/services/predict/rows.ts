@@ -70,27 +70,10 @@ export function typedCell(cell: Cell, numeric: boolean): unknown {
   return String(number) === cell ? number : cell;
 }
 
-/** A value as the text a model reads and a CSV cell holds: missing is empty, lists and records are JSON. */
+/** A cell (or a JSON number put back by {@link typedCell}) as the text a model reads and a CSV cell holds: missing is empty, lists are JSON. */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (value instanceof Date) return value.toISOString();
-  return JSON.stringify(jsonValue(value));
-}
-
-/** A value JSON can carry unchanged in meaning: big integers beyond 2^53 as their digits, dates as ISO text, bytes as base64. */
-export function jsonValue(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (Array.isArray(value)) return value.map(jsonValue);
-  if (value !== null && typeof value === 'object') {
-    // Built as entries and rebuilt with defineProperty: a key named __proto__ is data, not a prototype.
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) Object.defineProperty(out, key, { value: jsonValue(inner), enumerable: true, writable: true, configurable: true });
-    return out;
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
 }
