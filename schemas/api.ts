@@ -17,7 +17,11 @@ const Id = z.string().min(1).max(200);
 const CoreCalls = {
   'datasets.import': {
     input: z
-      .object({ path: z.string().min(1).describe('Local file to import.'), name: z.string().min(1).max(NAME_LIMITS.dataset).optional() })
+      .object({
+        path: z.string().min(1).describe('Local file, or image or audio folder, to import.'),
+        name: z.string().min(1).max(NAME_LIMITS.dataset).optional(),
+        skipUnreadable: z.boolean().default(false).describe('Image and audio folders: import the usable files when some cannot be opened.'),
+      })
       .strict(),
     output: z.object({ dataset: Dataset, existing: z.boolean().describe('True when the same content was already stored.') }),
   },

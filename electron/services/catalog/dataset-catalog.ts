@@ -7,6 +7,7 @@ import type { DatasetTable } from '../store/records.ts';
 import { analyzeDatasetFile, type DatasetAnalysis } from '../datasets/analyze.ts';
 import { SCHEMA_FILE, TABLE_FILE } from '../datasets/canonical-table.ts';
 import { originalFile } from '../datasets/column-choice.ts';
+import { analyzeMediaFolder, type MediaAnalysis } from '../datasets/media/media-import.ts';
 import { formatFromPath } from '../datasets/sniff.ts';
 import { stagingPath } from '../util/files.ts';
 
@@ -14,6 +15,13 @@ import { stagingPath } from '../util/files.ts';
 export interface ImportResult {
   dataset: Dataset;
   existing: boolean;
+}
+
+export interface ImportOptions {
+  name?: string;
+  onProgress?: (fraction: number) => void;
+  /** Image and audio folders: import the usable files when some cannot be opened. */
+  skipUnreadable?: boolean;
 }
 
 /** Datasets in the data folder: imported once, identified by content, never modified. */
@@ -71,8 +79,9 @@ export class DatasetCatalog {
     return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep)[0] : null;
   }
 
-  /** Analyses a file and copies it into the store; a failed import leaves nothing behind. */
-  async import(path: string, options: { name?: string; onProgress?: (fraction: number) => void } = {}): Promise<ImportResult> {
+  /** Analyses a file (or an image or audio folder) and copies it into the store; a failed import leaves nothing behind. */
+  async import(path: string, options: ImportOptions = {}): Promise<ImportResult> {
+    if (existsSync(path) && statSync(path).isDirectory()) return this.importFolder(path, options);
     if (!existsSync(path) || !statSync(path).isFile()) {
       throw new AirlockError('FILE_NOT_FOUND', `The file ${path} does not exist.`, { hint: 'Check the path, or pick the file again.' });
     }
@@ -95,10 +104,7 @@ export class DatasetCatalog {
       throw error;
     }
     const id = `ds-${analysis.sha256.slice(0, 12)}`;
-    const target = join(this.paths.datasets, id);
-    rmSync(target, { recursive: true, force: true }); // left by an import that crashed before its row was written
-    renameSync(staging, target);
-    const dataset: Dataset = {
+    return this.commit(staging, id, {
       id,
       name: options.name ?? basename(path, extname(path)),
       format: analysis.format,
@@ -106,14 +112,57 @@ export class DatasetCatalog {
       bytes: analysis.bytes,
       sha256: analysis.sha256,
       sourcePath: resolve(path),
-      dataPath: join(target, TABLE_FILE),
+      dataPath: join(this.paths.datasets, id, TABLE_FILE),
       encoding: analysis.encoding,
       delimiter: analysis.delimiter,
       columns: analysis.columns,
       detection: analysis.detection,
       preview: analysis.preview,
       createdAt: new Date().toISOString(),
-    };
+    });
+  }
+
+  /** An image or audio folder: its table and a copy of every usable file, identified by their content. */
+  private async importFolder(path: string, options: ImportOptions): Promise<ImportResult> {
+    const staging = stagingPath(this.paths.staging, 'dataset');
+    mkdirSync(staging, { recursive: true });
+    let analysis: MediaAnalysis;
+    try {
+      analysis = await analyzeMediaFolder(path, { home: this.paths.root, tableDir: staging, skipUnreadable: options.skipUnreadable, onProgress: options.onProgress });
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      throw error;
+    }
+    const existing = this.table.findBySha256(analysis.sha256);
+    if (existing) {
+      rmSync(staging, { recursive: true, force: true });
+      return { dataset: existing, existing: true };
+    }
+    const id = `ds-${analysis.sha256.slice(0, 12)}`;
+    return this.commit(staging, id, {
+      id,
+      name: options.name ?? basename(resolve(path)),
+      format: analysis.format,
+      rows: analysis.rows,
+      bytes: analysis.bytes,
+      sha256: analysis.sha256,
+      sourcePath: resolve(path),
+      dataPath: join(this.paths.datasets, id, TABLE_FILE),
+      encoding: 'utf-8',
+      delimiter: null,
+      columns: analysis.columns,
+      detection: analysis.detection,
+      preview: analysis.preview,
+      media: analysis.media,
+      createdAt: new Date().toISOString(),
+    });
+  }
+
+  /** Moves a complete staging folder to datasets/<id> and records the dataset; the rename is the commit point. */
+  private commit(staging: string, id: string, dataset: Dataset): ImportResult {
+    const target = join(this.paths.datasets, id);
+    rmSync(target, { recursive: true, force: true }); // left by an import that crashed before its row was written
+    renameSync(staging, target);
     try {
       this.table.insert(dataset);
     } catch (error) {
