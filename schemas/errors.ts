@@ -45,6 +45,7 @@ export const ErrorCode = z.enum([
   'MODEL_WEIGHTS_UNSAFE',
   'MODEL_TOKENIZER_MISSING',
   'MODEL_UNSUPPORTED',
+  'MODEL_MODALITY_MISMATCH',
   // configuration
   'CONFIG_NOT_FOUND',
   'CONFIG_YAML_INVALID',

@@ -2,10 +2,12 @@
 
     python make_media.py digits <folder> [--per-class N] [--size PX] [--seed S] [--splits]
     python make_media.py shapes <folder> [--per-class N] [--size PX] [--seed S] [--splits]
+    python make_media.py colours <folder> [--per-class N] [--size PX] [--seed S] [--splits]
     python make_media.py tones  <folder> [--per-class N] [--seconds S] [--rate HZ] [--seed S] [--splits]
 
 digits: the digits 0-9 drawn in Pillow's built-in font at random places, sizes and shades (PNG).
 shapes: a circle, a square or a triangle in random colours on noise (PNG).
+colours: a random shape in red, green or blue (the class) on noise (PNG): an easy task for a tiny model.
 tones: sine tones whose pitch is the class (low 220 Hz, mid 440 Hz, high 880 Hz) with noise (16-bit WAV).
 With --splits the files go to train/, validation/ and test/ (70/15/15).
 """
@@ -46,20 +48,27 @@ def digits(root: str, per_class: int, size: int, seed: int, splits: bool) -> Non
             image.save(_target(root, _split_of(index, per_class, splits), str(digit), f"{digit}_{index:04d}.png"))
 
 
-def shapes(root: str, per_class: int, size: int, seed: int, splits: bool) -> None:
+_COLOURS = {"red": (220, 40, 40), "green": (40, 200, 60), "blue": (40, 60, 220)}
+
+
+def shapes(root: str, per_class: int, size: int, seed: int, splits: bool, by_colour: bool = False) -> None:
     from PIL import Image, ImageDraw
 
     rng = random.Random(seed)
-    for label in ("circle", "square", "triangle"):
+    for label in _COLOURS if by_colour else ("circle", "square", "triangle"):
         for index in range(per_class):
             image = Image.effect_noise((size, size), 40).convert("RGB")
             draw = ImageDraw.Draw(image)
             extent = rng.randint(size // 3, size - 4)
             x, y = rng.randint(0, size - extent), rng.randint(0, size - extent)
-            colour = tuple(rng.randint(60, 255) for _ in range(3))
-            if label == "circle":
+            if by_colour:
+                colour = tuple(max(0, min(255, channel + rng.randint(-30, 30))) for channel in _COLOURS[label])
+                label_shape = rng.choice(("circle", "square", "triangle"))
+            else:
+                colour, label_shape = tuple(rng.randint(60, 255) for _ in range(3)), label
+            if label_shape == "circle":
                 draw.ellipse((x, y, x + extent, y + extent), fill=colour)
-            elif label == "square":
+            elif label_shape == "square":
                 draw.rectangle((x, y, x + extent, y + extent), fill=colour)
             else:
                 draw.polygon([(x + extent / 2, y), (x, y + extent), (x + extent, y + extent)], fill=colour)
@@ -82,7 +91,7 @@ def tones(root: str, per_class: int, seconds: float, rate: int, seed: int, split
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=["digits", "shapes", "tones"])
+    parser.add_argument("kind", choices=["digits", "shapes", "colours", "tones"])
     parser.add_argument("folder")
     parser.add_argument("--per-class", type=int, default=10)
     parser.add_argument("--size", type=int, default=28)
@@ -93,8 +102,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.kind == "digits":
         digits(args.folder, args.per_class, args.size, args.seed, args.splits)
-    elif args.kind == "shapes":
-        shapes(args.folder, args.per_class, args.size, args.seed, args.splits)
+    elif args.kind in ("shapes", "colours"):
+        shapes(args.folder, args.per_class, args.size, args.seed, args.splits, by_colour=args.kind == "colours")
     else:
         tones(args.folder, args.per_class, args.seconds, args.rate, args.seed, args.splits)
 

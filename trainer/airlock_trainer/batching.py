@@ -92,17 +92,21 @@ class TokenizedRows(torch.utils.data.Dataset):
 
 
 class BatchLoader:
-    """An iterable of padded batches over precomputed index batches, resumable mid-epoch.
+    """An iterable of batches over precomputed index batches, resumable mid-epoch.
+
+    `rows` is a map-style dataset (tokenized texts, or image/audio rows decoded in `num_workers` processes).
 
     Lightning sees `state_dict`/`load_state_dict` and stores them in checkpoints; `set_epoch` is
     called by Lightning through `.sampler` at each epoch start.
     """
 
-    def __init__(self, rows: TokenizedRows, lengths: Sequence[int], collate: PadCollator, batch_size: int,
-                 seed: int, shuffle: bool, rank: int = 0, world_size: int = 1, pin_memory: bool = False):
+    def __init__(self, rows, lengths: Sequence[int], collate, batch_size: int,
+                 seed: int, shuffle: bool, rank: int = 0, world_size: int = 1, pin_memory: bool = False,
+                 num_workers: int = 0):
         self.rows, self.lengths, self.collate = rows, lengths, collate
         self.batch_size, self.seed, self.shuffle = batch_size, seed, shuffle
         self.rank, self.world_size, self.pin_memory = rank, world_size, pin_memory
+        self.num_workers = num_workers
         self.epoch = 0
         self.done = 0
         self._skip: tuple[int, int] | None = None
@@ -133,8 +137,10 @@ class BatchLoader:
             start = min(self._skip[1], len(batches))
         self._skip = None
         self.done = start
+        if hasattr(self.rows, "epoch"):
+            self.rows.epoch = self.epoch  # augmentation is seeded by (seed, epoch, row); workers copy it at start
         loader = torch.utils.data.DataLoader(self.rows, batch_sampler=batches[start:], collate_fn=self.collate,
-                                             num_workers=0, pin_memory=self.pin_memory)
+                                             num_workers=self.num_workers, pin_memory=self.pin_memory)
         for batch in loader:
             self.done += 1
             yield batch

@@ -68,3 +68,24 @@ class TextDataModule(pl.LightningDataModule):
     def load_state_dict(self, state: dict) -> None:
         """Restores the data position from a checkpoint."""
         self._resume = (int(state["epoch"]), int(state["batches_done"]))
+
+
+class MediaDataModule(TextDataModule):
+    """Serves image or audio rows (MediaSplit), decoded and processed in DataLoader worker processes."""
+
+    def __init__(self, train, val, test, *, collate, batch_size: int, seed: int, pin_memory: bool = False):
+        super().__init__(train, val, test, pad_token_id=0, padding_side="right", batch_size=batch_size, seed=seed,
+                         pin_memory=pin_memory)
+        self.collate = collate
+
+    def _loader(self, split: str) -> BatchLoader:
+        from .media_modality import data_workers
+
+        if split not in self._loaders:
+            table = self.tables[split]
+            rank, world = (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
+            batch_size = self.batch_size if split == "train" else self.batch_size * EVAL_BATCH_FACTOR
+            self._loaders[split] = BatchLoader(
+                table.rows, table.lengths, self.collate, batch_size, self.seed, shuffle=split == "train", rank=rank,
+                world_size=world, pin_memory=self.pin_memory, num_workers=data_workers())
+        return self._loaders[split]

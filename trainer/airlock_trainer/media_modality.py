@@ -8,12 +8,24 @@ Pillow backend (this runtime has no torchvision).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from .errors import AirlockError
 from .media_rows import AudioCollator, AudioRows, ImageCollator, ImageRows
 
 #: Longest clip (seconds) fed to an audio model that states no limit of its own.
 DEFAULT_MAX_SECONDS = 10.0
+
+
+@dataclass
+class MediaSplit:
+    """One split's rows (decoded lazily) and their lengths for grouping batches."""
+
+    rows: object
+    lengths: list[int]
+
+    def __len__(self) -> int:
+        return len(self.lengths)
 
 
 def data_workers() -> int:

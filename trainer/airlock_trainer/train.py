@@ -72,6 +72,8 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
     writer.progress("loading_data", "Reading the data", 0.0)
     tables = load_tables(config, task, setup["base_dirs"],
                          lambda message, fraction: writer.progress("loading_data", message, fraction))
+    if tables.media:
+        return _prepare_media(config, setup, task, tables, writer)
     from transformers import AutoTokenizer  # after the data checks: a bad column is reported in seconds
 
     # The tokenizer is part of the tokenizing stage: stages go forward (reading, tokenizing, loading the model, ...).
@@ -98,6 +100,30 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
 _SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
 
 
+def _prepare_media(config: dict, setup: dict, task, tables, writer: EventWriter) -> dict:
+    """Images or audio: the model's processor, and per split the rows its DataLoader workers decode."""
+    from .dataset import LABEL, TEXT
+    from .media_modality import MEDIA_MODALITIES, MediaSplit
+    from .model_limits import check_modality
+
+    modality = MEDIA_MODALITIES[tables.media]
+    check_modality(setup["model_dir"], modality.name)
+    writer.progress("tokenizing", f"Loading the {modality.name} processor", 0.0)
+    processor = modality.load_processor(setup["model_dir"])
+    data, seed = config["data"], config["training"]["seed"]
+    encoded = {}
+    for split in ("train", "val", "test"):
+        table = getattr(tables, split)
+        if table is None:
+            continue
+        paths, targets = table[TEXT], task.targets(table[LABEL])
+        rows = modality.rows(paths, targets, processor, train=split == "train", augment=data["augment"], seed=seed,
+                             config=config)
+        encoded[split] = MediaSplit(rows, modality.lengths(paths, processor, config))
+    writer.progress("tokenizing", "Ready", 1.0)
+    return {"task": task, "tokenizer": processor, "encoded": encoded, "modality": modality}
+
+
 def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag, writer: EventWriter,
                     started: float) -> None:
     import lightning.pytorch as pl
@@ -107,7 +133,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
 
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
-    from .data import TextDataModule
+    from .data import MediaDataModule, TextDataModule
     from .devices import choose_runtime
     from .module import ClassifierModule, load_classifier
 
@@ -115,20 +141,29 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     runtime = choose_runtime(training)
     _set_threads()
     pl.seed_everything(training["seed"], workers=True, verbose=False)
+    modality = prepared.get("modality")
     writer.progress("loading_model", f"Loading {os.path.basename(setup['model_dir'])}", 0.5)
     try:
-        model = load_classifier(setup["model_dir"], task, setup["weights"])
+        model = modality.load_model(setup["model_dir"], task, setup["weights"]) if modality else \
+            load_classifier(setup["model_dir"], task, setup["weights"])
     except (ValueError, KeyError) as error:
-        raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a text classifier: {error}",
-                           hint="Pick a text encoder model such as BERT, RoBERTa or MiniLM.", field="model.name") from None
-    pad_model_config(model, tokenizer)  # a decoder's head finds each row's last token through pad_token_id
+        kind = modality.name if modality else "text"
+        raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a {kind} classifier: {error}",
+                           hint=_MODEL_HINTS[kind], field="model.name") from None
+    if not modality:
+        pad_model_config(model, tokenizer)  # a decoder's head finds each row's last token through pad_token_id
     writer.progress("loading_model", "Model ready", 1.0)
     module = ClassifierModule(model, task, learning_rate=training["learning_rate"],
                               weight_decay=training["weight_decay"], warmup_ratio=training["warmup_ratio"])
-    datamodule = TextDataModule(
-        encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id,
-        padding_side=tokenizer.padding_side, batch_size=training["batch_size"], seed=training["seed"],
-        pin_memory=runtime["accelerator"] == "cuda")
+    if modality:
+        datamodule = MediaDataModule(
+            encoded["train"], encoded["val"], encoded.get("test"), collate=modality.collator(tokenizer, config),
+            batch_size=training["batch_size"], seed=training["seed"], pin_memory=runtime["accelerator"] == "cuda")
+    else:
+        datamodule = TextDataModule(
+            encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id,
+            padding_side=tokenizer.padding_side, batch_size=training["batch_size"], seed=training["seed"],
+            pin_memory=runtime["accelerator"] == "cuda")
     events = EventCallback(writer, {
         "labels": task.labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
@@ -188,8 +223,16 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         "precision": runtime["precision"], "device_name": runtime["device_name"]})
 
 
+_MODEL_HINTS = {
+    "text": "Pick a text encoder model such as BERT, RoBERTa or MiniLM.",
+    "image": "Pick an image classification model such as ViT, ConvNeXt or ResNet.",
+    "audio": "Pick an audio classification model such as Wav2Vec2, HuBERT or AST.",
+}
+
+
 def save_model(model, tokenizer, run_dir: str) -> str:
-    """Writes <run-dir>/model (safetensors, config with labels, tokenizer) via a temporary folder and a rename."""
+    """Writes <run-dir>/model (safetensors, config with labels, and the tokenizer or processor) via a temporary
+    folder and a rename."""
     target = os.path.join(run_dir, "model")
     partial = target + ".partial"
     shutil.rmtree(partial, ignore_errors=True)

@@ -86,6 +86,7 @@ export async function analyzeMediaFolder(folder: string, options: MediaImportOpt
   };
   const table = await writeTable(options.tableDir, name, usable, hasSplits, columns);
   await copyFiles(options.tableDir, usable, (fraction) => options.onProgress?.(0.85 + 0.15 * fraction));
+  options.onProgress?.(1);
   return {
     format: `${layout.kind}-folder` as DatasetFormat,
     rows: usable.length,
