@@ -67,10 +67,16 @@ class ImageModality:
     def collator(self, processor, config: dict):
         return ImageCollator(processor)
 
-    def load_model(self, model_dir: str, task, weights: str):
+    def auto_class(self):
         from transformers import AutoModelForImageClassification
 
-        return AutoModelForImageClassification.from_pretrained(model_dir, **_model_kwargs(task, weights))
+        return AutoModelForImageClassification
+
+    def load_model(self, model_dir: str, task, weights: str):
+        return self.auto_class().from_pretrained(model_dir, **_model_kwargs(task, weights))
+
+    def saved_settings(self, processor, config: dict) -> dict:
+        return {}
 
 
 class AudioModality:
@@ -89,7 +95,7 @@ class AudioModality:
     @staticmethod
     def max_seconds(processor, config: dict) -> float:
         """The clip length fed to the model: data.max_seconds, else what the model takes, else DEFAULT_MAX_SECONDS."""
-        wanted = config["data"].get("max_seconds")
+        wanted = config.get("data", {}).get("max_seconds")
         if wanted:
             return float(wanted)
         rate = processor.sampling_rate
@@ -118,10 +124,17 @@ class AudioModality:
     def collator(self, processor, config: dict):
         return AudioCollator(processor, processor.sampling_rate)
 
-    def load_model(self, model_dir: str, task, weights: str):
+    def auto_class(self):
         from transformers import AutoModelForAudioClassification
 
-        return AutoModelForAudioClassification.from_pretrained(model_dir, **_model_kwargs(task, weights))
+        return AutoModelForAudioClassification
+
+    def load_model(self, model_dir: str, task, weights: str):
+        return self.auto_class().from_pretrained(model_dir, **_model_kwargs(task, weights))
+
+    def saved_settings(self, processor, config: dict) -> dict:
+        """Kept in the saved model's config (airlock_media), so predictions cut clips as training did."""
+        return {"max_seconds": self.max_seconds(processor, config)}
 
 
 MEDIA_MODALITIES = {"image": ImageModality(), "audio": AudioModality()}

@@ -215,6 +215,8 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     if trainer.is_global_zero:
         writer.progress("saving", "Saving the model", None)
         task.prepare_to_save(module.model)
+        if modality:  # how predictions must read files, as training did
+            module.model.config.airlock_media = {"modality": modality.name, **modality.saved_settings(tokenizer, config)}
         model_dir = save_model(module.model, tokenizer, setup["run_dir"])
     details = task.details(module.reports[report_on], "test" if report_on == "test" else "validation")
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={

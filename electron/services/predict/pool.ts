@@ -1,5 +1,5 @@
 /** Warm prediction workers, one per model, reused while in use and closed when idle or on quit. */
-import type { WorkerPrediction } from '../../../schemas/predict.ts';
+import type { WorkerFileFailure, WorkerPrediction } from '../../../schemas/predict.ts';
 import { PredictWorker, type WorkerInfo } from './worker.ts';
 
 /** A model folder and the truncation it was trained with: what one worker serves. */
@@ -45,6 +45,17 @@ export class PredictWorkerPool {
     const entry = this.acquire(model);
     try {
       const predictions = await entry.worker.predict(texts, top);
+      return { predictions, info: await entry.worker.ready };
+    } finally {
+      this.release(model, entry);
+    }
+  }
+
+  /** Predictions for image or audio files (full paths) from the model's warm worker; undecodable files get their error. */
+  async predictFiles(model: ModelFolder, files: string[], top?: number): Promise<{ predictions: (WorkerPrediction | WorkerFileFailure)[]; info: WorkerInfo }> {
+    const entry = this.acquire(model);
+    try {
+      const predictions = await entry.worker.predictFiles(files, top);
       return { predictions, info: await entry.worker.ready };
     } finally {
       this.release(model, entry);
