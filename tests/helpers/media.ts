@@ -30,7 +30,7 @@ export function tinyMediaModelPath(kind: 'vit' | 'wav2vec2'): string {
 }
 
 /** A synthetic folder of class subfolders (see tests/helpers/make_media.py for the kinds and options). */
-export function makeMediaFolder(kind: 'digits' | 'shapes' | 'colours' | 'tones', folder: string, options: string[] = []): string {
+export function makeMediaFolder(kind: 'digits' | 'shapes' | 'colours' | 'tones', folder: string, options: readonly string[] = []): string {
   python([MEDIA_SCRIPT, kind, folder, ...options]);
   return folder;
 }

@@ -17,8 +17,7 @@ import { useLiveRuns } from '../store/live-run.ts';
 import { isResumable } from '../store/runs.ts';
 import { flattenConfig } from '../lib/config-diff.ts';
 import { RegisterRun } from '../components/RegisterRun.tsx';
-import { LabelFile } from '../components/LabelFile.tsx';
-import { TryIt } from '../components/TryIt.tsx';
+import { TryModel } from '../components/TryModel.tsx';
 
 /** Run: live charts, progress with ETA, Cancel and Resume; final metrics and per-class results, or the error and log tail. */
 export function RunScreen({ params }: ScreenProps) {
@@ -115,10 +114,7 @@ export function RunScreen({ params }: ScreenProps) {
             </div>
           )}
           {run.modelDir && (
-            <>
-              <TryIt target={{ runId: run.id }} title="Try this run's model" />
-              <LabelFile target={{ runId: run.id }} />
-            </>
+            <TryModel target={{ runId: run.id }} datasetId={run.datasetId} title="Try this run's model" />
           )}
         </section>
       )}
