@@ -3,7 +3,7 @@
 // unpacked into a temporary folder that electron-builder copies as `electronDist` (so it downloads nothing).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 export class DistError extends Error {}
@@ -53,9 +53,12 @@ export async function verifyZip(zip: string, expected: string, checksums: Record
 
 /** Unpacks the verified zip into `folder` (unzip keeps the executable bits electron-builder copies on). */
 export function unpackZip(zip: string, folder: string): void {
-  const result = spawnSync('unzip', ['-q', '-o', zip, '-d', folder], { encoding: 'utf8' });
-  if (result.error) throw new DistError(`Could not run unzip to unpack ${basename(zip)}: install it (Debian: apt-get install unzip).`);
-  if (result.status !== 0) throw new DistError(`unzip could not unpack ${basename(zip)}: ${result.stderr.trim()}`);
+  // Windows has no unzip; its bundled bsdtar reads zips (no executable bits to keep there).
+  mkdirSync(folder, { recursive: true });
+  const [command, args]: [string, string[]] = process.platform === 'win32' ? ['tar', ['-xf', zip, '-C', folder]] : ['unzip', ['-q', '-o', zip, '-d', folder]];
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.error) throw new DistError(`Could not run ${command} to unpack ${basename(zip)}: install it (Debian: apt-get install unzip).`);
+  if (result.status !== 0) throw new DistError(`${command} could not unpack ${basename(zip)}: ${result.stderr.trim()}`);
   // Electron's demo app; electron-builder keeps it when given an unpacked folder.
   rmSync(join(folder, 'resources', 'default_app.asar'), { force: true });
 }

@@ -10,6 +10,7 @@ import { extractFile, listPackage, statFile } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseFuses, RUNTIME_MODULES, SQLITE_NODE } from '../../build/electron-builder.config.ts';
+import { unpackZip } from '../../build/electron-dist.ts';
 import { tempDir } from '../helpers/home.ts';
 import { makePlaceholderElectron } from './placeholder-electron.ts';
 
@@ -37,7 +38,11 @@ function sh(command: string, args: string[], cwd?: string): string {
 beforeAll(async () => {
   for (const script of ['build/build-renderer.mjs', 'build/build-electron.mjs']) sh(process.execPath, [script], ROOT);
   dir = tempDir('airlock-packaging-');
-  const electron = await makePlaceholderElectron(join(dir.path, 'electron'), ELECTRON_VERSION);
+  // Zipped and unpacked again by npm run dist's own step (unzip keeps the modes, the demo app is dropped).
+  const placeholder = await makePlaceholderElectron(join(dir.path, 'placeholder'), ELECTRON_VERSION);
+  sh('zip', ['-qr', join(dir.path, 'electron.zip'), '.'], placeholder);
+  const electron = join(dir.path, 'electron');
+  unpackZip(join(dir.path, 'electron.zip'), electron);
   out = join(dir.path, 'out');
   const args = [TSX, 'build/package-app.ts', '--electron-dist', electron, '--electron-version', ELECTRON_VERSION, '--out', out];
   // As root (CI), no network at all; elsewhere the build runs as is and the report says so.
