@@ -4,7 +4,7 @@
 // (build/native-rebuild.ts does that from local headers), and on Linux the .tar.gz and .deb are made
 // from the `dir` output by build/linux-packages.ts (system tar and dpkg-deb, no 7-Zip, no fpm).
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { flipFuses, FuseV1Options, FuseVersion, type FuseV1Config } from '@electron/fuses';
 import type { AfterPackContext, Configuration } from 'electron-builder';
 
@@ -121,11 +121,11 @@ export function builderConfig(options: BuilderOptions): Configuration {
       '!node_modules/better-sqlite3/build/{*.mk,Makefile,config.gypi,binding.Makefile,*.target.mk,gyp-mac-tool}',
       '!node_modules/better-sqlite3/binding.gyp',
       '!node_modules/**/*.{map,md,markdown,ts,tsx,cts,mts}',
+      // The Electron build of better-sqlite3 takes the Node build's place, inside the asar's listing
+      // (Electron finds an unpacked file only through its entry there) and so unpacked beside it.
+      ...(options.electronSqliteNode ? [`!${SQLITE_NODE}`, { from: dirname(options.electronSqliteNode), to: dirname(SQLITE_NODE), filter: [basename(options.electronSqliteNode)] }] : []),
     ],
     asarUnpack: ['**/*.node', 'trainer/**', 'schemas/json/**', 'resources/sample/**'],
-    extraResources: options.electronSqliteNode
-      ? [{ from: options.electronSqliteNode, to: `app.asar.unpacked/${SQLITE_NODE}` }]
-      : [],
     afterPack,
     linux: {
       // `npm run dist` builds `dir` and makes the tar.gz and deb itself; these are for electron-builder run directly where fpm and 7-Zip exist.

@@ -28,6 +28,7 @@ let appDir: string;
 let asarFiles: string[];
 let networkCut = 'none';
 let buildSeconds = 0;
+let rebuiltSqlite: Buffer;
 
 function sh(command: string, args: string[], cwd?: string): string {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -44,7 +45,10 @@ beforeAll(async () => {
   const electron = join(dir.path, 'electron');
   unpackZip(join(dir.path, 'electron.zip'), electron);
   out = join(dir.path, 'out');
-  const args = [TSX, 'build/package-app.ts', '--electron-dist', electron, '--electron-version', ELECTRON_VERSION, '--out', out];
+  // Stands in for better-sqlite3 rebuilt for Electron (build/native-rebuild.ts): the Node build plus a marker, so the test sees which one was packed.
+  rebuiltSqlite = Buffer.concat([readFileSync(join(ROOT, SQLITE_NODE)), Buffer.from('\0rebuilt-for-electron')]);
+  writeFileSync(join(dir.path, 'better_sqlite3.node'), rebuiltSqlite);
+  const args = [TSX, 'build/package-app.ts', '--electron-dist', electron, '--electron-version', ELECTRON_VERSION, '--out', out, '--sqlite-node', join(dir.path, 'better_sqlite3.node')];
   // As root (CI), no network at all; elsewhere the build runs as is and the report says so.
   const root = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
   if (root) networkCut = 'unshare -n';
@@ -86,9 +90,11 @@ describe('packaging layout (placeholder Electron, not a run of the app)', () => 
     expect(asarFiles.filter((file) => /\.(map|ts|tsx)$/.test(file))).toEqual([]);
   });
 
-  it("unpacks better-sqlite3's native module, the trainer, its schemas and the sample from the asar", () => {
+  it("unpacks better-sqlite3's native module (the Electron build), the trainer, its schemas and the sample from the asar", () => {
     expect(statFile(join(appDir, 'resources', 'app.asar'), SQLITE_NODE)).toMatchObject({ unpacked: true });
-    expect(statSync(unpacked(SQLITE_NODE)).size).toBeGreaterThan(100_000);
+    // The Electron build given to the packaging step replaces the Node build; node_modules keeps its own.
+    expect(readFileSync(unpacked(SQLITE_NODE)).equals(rebuiltSqlite)).toBe(true);
+    expect(readFileSync(join(ROOT, SQLITE_NODE)).equals(rebuiltSqlite)).toBe(false);
     for (const file of ['trainer/airlock_trainer/__main__.py', 'trainer/airlock_trainer/train.py', 'trainer/requirements.txt', 'schemas/json/error-codes.json', 'schemas/json/run-config.schema.json', 'resources/sample/wordnet-topics.csv']) {
       expect(existsSync(unpacked(file)), file).toBe(true);
     }
