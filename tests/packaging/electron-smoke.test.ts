@@ -35,6 +35,14 @@ function display(): string {
   return number;
 }
 
+/** Waits until the Xvfb started above accepts clients (its socket exists). */
+async function displayReady(number: string): Promise<void> {
+  if (!xvfb) return;
+  const socket = `/tmp/.X11-unix/X${number.slice(1)}`;
+  for (let tries = 0; tries < 100 && !existsSync(socket); tries++) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  if (!existsSync(socket)) throw new Error(`Xvfb ${number} did not start (no ${socket}).`);
+}
+
 /** Starts the packaged executable and resolves its DevTools endpoint from stderr. */
 function startApp(executable: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolvePromise, reject) => {
@@ -63,7 +71,9 @@ describe.skipIf(!GIVEN)('the packaged app with the real Electron (AIRLOCK_ELECTR
     const built = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'build/dist.ts'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, AIRLOCK_DIST_OUT: out } });
     if (built.status !== 0) throw new Error('npm run dist failed.');
     appDir = join(out, process.arch === 'x64' ? 'linux-unpacked' : `linux-${process.arch}-unpacked`);
-    const env: NodeJS.ProcessEnv = { ...process.env, DISPLAY: display(), AIRLOCK_HOME: join(dir.path, 'home') };
+    const screen = display();
+    await displayReady(screen);
+    const env: NodeJS.ProcessEnv = { ...process.env, DISPLAY: screen, AIRLOCK_HOME: join(dir.path, 'home') };
     // The trainer's Python: this checkout's environment, as an installed runtime would provide it.
     if (existsSync(join(ROOT, '.venv', 'bin', 'python'))) env.AIRLOCK_PYTHON = join(ROOT, '.venv', 'bin', 'python');
     const endpoint = await startApp(join(appDir, 'airlock'), env);

@@ -11,6 +11,7 @@ import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseFuses, RUNTIME_MODULES, SQLITE_NODE } from '../../build/electron-builder.config.ts';
 import { unpackZip } from '../../build/electron-dist.ts';
+import { unpackedRoot } from '../../electron/services/trainer/python.ts';
 import { tempDir } from '../helpers/home.ts';
 import { makePlaceholderElectron } from './placeholder-electron.ts';
 
@@ -101,6 +102,9 @@ describe('packaging layout (placeholder Electron, not a run of the app)', () => 
     // The trainer finds its schemas as ../../schemas/json from its package (trainer/airlock_trainer/paths.py).
     expect(existsSync(join(unpacked('trainer/airlock_trainer'), '..', '..', 'schemas', 'json', 'trainer-event.schema.json'))).toBe(true);
     expect(existsSync(unpacked('trainer/airlock_trainer/__pycache__'))).toBe(false);
+    // The main process, whose root is resources/app.asar, points Python at this unpacked copy.
+    expect(unpackedRoot(join(appDir, 'resources', 'app.asar'))).toBe(join(appDir, 'resources', 'app.asar.unpacked'));
+    expect(unpackedRoot(ROOT)).toBe(ROOT);
   });
 
   it('leaves the executables executable and drops Electron’s demo app', () => {

@@ -11,7 +11,10 @@ export const APP_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
  * Where files read by other processes live. In the packaged app APP_ROOT is resources/app.asar, which only
  * Electron can read; the trainer and the JSON schemas are unpacked beside it (build/electron-builder.config.ts).
  */
-export const UNPACKED_ROOT = APP_ROOT.replace(/app\.asar$/, 'app.asar.unpacked');
+export function unpackedRoot(appRoot: string): string {
+  return appRoot.replace(/app\.asar$/, 'app.asar.unpacked');
+}
+export const UNPACKED_ROOT = unpackedRoot(APP_ROOT);
 
 /** Environment variables passed through to the trainer; everything else is dropped. */
 const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE', 'LD_LIBRARY_PATH'];
