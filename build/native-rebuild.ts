@@ -3,8 +3,8 @@
 // node-gyp is given them as --nodedir, so it downloads nothing. The build happens in a copy of the
 // package: node_modules keeps the Node.js build the tests and the CLI use.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { DistError } from './electron-dist.ts';
 
 /** The folder to hand node-gyp as --nodedir: the one holding include/node/node_version.h. */
@@ -27,9 +27,14 @@ export function headersFolder(given: string, scratch: string): string {
 
 /** Rebuilds better-sqlite3 in `scratch` against `nodedir`; returns the new .node file. */
 export function rebuildSqlite(root: string, nodedir: string, electronVersion: string, arch: string, scratch: string): string {
-  const source = join(root, 'node_modules', 'better-sqlite3');
+  // The real folder, copied as files: were the copy a link back into node_modules (a linked package, or
+  // node_modules itself shared), node-gyp's rebuild would delete and replace the Node build in place.
+  const source = realpathSync(join(root, 'node_modules', 'better-sqlite3'));
   const copy = join(scratch, 'better-sqlite3');
-  cpSync(source, copy, { recursive: true, filter: (path) => !path.startsWith(join(source, 'build')) });
+  cpSync(source, copy, { recursive: true, dereference: true, filter: (path) => path !== join(source, 'build') && !path.startsWith(join(source, 'build') + sep) });
+  if (lstatSync(copy).isSymbolicLink() || !realpathSync(copy).startsWith(realpathSync(scratch))) {
+    throw new DistError(`The copy of better-sqlite3 at ${copy} is not a separate folder; refusing to rebuild in node_modules.`);
+  }
   const gyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   const args = [gyp, 'rebuild', '--release', `--nodedir=${nodedir}`, `--target=${electronVersion}`, `--arch=${arch}`, '--jobs=max'];
   console.log(`dist: rebuilding better-sqlite3 for Electron ${electronVersion} (node-gyp --nodedir=${nodedir})…`);
