@@ -7,6 +7,15 @@ import { installedPython } from '../runtime/layout.ts';
 /** The repository (or installed app) root: where trainer/, resources/ and .venv/ live. */
 export const APP_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
+/**
+ * Where files read by other processes live. In the packaged app APP_ROOT is resources/app.asar, which only
+ * Electron can read; the trainer and the JSON schemas are unpacked beside it (build/electron-builder.config.ts).
+ */
+export function unpackedRoot(appRoot: string): string {
+  return appRoot.replace(/app\.asar$/, 'app.asar.unpacked');
+}
+export const UNPACKED_ROOT = unpackedRoot(APP_ROOT);
+
 /** Environment variables passed through to the trainer; everything else is dropped. */
 const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE', 'LD_LIBRARY_PATH'];
 
@@ -33,7 +42,7 @@ export function trainerInvocation(args: string[], home: string, env: NodeJS.Proc
   const childEnv: Record<string, string> = {};
   for (const key of PASSED_THROUGH) if (env[key] !== undefined) childEnv[key] = env[key] as string;
   Object.assign(childEnv, {
-    PYTHONPATH: join(APP_ROOT, 'trainer'),
+    PYTHONPATH: join(UNPACKED_ROOT, 'trainer'),
     PYTHONUNBUFFERED: '1',
     PYTHONIOENCODING: 'utf-8',
     AIRLOCK_HOME: home,
