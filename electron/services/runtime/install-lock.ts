@@ -1,4 +1,4 @@
-import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 
@@ -40,4 +40,27 @@ export function lockInstall(root: string): () => void {
     }
     rmSync(path, { force: true });
   }
+}
+
+/**
+ * Whether a running process was started from inside `folder` (a training run or a prediction worker on the runtime
+ * being replaced): its files must stay until it ends, since Python imports lazily. Read from /proc on Linux;
+ * elsewhere nothing can be seen, and false is answered.
+ */
+export function folderInUse(folder: string): boolean {
+  if (process.platform !== 'linux') return false;
+  const prefix = `${folder}/`;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return false;
+  }
+  return pids.some((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.startsWith(prefix));
+    } catch {
+      return false; // ended meanwhile, or not ours to read
+    }
+  });
 }

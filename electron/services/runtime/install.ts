@@ -7,7 +7,7 @@ import type { InstalledRuntime } from '../../../schemas/runtime.ts';
 import type { ModelCache } from '../models/cache.ts';
 import { DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
 import { currentPlatform, installedRuntime, runtimeRoot, switchRuntime, venvPython } from './layout.ts';
-import { lockInstall } from './install-lock.ts';
+import { folderInUse, lockInstall } from './install-lock.ts';
 import { openPack } from './pack.ts';
 import { findSystemPython } from './python-check.ts';
 import { runSelfCheck } from './self-check.ts';
@@ -70,7 +70,7 @@ function removeLeftovers(home: string): void {
   const current = installedRuntime(home);
   const readable = current !== null || !existsSync(join(root, 'current.json'));
   for (const entry of readdirSync(root, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name === current?.folder) continue;
+    if (!entry.isDirectory() || entry.name === current?.folder || folderInUse(join(root, entry.name))) continue;
     if (entry.name.startsWith('.incoming-') || readable) rmSync(join(root, entry.name), { recursive: true, force: true });
   }
 }
@@ -142,11 +142,13 @@ export async function installRuntime(home: string, archive: string, models: Mode
     const previous = installedRuntime(home);
     switchRuntime(home, record);
     target = null; // in use now: never removed below
-    // The new runtime is in use from here: failing to remove the old one must not report the install as failed
-    // (the next install removes it as a leftover).
+    // The new runtime is in use from here: failing to remove the old one must not report the install as failed, and
+    // a run or prediction worker still running on it keeps it (the next install removes it as a leftover).
     if (previous && previous.folder !== folder) {
+      const old = join(root, previous.folder);
       try {
-        rmSync(join(root, previous.folder), { recursive: true, force: true, maxRetries: 2 });
+        if (folderInUse(old)) progress('done', `The previous runtime ${previous.folder} is kept while a process started from it runs; the next install removes it.`);
+        else rmSync(old, { recursive: true, force: true, maxRetries: 2 });
       } catch (error) {
         progress('done', `The previous runtime's folder ${previous.folder} could not be removed yet (${(error as Error).message}); the next install removes it.`);
       }

@@ -1,11 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notice } from '../../../schemas/api.ts';
 import { createServices, type Services } from '../../../electron/services/index.ts';
 import { createApi, type Api } from '../../../electron/services/api/handlers.ts';
-import { lockInstall } from '../../../electron/services/runtime/install-lock.ts';
+import { folderInUse, lockInstall } from '../../../electron/services/runtime/install-lock.ts';
 import { runtimeRoot } from '../../../electron/services/runtime/layout.ts';
 import { runtimeState } from '../../../electron/services/runtime/state.ts';
 import { developmentPython } from '../../../electron/services/trainer/python.ts';
@@ -72,5 +73,24 @@ describe('runtime.status and runtime.install', () => {
     const next = await api.call('runtime.install', { path: join(dir.path, 'gone.tar'), jobId: 'next' });
     expect(next).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
     expect(existsSync(join(runtimeRoot(home), 'install.lock'))).toBe(false);
+  });
+
+  it("sweeps a killed install's leftover environment, but not while a process started from it still runs", async () => {
+    const leftover = join(runtimeRoot(home), '0.0.9-cpu');
+    mkdirSync(join(leftover, 'venv', 'bin'), { recursive: true });
+    // A process whose command line names the environment's interpreter, as a training run on it would.
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', join(leftover, 'venv', 'bin', 'python')], { stdio: 'ignore' });
+    await once(child, 'spawn');
+    try {
+      if (process.platform === 'linux') expect(folderInUse(leftover)).toBe(true);
+      await api.call('runtime.install', { path: join(dir.path, 'gone.tar'), jobId: 'sweep' });
+      expect(existsSync(leftover)).toBe(true);
+    } finally {
+      child.kill();
+      await once(child, 'exit');
+    }
+    expect(folderInUse(leftover)).toBe(false);
+    await api.call('runtime.install', { path: join(dir.path, 'gone.tar'), jobId: 'sweep' });
+    expect(existsSync(leftover)).toBe(false);
   });
 });
