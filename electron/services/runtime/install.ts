@@ -99,8 +99,9 @@ export async function installRuntime(home: string, archive: string, models: Mode
     let shown = -1;
     const { manifest, sha256 } = await openPack(archive, incoming, (done, total) => {
       const percent = Math.floor((done / total) * 10) * 10;
-      if (percent !== shown) progress('verify', percent === 100 ? 'unpacked 100%; checking every file against its SHA-256…' : `unpacked ${(shown = percent)}%`, done / total);
+      if (percent === shown) return;
       shown = percent;
+      progress('verify', percent === 100 ? 'unpacked 100%; checking every file against its SHA-256…' : `unpacked ${percent}%`, done / total);
     });
     const { runtime } = manifest;
     progress('verify', `The pack matches its manifest (manifest SHA-256 ${sha256}).`);
