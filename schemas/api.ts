@@ -9,6 +9,7 @@ import { AppCalls } from './api-app.ts';
 import { RegistryCalls } from './api-registry.ts';
 import { PredictCalls } from './api-predict.ts';
 import { SyncCalls } from './api-sync.ts';
+import { RuntimeCalls } from './api-runtime.ts';
 
 const NoInput = z.object({}).strict();
 const Id = z.string().min(1).max(200);
@@ -49,7 +50,7 @@ const CoreCalls = {
 } as const;
 
 /** Every call between a front end and the services: `domain.verb`, with its input and output shapes. */
-export const ApiCalls = { ...CoreCalls, ...AppCalls, ...RegistryCalls, ...PredictCalls, ...SyncCalls } as const;
+export const ApiCalls = { ...CoreCalls, ...AppCalls, ...RegistryCalls, ...PredictCalls, ...SyncCalls, ...RuntimeCalls } as const;
 
 export type ApiName = keyof typeof ApiCalls;
 export type ApiInput<N extends ApiName> = z.input<(typeof ApiCalls)[N]['input']>;
@@ -69,6 +70,7 @@ export const Notice = z.discriminatedUnion('kind', [
     id: z.string().describe('Which one: an export target, a sync pass, ...'),
     fraction: z.number().min(0).max(1).nullable(),
     message: z.string().optional(),
+    stage: z.string().optional().describe('The step of a job made of named steps (a runtime install: verify, python, environment, …).'),
   }),
 ]);
 export type Notice = z.infer<typeof Notice>;

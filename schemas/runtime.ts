@@ -34,3 +34,15 @@ export const InstalledRuntime = z.object({
   selfCheck: z.object({ devices: z.string(), steps: z.number().int(), seconds: z.number() }),
 });
 export type InstalledRuntime = z.infer<typeof InstalledRuntime>;
+
+/**
+ * Which Python the trainer would use in a data folder, in the order the launcher looks: AIRLOCK_PYTHON, the runtime
+ * installed into the data folder, a source checkout's .venv; `none` when there is none (the app's first start).
+ */
+export const RuntimeState = z.object({
+  source: z.enum(['environment-variable', 'installed', 'development', 'none']),
+  python: z.string().nullable().describe('The interpreter trainer commands run; null when none is present.'),
+  installed: InstalledRuntime.nullable().describe('The runtime installed from a pack, even when another source takes precedence.'),
+  problem: z.string().nullable().describe('Why the installed runtime is not usable (its environment folder is gone), when it is not.'),
+});
+export type RuntimeState = z.infer<typeof RuntimeState>;

@@ -2,7 +2,7 @@ import type { OpenDialogOptions } from 'electron';
 import type { PathPurpose } from '../../schemas/bridge.ts';
 
 /** Every purpose the page may ask a dialog for. */
-export const PATH_PURPOSES: readonly PathPurpose[] = ['dataset', 'model-folder', 'config', 'predict-input', 'export-target'];
+export const PATH_PURPOSES: readonly PathPurpose[] = ['dataset', 'model-folder', 'config', 'predict-input', 'export-target', 'runtime-pack'];
 
 const DATA_FILES = { name: 'Data files (CSV, TSV, JSON Lines, Parquet)', extensions: ['csv', 'tsv', 'txt', 'jsonl', 'ndjson', 'json', 'parquet'] };
 
@@ -17,6 +17,8 @@ export function openDialogOptions(purpose: PathPurpose): OpenDialogOptions {
       return { title: 'Open a training config', properties: ['openFile'], filters: [{ name: 'YAML config', extensions: ['yaml', 'yml'] }] };
     case 'model-folder':
       return { title: 'Import a model folder', properties: ['openDirectory'] };
+    case 'runtime-pack':
+      return { title: 'Choose the runtime pack', properties: ['openFile'], filters: [{ name: 'Airlock runtime pack', extensions: ['tar'] }, { name: 'All files', extensions: ['*'] }] };
     case 'export-target':
       return { title: 'Choose where to export', properties: ['openDirectory', 'createDirectory'] };
   }

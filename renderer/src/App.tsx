@@ -1,10 +1,11 @@
 import { useEffect, useRef } from 'react';
-import { href, matchPath, usePath } from './router.ts';
+import { currentPath, href, matchPath, navigate, usePath } from './router.ts';
 import { screens } from './screens/index.ts';
 import { useTheme } from './store/theme.ts';
 import { EmptyState } from './components/EmptyState.tsx';
 import { SyncIndicator } from './components/SyncIndicator.tsx';
 import { useSync } from './store/sync.ts';
+import { useRuntime } from './store/runtime.ts';
 
 /** How often the sidebar refreshes the sync state (reading the local outbox; the server is probed only by auto-sync). */
 const SYNC_STATUS_REFRESH_MS = 30_000;
@@ -31,6 +32,16 @@ export function App() {
     void useSync.getState().load();
     const timer = setInterval(() => void useSync.getState().load(), SYNC_STATUS_REFRESH_MS);
     return () => clearInterval(timer);
+  }, []);
+  useEffect(() => {
+    // First start on a workstation with no trainer runtime at all: the install screen instead of Home. Only from
+    // Home, so a link to another screen still opens it.
+    void useRuntime
+      .getState()
+      .load()
+      .then(() => {
+        if (useRuntime.getState().state?.source === 'none' && currentPath() === '/') navigate('/runtime');
+      });
   }, []);
   useEffect(() => {
     // A file dropped outside a drop zone must not replace the app with the file.

@@ -1,51 +1,32 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InstalledRuntime } from '../../schemas/runtime.ts';
-import { isolatedPipEnv } from '../../electron/services/runtime/install.ts';
-import { venvPython } from '../../electron/services/runtime/layout.ts';
+import { DEFAULT_MODEL_ID } from '../../schemas/config.ts';
+import type { AirlockError } from '../../schemas/errors.ts';
+import { createServices, type Services } from '../../electron/services/index.ts';
+import { installRuntime, isolatedPipEnv, type InstallStage } from '../../electron/services/runtime/install.ts';
+import { installedPython, installedRuntime, venvPython } from '../../electron/services/runtime/layout.ts';
+import { runSelfCheck } from '../../electron/services/runtime/self-check.ts';
+import { extractTar } from '../../electron/services/runtime/tar.ts';
 import { pythonExecutable } from '../../electron/services/trainer/python.ts';
 import { tempDir } from '../helpers/home.ts';
+import { TSX, cachedPack, canGoOffline, resealPack } from '../helpers/runtime-pack.ts';
 
 // The real thing: build the CPU pack (the one step that reads a package index), then install it into a fresh data
 // folder with no network at all (`unshare -n`), which runs the self-check: `devices` and two training steps.
 // The pack is built once per content of what goes into it and kept under /tmp (a second run installs only);
 // measured on 2 shared cores: build about 2 minutes (pip's cache warm), offline install with self-check 2.5 to 3.5.
 
-const TSX = join('node_modules', '.bin', 'tsx');
-const offline = spawnSync('unshare', ['-n', 'true']).status === 0;
 const home = tempDir('airlock-runtime-home-');
-afterAll(() => home.cleanup());
-
-/** The pack for this checkout's lock inputs, built on first use. */
-function cachedPack(): { archive: string; buildSeconds: number | null } {
-  const hash = createHash('sha256');
-  for (const file of ['trainer/requirements.txt', 'build/pack-runtime.ts', 'electron/services/runtime/pack.ts', 'electron/services/runtime/tar.ts', 'package.json']) hash.update(readFileSync(file));
-  // AIRLOCK_RUNTIME_PACK_CACHE: a folder CI keeps between runs, to skip the build (about 2 minutes) when nothing changed.
-  const folder = join(process.env.AIRLOCK_RUNTIME_PACK_CACHE ?? tmpdir(), `airlock-runtime-pack-${hash.digest('hex').slice(0, 16)}`);
-  const find = () => (existsSync(folder) ? readdirSync(folder).find((name) => name.endsWith('.tar')) : undefined);
-  let found = find();
-  let buildSeconds: number | null = null;
-  if (!found) {
-    const staging = `${folder}.${process.pid}.partial`;
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
-    const started = Date.now();
-    const built = spawnSync(TSX, ['build/pack-runtime.ts', '--out', staging], { encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`pack:runtime failed:\n${built.stderr.slice(-3000)}`);
-    buildSeconds = (Date.now() - started) / 1000;
-    try {
-      renameSync(staging, folder);
-    } catch {
-      rmSync(staging, { recursive: true, force: true }); // another worker won the race
-    }
-    found = find();
-  }
-  return { archive: join(folder, found as string), buildSeconds };
-}
+const work = tempDir('airlock-runtime-packs-');
+let services: Services | undefined;
+afterAll(() => {
+  services?.close();
+  home.cleanup();
+  work.cleanup();
+});
 
 /** The airlock CLI with no network: a fresh network namespace holding only a loopback that is down. */
 function offlineCli(args: string[]) {
@@ -59,7 +40,7 @@ function normalize(name: string, version: string): string {
   return `${name.toLowerCase().replace(/[-_.]+/g, '-')}==${version}`;
 }
 
-describe.skipIf(!offline)('runtime pack, installed with no network', () => {
+describe.skipIf(!canGoOffline)('runtime pack, installed with no network', () => {
   it('builds, installs offline from the pack alone, self-checks (devices + 2 training steps), and the trainer uses it', { timeout: 1_500_000 }, () => {
     const { archive, buildSeconds } = cachedPack();
     const started = Date.now();
@@ -101,5 +82,72 @@ describe.skipIf(!offline)('runtime pack, installed with no network', () => {
     const shown = JSON.parse(status.stdout);
     expect(shown.python).toBe(python);
     expect(shown.devices).toMatchObject({ torch_version: '2.13.0+cpu', cuda_version: null, cuda_available: false });
+  });
+
+  // The replacement guarantee, on the runtime installed above: a pack that fails at any step leaves it in use, and a
+  // newer pack replaces it only after its self-check passed. The failing packs are small (a few wheels), so they fail
+  // in seconds; only the newer pack is a second full install.
+  const stagesSeen: { stage: InstallStage; current: string | undefined; folders: string[] }[] = [];
+  const install = (archive: string) =>
+    installRuntime(home.path, archive, services!.models, (stage) => {
+      // Environments only: not the unpacked pack (.incoming-<pid>) nor the lock file.
+      const folders = runtimeEntries().filter((name) => !name.startsWith('.') && name !== 'install.lock');
+      if (stagesSeen.at(-1)?.stage !== stage) stagesSeen.push({ stage, current: installedRuntime(home.path)?.folder, folders });
+    });
+  /** Everything in the runtime folder but its pointer: after an install, exactly the runtime in use. */
+  const runtimeEntries = () => readdirSync(join(home.path, 'runtime')).filter((name) => name !== 'current.json').sort();
+  const failure = (promise: Promise<unknown>) => promise.then(() => null, (error: AirlockError) => ({ code: error.code, message: error.message }));
+
+  it('a tampered pack, and a pack whose self-check fails, leave the installed runtime in use, and it still trains', { timeout: 600_000 }, async () => {
+    const before = installedRuntime(home.path);
+    if (!before) throw new Error('Needs the runtime installed by the test above.');
+    services = await createServices(home.path);
+    const unpacked = join(work.path, 'unpacked');
+    await extractTar(cachedPack().archive, unpacked);
+    // Valid lock, valid wheels, sealed: but the lock holds PyYAML alone, so the environment builds and cannot train.
+    const incomplete = await resealPack(unpacked, { ...before.runtime, version: `${before.runtime.version}-incomplete` }, work.path, (line) => /^pyyaml==/i.test(line));
+    const tampered = join(work.path, 'tampered.tar');
+    const bytes = readFileSync(incomplete);
+    const at = bytes.indexOf('--hash=sha256:') + '--hash=sha256:'.length; // the lock's one hash, inside the archive
+    bytes[at] = bytes[at] === 0x30 ? 0x31 : 0x30;
+    writeFileSync(tampered, bytes);
+
+    expect(await failure(install(tampered))).toMatchObject({ code: 'BUNDLE_FILE_CHANGED', message: expect.stringContaining('requirements.lock') });
+    expect(installedRuntime(home.path)).toEqual(before);
+    expect(runtimeEntries()).toEqual([before.folder]);
+
+    stagesSeen.length = 0;
+    expect(await failure(install(incomplete))).toMatchObject({ code: 'RUNTIME_SELF_CHECK_FAILED' });
+    // It got as far as the self-check, with its environment built beside the one in use, which stayed current.
+    const selfCheck = stagesSeen.find((seen) => seen.stage === 'self-check');
+    expect(selfCheck).toMatchObject({ current: before.folder });
+    expect(selfCheck?.folders).toHaveLength(2);
+    expect(installedRuntime(home.path)).toEqual(before);
+    expect(runtimeEntries()).toEqual([before.folder]);
+    const python = installedPython(home.path)!;
+    const trained = await runSelfCheck(home.path, python, services.models.get(DEFAULT_MODEL_ID).path, join(work.path, 'still-trains'));
+    expect(trained.steps).toBe(2);
+  });
+
+  it('a newer pack replaces the runtime in use only after its self-check passed, then removes the old one', { timeout: 1_500_000 }, async () => {
+    const before = installedRuntime(home.path);
+    if (!before || !services) throw new Error('Needs the runtime installed by the first test.');
+    const [major, minor, patch] = before.runtime.version.split(/[.-]/).map(Number);
+    const newer = await resealPack(join(work.path, 'unpacked'), { ...before.runtime, version: `${major}.${minor}.${patch + 1}` }, work.path);
+    stagesSeen.length = 0;
+    const started = Date.now();
+    const record = await install(newer);
+    console.info(`newer pack installed (in process) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+    expect(record.runtime.version).toBe(`${major}.${minor}.${patch + 1}`);
+    expect(stagesSeen.map((seen) => seen.stage)).toEqual(['verify', 'python', 'environment', 'models', 'self-check', 'done']);
+    // Until the self-check passed, the old runtime was current and both stood side by side.
+    for (const seen of stagesSeen.filter((item) => item.stage !== 'done')) expect(seen.current).toBe(before.folder);
+    expect(stagesSeen.find((seen) => seen.stage === 'self-check')?.folders).toEqual([before.folder, record.folder].sort());
+    // Then the new one is current and the old one is gone.
+    expect(installedRuntime(home.path)).toEqual(record);
+    expect(runtimeEntries()).toEqual([record.folder]);
+    expect(pythonExecutable({}, home.path)).toBe(venvPython(join(home.path, 'runtime', record.folder, 'venv')));
+    expect(existsSync(join(home.path, 'models', DEFAULT_MODEL_ID, 'model.safetensors'))).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import { registerAppHandlers } from './app-handlers.ts';
 import { registerRegistryHandlers } from './registry-handlers.ts';
 import { registerPredictHandlers } from './predict-handlers.ts';
 import { registerSyncHandlers } from './sync-handlers.ts';
+import { registerRuntimeHandlers } from './runtime-handlers.ts';
 
 export type Implementation<N extends ApiName> = (input: z.output<(typeof ApiCalls)[N]['input']>) => Promise<ApiOutput<N>> | ApiOutput<N>;
 /** Registers the implementation of one call; its input is validated before `implementation` runs. */
@@ -113,6 +114,7 @@ export function createApi(services: Services): Api {
   registerRegistryHandlers(context);
   registerPredictHandlers(context);
   registerSyncHandlers(context);
+  registerRuntimeHandlers(context);
 
   return {
     async call(name, input) {

@@ -7,12 +7,17 @@ import type { InstalledRuntime } from '../../../schemas/runtime.ts';
 import type { ModelCache } from '../models/cache.ts';
 import { DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
 import { currentPlatform, installedRuntime, runtimeRoot, switchRuntime, venvPython } from './layout.ts';
+import { folderInUse, lockInstall } from './install-lock.ts';
 import { openPack } from './pack.ts';
 import { findSystemPython } from './python-check.ts';
 import { runSelfCheck } from './self-check.ts';
 
-/** Progress for people: the stage, and a line about it. */
-export type InstallProgress = (stage: 'verify' | 'python' | 'environment' | 'models' | 'self-check' | 'done', message: string) => void;
+/** The steps of an install, in order. */
+export const INSTALL_STAGES = ['verify', 'python', 'environment', 'models', 'self-check', 'done'] as const;
+export type InstallStage = (typeof INSTALL_STAGES)[number];
+
+/** Progress for people: the stage, a line about it, and how far the stage is (0 to 1) when that is known. */
+export type InstallProgress = (stage: InstallStage, message: string, fraction?: number) => void;
 
 /**
  * pip's environment for an offline install: none of the workstation's pip configuration (PIP_* variables, pip.conf
@@ -55,6 +60,21 @@ function runStep(command: string, args: string[], env: NodeJS.ProcessEnv, what: 
   });
 }
 
+/**
+ * Removes what a killed install left in the runtime folder: unpacked packs and environments that never became
+ * current. Only under the install lock, so no other install is building one of them. When current.json exists but
+ * cannot be read, only the unpacked packs go: that folder may still be the one someone wants back.
+ */
+function removeLeftovers(home: string): void {
+  const root = runtimeRoot(home);
+  const current = installedRuntime(home);
+  const readable = current !== null || !existsSync(join(root, 'current.json'));
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name === current?.folder || folderInUse(join(root, entry.name))) continue;
+    if (entry.name.startsWith('.incoming-') || readable) rmSync(join(root, entry.name), { recursive: true, force: true });
+  }
+}
+
 /** A folder name for the new runtime that no installed runtime uses: <version>-<variant>, then -2, -3… */
 function freshFolder(root: string, base: string): string {
   let name = base;
@@ -70,15 +90,18 @@ function freshFolder(root: string, base: string): string {
 export async function installRuntime(home: string, archive: string, models: ModelCache, progress: InstallProgress = () => {}): Promise<InstalledRuntime> {
   const root = runtimeRoot(home);
   mkdirSync(root, { recursive: true });
-  for (const name of readdirSync(root)) if (name.startsWith('.incoming-')) rmSync(join(root, name), { recursive: true, force: true }); // a killed install's leftovers
+  const release = lockInstall(root);
   const incoming = join(root, `.incoming-${process.pid}`);
   let target: string | null = null;
   try {
+    removeLeftovers(home);
     progress('verify', `Unpacking and checking ${archive} against its manifest…`);
     let shown = -1;
     const { manifest, sha256 } = await openPack(archive, incoming, (done, total) => {
       const percent = Math.floor((done / total) * 10) * 10;
-      if (percent !== shown) progress('verify', `unpacked ${(shown = percent)}%`);
+      if (percent === shown) return;
+      shown = percent;
+      progress('verify', percent === 100 ? 'unpacked 100%; checking every file against its SHA-256…' : `unpacked ${percent}%`, done / total);
     });
     const { runtime } = manifest;
     progress('verify', `The pack matches its manifest (manifest SHA-256 ${sha256}).`);
@@ -106,7 +129,8 @@ export async function installRuntime(home: string, archive: string, models: Mode
     await runStep(python, pipArgs, env, 'Installing the packages from the pack', (line) => {
       // pip names every wheel it checks: one short line per package instead of its long paths.
       const wheel = /^Processing .*[\\/]([^\\/]+\.whl)/.exec(line)?.[1];
-      progress('environment', wheel ? `checked ${++checked}/${total}: ${wheel}` : line.length > 300 ? `${line.slice(0, 300)}…` : line);
+      if (wheel) progress('environment', `checked ${++checked}/${total}: ${wheel}`, Math.min(1, checked / total));
+      else progress('environment', line.length > 300 ? `${line.slice(0, 300)}…` : line);
     });
     progress('models', 'Seeding the model cache from the pack…');
     renameSync(join(incoming, runtime.models), join(target, 'models')); // kept: the cache's hard links name it as their source
@@ -119,11 +143,22 @@ export async function installRuntime(home: string, archive: string, models: Mode
     const previous = installedRuntime(home);
     switchRuntime(home, record);
     target = null; // in use now: never removed below
-    if (previous && previous.folder !== folder) rmSync(join(root, previous.folder), { recursive: true, force: true });
+    // The new runtime is in use from here: failing to remove the old one must not report the install as failed, and
+    // a run or prediction worker still running on it keeps it (the next install removes it as a leftover).
+    if (previous && previous.folder !== folder) {
+      const old = join(root, previous.folder);
+      try {
+        if (folderInUse(old)) progress('done', `The previous runtime ${previous.folder} is kept while a process started from it runs; the next install removes it.`);
+        else rmSync(old, { recursive: true, force: true, maxRetries: 2 });
+      } catch (error) {
+        progress('done', `The previous runtime's folder ${previous.folder} could not be removed yet (${(error as Error).message}); the next install removes it.`);
+      }
+    }
     progress('done', `Runtime ${runtime.version} (${runtime.variant}, torch ${runtime.torch}) installed in ${join(root, folder)}.`);
     return record;
   } finally {
     rmSync(incoming, { recursive: true, force: true });
     if (target) rmSync(target, { recursive: true, force: true });
+    release();
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import { RuntimeManifest, type RuntimeInfo } from '../../../schemas/runtime.ts';
@@ -34,12 +34,30 @@ export async function sealPack(folder: string, runtime: RuntimeInfo, out: string
   return { archive, manifestSha256: (await hashFile(join(folder, MANIFEST_NAME))).sha256, archiveSha256: sha256, bytes: size, files: files.length };
 }
 
+/** Whether `path` is a file that starts like a ustar archive (the "ustar" magic of its first header). */
+function isTarFile(path: string): boolean {
+  if (!statSync(path).isFile()) return false;
+  const header = Buffer.alloc(512);
+  const handle = openSync(path, 'r');
+  try {
+    return readSync(handle, header, 0, 512, 0) === 512 && header.toString('latin1', 257, 262) === 'ustar';
+  } finally {
+    closeSync(handle);
+  }
+}
+
 /**
  * Unpacks a pack into `dest` (a new folder) and checks it against its manifest with the bundle checks:
  * tampered, missing, extra or unsafe entries are refused with their BUNDLE_* codes.
  */
 export async function openPack(archive: string, dest: string, onBytes?: (done: number, total: number) => void): Promise<{ manifest: RuntimeManifest; sha256: string }> {
   if (!existsSync(archive)) throw new AirlockError('FILE_NOT_FOUND', `The runtime pack ${archive} does not exist.`, { hint: 'Check the path to the .tar file on the removable media.' });
+  if (!isTarFile(archive)) {
+    throw new AirlockError('INVALID_INPUT', `${archive} is not a runtime pack: a pack is one .tar archive, and this is ${statSync(archive).isDirectory() ? 'a folder' : 'not a tar archive'}.`, {
+      field: 'path',
+      hint: 'Choose the file named airlock-runtime-<version>-<platform>-py<python>-<variant>.tar on the removable media.',
+    });
+  }
   await extractTar(archive, dest, onBytes);
   const opened = readManifestAs(dest, RuntimeManifest, REBUILD);
   await checkManifestFiles(dest, opened.manifest.files, REBUILD);

@@ -47,14 +47,16 @@ export async function runSelfCheck(home: string, python: string, model: string, 
       training: { max_epochs: 1, max_steps: 2, batch_size: 4, learning_rate: 1e-4, seed: 7 },
     }),
   );
-  const devices = describeDevices(await queryDevices(home, python));
+  let devices = '';
   let steps = 0;
   try {
+    devices = describeDevices(await queryDevices(home, python));
     const events = await callTrainer(['train', '--config', config, '--run-dir', join(scratch, 'run'), '--run-id', 'runtime-self-check'], home, undefined, python);
     for (const event of events) if (event.type === 'step') steps = Math.max(steps, event.step);
   } catch (error) {
     const cause = error instanceof AirlockError ? `${error.code}: ${error.message}` : String(error);
-    throw new AirlockError('RUNTIME_SELF_CHECK_FAILED', `The new runtime could not train two steps: ${cause}`, {
+    const what = devices ? 'could not train two steps' : 'could not list the devices';
+    throw new AirlockError('RUNTIME_SELF_CHECK_FAILED', `The new runtime ${what}: ${cause}`, {
       hint: 'The previous runtime (if any) stays in use. Keep the output above for whoever built the pack.',
       details: error instanceof AirlockError ? error.details : undefined,
     });

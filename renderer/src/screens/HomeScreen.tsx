@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { DevicesEvent } from '../../../schemas/events.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { Name } from '../components/Name.tsx';
+import { RuntimeLine } from '../components/RuntimeLine.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { formatBytes, formatDate, formatDuration, formatMetric } from '../lib/format.ts';
@@ -164,6 +165,7 @@ export function HomeScreen() {
               {loading ? 'Checking…' : 'Check again'}
             </button>
           </div>
+          <RuntimeLine />
           {error && <ErrorBox error={error} />}
           {devices ? <DeviceList devices={devices} /> : loading && <p className="muted">Looking for GPUs (starting the trainer takes a few seconds)…</p>}
         </section>

@@ -7,6 +7,7 @@ import { RunScreen } from './RunScreen.tsx';
 import { HistoryScreen } from './HistoryScreen.tsx';
 import { RegistryScreen } from './RegistryScreen.tsx';
 import { SyncScreen } from './Sync.tsx';
+import { RuntimeScreen } from './RuntimeScreen.tsx';
 
 /** Props every screen gets: the `:name` parts of its route. */
 export interface ScreenProps {
@@ -37,4 +38,5 @@ export const screens: ScreenEntry[] = [
   { path: '/registry', label: 'Registry', nav: true, component: RegistryScreen },
   { path: '/registry/:name', label: 'Registered model', nav: false, component: RegistryScreen },
   { path: '/sync', label: 'Sync', nav: true, component: SyncScreen },
+  { path: '/runtime', label: 'Training runtime', nav: false, component: RuntimeScreen },
 ];
