@@ -37,8 +37,8 @@ function describeMedia(media: MediaProfile): string[] {
 }
 
 export const importCommand: Command = {
-  usage: 'import <file|folder> [--name N] [--skip-unreadable] [--json]',
-  summary: 'Import a CSV, TSV, JSONL or Parquet file, or a folder of images or audio in class subfolders, and detect its columns and task.',
+  usage: 'import <file|folder|archive> [--name N] [--skip-unreadable] [--json]',
+  summary: 'Import a CSV, TSV, JSONL or Parquet file, or a folder (or .zip/.tar.gz) of images or audio in class subfolders, and detect its columns, modality and task.',
   options: { name: { type: 'string' }, 'skip-unreadable': { type: 'boolean' } },
   async run(context) {
     const file = userPath(positional(context, 0, 'the file or folder to import', this.usage));

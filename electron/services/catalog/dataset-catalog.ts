@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
@@ -7,6 +7,7 @@ import type { DatasetTable } from '../store/records.ts';
 import { analyzeDatasetFile, type DatasetAnalysis } from '../datasets/analyze.ts';
 import { SCHEMA_FILE, TABLE_FILE } from '../datasets/canonical-table.ts';
 import { originalFile } from '../datasets/column-choice.ts';
+import { isArchive, unpackArchive } from '../datasets/media/archive.ts';
 import { analyzeMediaFolder, type MediaAnalysis } from '../datasets/media/media-import.ts';
 import { formatFromPath } from '../datasets/sniff.ts';
 import { stagingPath } from '../util/files.ts';
@@ -82,6 +83,7 @@ export class DatasetCatalog {
   /** Analyses a file (or an image or audio folder) and copies it into the store; a failed import leaves nothing behind. */
   async import(path: string, options: ImportOptions = {}): Promise<ImportResult> {
     if (existsSync(path) && statSync(path).isDirectory()) return this.importFolder(path, options);
+    if (existsSync(path) && isArchive(path)) return this.importArchive(path, options);
     if (!existsSync(path) || !statSync(path).isFile()) {
       throw new AirlockError('FILE_NOT_FOUND', `The file ${path} does not exist.`, { hint: 'Check the path, or pick the file again.' });
     }
@@ -122,13 +124,28 @@ export class DatasetCatalog {
     });
   }
 
+  /** A .zip, .tar or .tar.gz of an image or audio folder: unpacked (checked first) beside the data folder, then imported as a folder. */
+  private async importArchive(path: string, options: ImportOptions): Promise<ImportResult> {
+    const unpacked = stagingPath(this.paths.staging, 'archive');
+    try {
+      await unpackArchive(path, unpacked);
+      // an archive of one folder (digits.zip holding digits/...) is that folder
+      const top = readdirSync(unpacked, { withFileTypes: true }).filter((entry) => !entry.name.startsWith('.') && entry.name !== '__MACOSX');
+      const root = top.length === 1 && top[0]!.isDirectory() ? join(unpacked, top[0]!.name) : unpacked;
+      const name = options.name ?? basename(path).replace(/\.(zip|tar|tar\.gz|tgz)$/i, '');
+      return await this.importFolder(root, { ...options, name }, resolve(path), basename(path));
+    } finally {
+      rmSync(unpacked, { recursive: true, force: true });
+    }
+  }
+
   /** An image or audio folder: its table and a copy of every usable file, identified by their content. */
-  private async importFolder(path: string, options: ImportOptions): Promise<ImportResult> {
+  private async importFolder(path: string, options: ImportOptions, source = resolve(path), displayName?: string): Promise<ImportResult> {
     const staging = stagingPath(this.paths.staging, 'dataset');
     mkdirSync(staging, { recursive: true });
     let analysis: MediaAnalysis;
     try {
-      analysis = await analyzeMediaFolder(path, { home: this.paths.root, tableDir: staging, skipUnreadable: options.skipUnreadable, onProgress: options.onProgress });
+      analysis = await analyzeMediaFolder(path, { home: this.paths.root, tableDir: staging, displayName, skipUnreadable: options.skipUnreadable, onProgress: options.onProgress });
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
       throw error;
@@ -146,7 +163,7 @@ export class DatasetCatalog {
       rows: analysis.rows,
       bytes: analysis.bytes,
       sha256: analysis.sha256,
-      sourcePath: resolve(path),
+      sourcePath: source,
       dataPath: join(this.paths.datasets, id, TABLE_FILE),
       encoding: 'utf-8',
       delimiter: null,

@@ -25,7 +25,7 @@ function ImportPanel() {
     <section className="card" aria-labelledby="import-dataset">
       <h2 id="import-dataset">Import a dataset</h2>
       <p className="muted small">
-        CSV, TSV, JSON Lines or Parquet, with a column of text and a column of labels; or a folder of images or sound clips with one subfolder per class (optionally inside train/, validation/ and test/ folders). It is read once,
+        CSV, TSV, JSON Lines or Parquet, with a column of text and a column of labels; or a folder of images or sound clips with one subfolder per class (optionally inside train/, validation/ and test/ folders), as a path or as a .zip or .tar.gz. It is read once,
         checked and copied into Airlock; an import that fails leaves nothing behind.
       </p>
       <label className="checkbox small">
@@ -34,7 +34,7 @@ function ImportPanel() {
       <FileImport
         purpose="dataset"
         pathLabel="Dataset file or folder path"
-        accept=".csv,.tsv,.txt,.jsonl,.json,.parquet"
+        accept=".csv,.tsv,.txt,.jsonl,.json,.parquet,.zip,.tar,.gz,.tgz"
         busy={importing !== null}
         onPath={(path) => void importPath(path, undefined, { skipUnreadable }).then(done)}
         onFile={(file) => void importFile(file).then(done)}

@@ -217,6 +217,38 @@ describe('image and audio folders', () => {
       nothingStored();
     });
 
+    it('archives: a .zip and a .tar.gz of the folder import as the folder does', async () => {
+      const shapes = join(sources, 'shapes');
+      pythonWrite(`import shutil; shutil.make_archive(${JSON.stringify(join(sources, 'packed'))}, 'zip', ${JSON.stringify(sources)}, 'shapes')`);
+      const zipped = await catalog.import(join(sources, 'packed.zip'));
+      expect(zipped.existing).toBe(true); // same files, labels and splits as the folder imported first
+      pythonWrite(`import shutil; shutil.make_archive(${JSON.stringify(join(sources, 'flat'))}, 'gztar', ${JSON.stringify(shapes)})`);
+      const tarred = await catalog.import(join(sources, 'flat.tar.gz'));
+      expect(tarred.dataset.id).toBe(zipped.dataset.id);
+      expect(staged()).toEqual([]);
+    });
+
+    const archives: [string, string, string][] = [
+      ['a zip entry climbing out with ..', 'DATASET_ARCHIVE_UNSAFE', "import zipfile\nwith zipfile.ZipFile(out + '.zip', 'w') as z:\n  z.writestr('cat/a.png', png)\n  z.writestr('../escaped.png', png)"],
+      ['a zip entry with an absolute path', 'DATASET_ARCHIVE_UNSAFE', "import zipfile\nwith zipfile.ZipFile(out + '.zip', 'w') as z:\n  z.writestr('/tmp/escaped.png', png)"],
+      ['a zip holding a symbolic link', 'DATASET_ARCHIVE_UNSAFE', "import zipfile\ni = zipfile.ZipInfo('cat/link.png'); i.external_attr = (0o120777 << 16)\nwith zipfile.ZipFile(out + '.zip', 'w') as z:\n  z.writestr(i, '/etc/passwd')"],
+      ['a tar holding a symbolic link', 'DATASET_ARCHIVE_UNSAFE', "import tarfile\ni = tarfile.TarInfo('cat/link.png'); i.type = tarfile.SYMTYPE; i.linkname = '/etc/passwd'\nwith tarfile.open(out + '.tar', 'w') as t:\n  t.addfile(i)"],
+      ['a tar entry climbing out with ..', 'DATASET_ARCHIVE_UNSAFE', "import tarfile, io\ni = tarfile.TarInfo('../escaped.png'); i.size = len(png)\nwith tarfile.open(out + '.tar', 'w') as t:\n  t.addfile(i, io.BytesIO(png))"],
+      ['a zip bomb', 'DATASET_ARCHIVE_TOO_LARGE', "import zipfile\nwith zipfile.ZipFile(out + '.zip', 'w', zipfile.ZIP_DEFLATED) as z:\n  z.writestr('cat/zeros.png', bytes(96 * 1024 * 1024))"],
+      ['a file named .zip that is not an archive', 'DATASET_ARCHIVE_INVALID', "open(out + '.zip', 'w').write('not a zip')"],
+    ];
+    for (const [what, code, write] of archives) {
+      it(what, async () => {
+        const out = join(sources, `archive-${archives.findIndex((entry) => entry[0] === what)}`);
+        pythonWrite(`png = open(${JSON.stringify(join(sources, 'shapes', 'circle', 'circle_0000.png'))}, 'rb').read()\nout = ${JSON.stringify(out)}\n${write}`);
+        const archive = readdirSync(sources).map((name) => join(sources, name)).find((path) => path.startsWith(`${out}.`))!;
+        await expectCode(catalog.import(archive), code);
+        nothingStored();
+        expect(readdirSync(dir.path)).not.toContain('escaped.png');
+        expect(readdirSync(sources)).not.toContain('escaped.png');
+      });
+    }
+
     it('a link in a loop', async () => {
       const folder = copyOfShapes('link-loop');
       symlinkSync(folder, join(folder, 'circle', 'again'));

@@ -36,6 +36,8 @@ export interface MediaImportOptions {
   home: string;
   /** The staging folder to write table.jsonl, table.schema.json and files/ into. */
   tableDir: string;
+  /** The name messages use for the folder (an archive's name when it was unpacked from one). */
+  displayName?: string;
   /** Import the usable files when some cannot be opened, instead of refusing the folder. */
   skipUnreadable?: boolean;
   onProgress?: (fraction: number) => void;
@@ -48,7 +50,7 @@ export interface MediaImportOptions {
  *   folder without a usable file.
  */
 export async function analyzeMediaFolder(folder: string, options: MediaImportOptions): Promise<MediaAnalysis> {
-  const name = basename(folder);
+  const name = options.displayName ?? basename(folder);
   const layout = readMediaLayout(await listFolderFiles(folder), name);
   options.onProgress?.(0.05);
   const reports = await decodeFiles(options.home, options.tableDir, layout.rows.map((row) => ({ path: row.file.absolute, kind: layout.kind })), (fraction) =>
