@@ -176,3 +176,32 @@ export function extensionProblems(config: {
 function fieldPathParts(field: string): (string | number)[] {
   return field.split(/[.[\]]/).filter(Boolean).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
+
+/** One file of user code a run ran: the field naming it, `file.py:Name` as the run's config holds it, its SHA-256 and origin. */
+export interface CodeLineage {
+  field: string;
+  path: string;
+  sha256: string | null;
+  source: string | null;
+}
+
+/** The user code a (recorded) config names, with the hashes Airlock recorded when the run started. */
+export function codeLineage(config: unknown): CodeLineage[] {
+  return codeReferences(config).map(({ field, reference }) => ({
+    field,
+    path: reference.path,
+    sha256: reference.sha256 ?? null,
+    source: reference.source ?? null,
+  }));
+}
+
+/** MLflow tags naming a run's user code: `airlock.code.training.loss` = `losses.py:focal_loss sha256:…`. */
+export function codeTags(config: unknown): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const code of codeLineage(config)) {
+    const key = `airlock.code.${code.field.replace(/\[(\d+)\]/g, '.$1')}`;
+    const file = (code.source ?? codeFile(code.path)).split(/[\\/]/).pop();
+    tags[key] = `${file}:${codeName(code.path)}${code.sha256 ? ` sha256:${code.sha256}` : ''}`;
+  }
+  return tags;
+}

@@ -72,7 +72,7 @@ class UserCode:
         if path in self.modules:
             return self.modules[path]
         if not os.path.isfile(path):
-            raise AirlockError("EXTENSION_FAILED", f"The file {shown} named by {field} does not exist ({path}).",
+            raise AirlockError("FILE_NOT_FOUND", f"The file {shown} named by {field} does not exist ({path}).",
                                field=field, hint="Check the path; a relative path starts at the config file's folder.")
         if sha256:
             with open(path, "rb") as handle:
