@@ -205,3 +205,24 @@ export function codeTags(config: unknown): Record<string, string> {
   }
   return tags;
 }
+
+/**
+ * A recorded run's config as a new run's starting point: each copy of user code pointed back at the file it was
+ * copied from (its current content runs, and is copied and hashed again), so "copy this run" works.
+ */
+export function codeFromSources<T>(config: T): T {
+  const back = (value: unknown): unknown => {
+    if (!value || typeof value !== 'object' || !('path' in value)) return value;
+    const { path, args, source } = value as CodeReferenceObject;
+    return source ? { path: `${source}:${codeName(path)}`, args } : { path, args };
+  };
+  const sections = config as Record<string, Record<string, unknown> | undefined>;
+  const copy: Record<string, unknown> = { ...sections };
+  for (const [section, field] of CODE_FIELDS) {
+    const holder = sections[section];
+    if (!holder || !(field in holder)) continue;
+    const value = holder[field];
+    copy[section] = { ...(copy[section] as Record<string, unknown>), [field]: Array.isArray(value) ? value.map(back) : back(value) };
+  }
+  return copy as T;
+}
