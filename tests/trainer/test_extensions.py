@@ -211,3 +211,16 @@ def test_config_without_consent_or_with_a_misfit_is_refused(tmp_path, tiny_model
     details = " ".join(result.last["details"])
     assert "focal does not fit model.task regression" in details
     assert "evaluation.metrics[0].torchmetrics: MulticlassAUROC scores one label per row" in details
+
+
+def test_preview_shows_rows_before_and_after_preprocess(tmp_path, tiny_model):
+    rows = [["mail ann@example.com or +1 555 123 4567 today", "pos"], ["nothing to hide here", "neg"]]
+    train = write_table(tmp_path / "train", ["text", "label"], rows)
+    config = _config(tmp_path, tiny_model, train, data={"preprocess": f"{EXAMPLES / 'clean.py'}:mask_contacts"})
+    result = run_trainer("preview-rows", "--config", str(config), "--rows", "5")
+    assert result.returncode == 0, result.stderr[-3000:]
+    (preview,) = result.of_type("preview_rows")
+    assert preview["rows"] == [
+        {"text": rows[0][0], "preprocessed": "mail [email] or [phone] today", "label": "pos"},
+        {"text": rows[1][0], "preprocessed": rows[1][0], "label": "neg"},
+    ]
