@@ -87,6 +87,8 @@ class UserCode:
         spec = importlib.util.spec_from_file_location(module_name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module  # dataclasses and pickling look modules up by name
+        writes_bytecode = sys.dont_write_bytecode
+        sys.dont_write_bytecode = True  # no __pycache__ beside the run's recorded copy
         try:
             spec.loader.exec_module(module)
         except BaseException as error:  # noqa: BLE001 - whatever the user's file raises while it loads
@@ -94,6 +96,8 @@ class UserCode:
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
                 raise
             raise self.failure(error, field, when="while loading") from None
+        finally:
+            sys.dont_write_bytecode = writes_bytecode
         self.modules[path] = module
         return module
 
