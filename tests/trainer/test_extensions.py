@@ -224,3 +224,30 @@ def test_preview_shows_rows_before_and_after_preprocess(tmp_path, tiny_model):
         {"text": rows[0][0], "preprocessed": "mail [email] or [phone] today", "label": "pos"},
         {"text": rows[1][0], "preprocessed": rows[1][0], "label": "neg"},
     ]
+
+
+def test_other_tasks_take_built_in_losses_and_extra_metrics(tmp_path, tiny_model):
+    from test_train_tasks import tagged_rows, write_multi_label_table
+
+    train = write_multi_label_table(tmp_path / "tags", tagged_rows(48, seed=1))
+    config = write_config(tmp_path / "multi.yaml", tiny_model, train, model={"name": tiny_model, "task": "multi_label"},
+                          data={"label_column": "tags"},
+                          training={"max_steps": 3, "loss": {"name": "weighted_cross_entropy"}},
+                          evaluation={"metrics": [{"torchmetrics": "MultilabelAveragePrecision", "name": "map"}]})
+    result = run_trainer(*train_args(config, tmp_path / "multi"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 0.0 <= result.last["metrics"]["val/map"] <= 1.0
+
+    rows = [[f"score {index}", str(index % 7 * 10)] for index in range(40)]
+    train = write_table(tmp_path / "scores", ["text", "score"], rows, labels={"score": {"kind": "number"}})
+    _code(tmp_path, "regression.py", """
+        def within_ten(preds, labels):
+            return float(((preds - labels).abs() <= 10).float().mean())
+    """)
+    config = _config(tmp_path, tiny_model, train, model={"name": tiny_model, "task": "regression"},
+                     data={"label_column": "score"}, training={"max_steps": 3},
+                     evaluation={"metrics": [{"torchmetrics": "MeanAbsoluteError"}, "ext/regression.py:within_ten"]})
+    result = run_trainer(*train_args(config, tmp_path / "regression"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.last["metrics"]["val/mean_absolute_error"] > 0
+    assert 0.0 <= result.last["metrics"]["val/within_ten"] <= 1.0
