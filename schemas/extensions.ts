@@ -24,11 +24,13 @@ export const CodeReferenceObject = z
   .strict();
 export type CodeReferenceObject = z.infer<typeof CodeReferenceObject>;
 
+/** A bare `file.py:Name`; `problem` is what a value that does not fit is told. */
+function codePath(problem = 'must be file.py:Name, a Python file and a name defined in it') {
+  return z.string().regex(CODE_PATH_PATTERN, problem).describe(CODE_PATH_HELP);
+}
+
 /** `{path, args}`, or a bare `file.py:Name` string, short for `args: {}`. */
-export const CodeReference = z.union([
-  z.string().regex(CODE_PATH_PATTERN, 'must be file.py:Name, a Python file and a name defined in it').describe(CODE_PATH_HELP),
-  CodeReferenceObject,
-]);
+export const CodeReference = z.union([codePath(), CodeReferenceObject]);
 export type CodeReference = z.infer<typeof CodeReference>;
 
 export const BUILT_IN_LOSSES = ['cross_entropy', 'weighted_cross_entropy', 'focal'] as const;
@@ -52,7 +54,9 @@ export const LossSetting = z.union([
       gamma: z.number().min(0).max(10).default(2).describe('How much the loss discounts rows the model already gets right (0: plain cross-entropy).'),
     })
     .strict(),
-  CodeReference,
+  // A mistyped built-in ("focall") is told the built-ins as well as the file.py:Name form.
+  codePath(`must be ${BUILT_IN_LOSSES.join(', ')}, {name: focal, gamma: 2}, {name: weighted_cross_entropy, weights: {...}} or your own code as file.py:Name`),
+  CodeReferenceObject,
 ]);
 export type LossSetting = z.infer<typeof LossSetting>;
 

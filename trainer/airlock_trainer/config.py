@@ -227,6 +227,10 @@ def _describe_choices(options: list[dict]) -> str:
             words.append(_describe_choices(option["anyOf"]))
         elif ".py:" in option.get("pattern", ""):
             words.append("file.py:Name (your own code)")
+        elif option.get("type") == "object" and "path" in option.get("properties", {}):
+            words.append("{path: file.py:Name, args: {...}}")
+        elif option.get("type") == "object" and "torchmetrics" in option.get("properties", {}):
+            words.append("{torchmetrics: ClassName, args: {...}}")
         elif option.get("type") == "object" and "const" in option.get("properties", {}).get("name", {}):
             words.append(f"{{name: {option['properties']['name']['const']}, ...}}")
         elif option.get("type") == "null":
