@@ -42,6 +42,10 @@ const CoreCalls = {
     input: z.object({ dataset: z.string().min(1).describe('A dataset id or a file to import.'), model: Id.optional() }).strict(),
     output: z.object({ config: RunConfig, reasons: z.record(z.string(), z.string()), yaml: z.string() }),
   },
+  'config.preview': {
+    input: z.object({ config: z.unknown(), rows: z.number().int().min(1).max(100).default(5) }).strict(),
+    output: z.object({ rows: z.array(z.object({ text: z.string(), preprocessed: z.string(), label: z.unknown() })) }),
+  },
   'runs.start': { input: z.object({ config: z.unknown() }).strict(), output: z.object({ runId: z.string() }) },
   'runs.resume': { input: z.object({ runId: Id }).strict(), output: z.object({ runId: z.string() }) },
   'runs.cancel': { input: z.object({ runId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CodeReference, LossSetting, MetricSetting, extensionProblems } from './extensions.ts';
 import { MLFLOW_MAX_EXPERIMENT_NAME_LENGTH, MLFLOW_MAX_KEY_LENGTH, MLFLOW_MAX_TAG_VALUE_LENGTH, experimentNameProblem, tagKeyProblems, tagValueProblem } from './mlflow.ts';
 
 /** The model Airlock ships in every fresh data folder, used when a config names none. */
@@ -79,6 +80,9 @@ export const DataSection = z
       .nullable()
       .default(null)
       .describe("Audio: the longest stretch of a clip fed to the model, in seconds; longer clips are cut (empty: the model's own limit, else 10)."),
+    preprocess: CodeReference.nullable()
+      .default(null)
+      .describe('Your own function (file.py:Name) applied to each row\'s text before tokenizing; what it returns is what the model reads. Needs allow_custom_code.'),
   })
   .strict();
 
@@ -113,6 +117,24 @@ export const TrainingSection = z
       .nullable()
       .default(null)
       .describe('Stop when validation macro-F1 has not improved for this many epochs (empty: never stop early).'),
+    loss: LossSetting.default('cross_entropy').describe(
+      'cross_entropy keeps the task\'s own loss (cross-entropy; per-label binary cross-entropy for multi_label; mean squared error for regression). ' +
+        'weighted_cross_entropy and focal help with rare labels; or your own function file.py:Name (logits, labels, **args) -> scalar tensor, with allow_custom_code.',
+    ),
+    callbacks: z
+      .array(CodeReference)
+      .default([])
+      .describe('Your own Lightning callbacks (file.py:ClassName with args as keyword arguments). Needs allow_custom_code.'),
+  })
+  .strict();
+
+/** What is scored each epoch besides the task's own metrics. */
+export const EvaluationSection = z
+  .object({
+    metrics: z
+      .array(MetricSetting)
+      .default([])
+      .describe('Extra metrics logged every epoch: {torchmetrics: ClassName, args} or your own function file.py:Name (needs allow_custom_code).'),
   })
   .strict();
 
@@ -165,9 +187,14 @@ export const SAME_COLUMN_MESSAGE = 'must be a different column from data.text_co
 
 const RunConfigSections = z
   .object({
+    allow_custom_code: z
+      .boolean()
+      .default(false)
+      .describe('Allow this config to run your own Python (loss, metrics, callbacks, preprocessing) in the trainer process. Only for code you trust.'),
     model: ModelSection.default({ name: DEFAULT_MODEL_ID, task: 'classification', allow_pickle: false }),
     data: DataSection,
     training: TrainingSection.default(() => TrainingSection.parse({})),
+    evaluation: EvaluationSection.default({ metrics: [] }),
     experiment: ExperimentSection.default({ name: 'default', tags: {} }),
     deployment: DeploymentSection.default({ register_model: false, stage: 'staging' }),
   })
@@ -179,6 +206,10 @@ export const RunConfig = RunConfigSections
   .refine((config) => config.data.text_column !== config.data.label_column, {
     message: SAME_COLUMN_MESSAGE,
     path: ['data', 'label_column'],
+  })
+  // Custom code needs the user's consent, and a built-in loss or metric must fit the task: JSON Schema cannot say either.
+  .superRefine((config, context) => {
+    for (const problem of extensionProblems(config)) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
   });
 export type RunConfig = z.infer<typeof RunConfig>;
 

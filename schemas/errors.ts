@@ -63,6 +63,7 @@ export const ErrorCode = z.enum([
   'RUN_NOT_FOUND',
   'RUN_NOT_RESUMABLE',
   'DISK_FULL',
+  'EXTENSION_FAILED',
   // registry, predictions and export
   'REGISTRY_MODEL_NOT_FOUND',
   'RUN_NOT_COMPLETED',

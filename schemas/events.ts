@@ -53,6 +53,14 @@ export const TokenLengthsEvent = z.object({
 });
 export type TokenLengthsEvent = z.infer<typeof TokenLengthsEvent>;
 
+/** The first rows of the training data before and after data.preprocess, for the preview before training. */
+export const PreviewRowsEvent = z.object({
+  ...Envelope,
+  type: z.literal('preview_rows'),
+  rows: z.array(z.object({ text: z.string(), preprocessed: z.string(), label: z.unknown() })),
+});
+export type PreviewRowsEvent = z.infer<typeof PreviewRowsEvent>;
+
 export const StartedEvent = z.object({
   ...Envelope,
   type: z.literal('started'),
@@ -129,6 +137,7 @@ export const TrainerEvent = z.discriminatedUnion('type', [
   DevicesEvent,
   ModelInfoEvent,
   TokenLengthsEvent,
+  PreviewRowsEvent,
   StartedEvent,
   ProgressEvent,
   StepEvent,

@@ -149,3 +149,24 @@ describe('Markdown escaping helpers', () => {
     expect(codeBlock('plain\n')).toBe('```\nplain\n```');
   });
 });
+
+describe('model card: the team\'s own code that shaped the model', () => {
+  it('lists each file with its field, SHA-256 and origin, as text', () => {
+    const version = hostileVersion();
+    const sha = 'b'.repeat(64);
+    version.lineage.config = RunConfig.parse({
+      ...version.lineage.config,
+      allow_custom_code: true,
+      training: { ...version.lineage.config.training, loss: { path: 'extensions/losses.py:focal_loss', args: { gamma: 2 }, sha256: sha, source: '/team/<b>ext</b>|losses.py' } },
+      evaluation: { metrics: [{ torchmetrics: 'MulticlassAUROC', args: {} }, 'extensions/metrics.py:cost'] },
+    });
+    const { blocks, html } = parse(modelCard(version, '2025-01-02T00:00:00.000Z'));
+    const cells = section(blocks, 'Custom code').filter((block) => block.type === 'inline').map((block) => block.text);
+    expect(cells.slice(1)).toEqual([
+      'field', 'code', 'SHA-256', 'copied from',
+      'training.loss', 'extensions/losses.py:focal_loss', sha, '/team/<b>ext</b>|losses.py',
+      'evaluation.metrics[1]', 'extensions/metrics.py:cost', 'not recorded', '-',
+    ]);
+    expect(html).not.toContain('<b>');
+  });
+});

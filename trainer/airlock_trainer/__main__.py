@@ -1,4 +1,4 @@
-"""`python -m airlock_trainer <command>`: devices, inspect-model, inspect-media, token-lengths, validate-config, train, sync, predict, predict-worker, bundle.
+"""`python -m airlock_trainer <command>`: devices, inspect-model, inspect-media, token-lengths, validate-config, preview-rows, train, sync, predict, predict-worker, bundle.
 
 stdout carries only JSON-lines events; logs go to stderr. Every command ends with exactly one
 finished or error event, and exits 0 after finished, 1 after error.
@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     bundle_parser.add_argument("--max-length", type=int, required=True, help="Truncation the pipeline applies.")
     bundle_parser.add_argument("--source-name", required=True, help="The model's name in the bundle, e.g. reviews-v3.")
     bundle_parser.add_argument("--base-model", required=True, help="The model it was fine-tuned from.")
+    preview_parser = commands.add_parser("preview-rows", help="The first training rows before and after data.preprocess.")
+    preview_parser.add_argument("--config", required=True)
+    preview_parser.add_argument("--rows", type=int, default=5)
     train_parser = commands.add_parser("train", help="Fine-tune a text model (classification, multi-label or regression).")
     train_parser.add_argument("--config", required=True)
     train_parser.add_argument("--run-dir", required=True)
@@ -93,6 +96,10 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
         from .model_limits import check_config_model
 
         check_config_model(load_config(args.config), args.config)
+    elif args.command == "preview-rows":
+        from .preview_rows import preview
+
+        preview(args.config, args.rows, writer)
     elif args.command == "predict":
         from .predict import predict
 

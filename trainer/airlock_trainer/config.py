@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import AirlockError
+from .extensions_config import extension_problems
 from .mlflow_rules import config_problems
 from .paths import schema_dir
 
@@ -120,6 +121,7 @@ def validate(document: Any) -> dict:
         problems.extend(_describe(error))
     problems.extend((_field(path), text) for path, text in config_problems(document))
     problems.extend(_same_column(document))
+    problems.extend(extension_problems(document))  # consent to custom code; built-ins that fit the task
     unique = list(dict.fromkeys(problems))
     if unique:
         details = [f"{field}: {text}" for field, text in unique]
@@ -219,6 +221,18 @@ def _describe_choices(options: list[dict]) -> str:
     for option in options:
         if "const" in option:
             words.append(json.dumps(option["const"]))
+        elif "enum" in option:
+            words.append(", ".join(json.dumps(value) for value in option["enum"]))
+        elif "anyOf" in option:
+            words.append(_describe_choices(option["anyOf"]))
+        elif ".py:" in option.get("pattern", ""):
+            words.append("file.py:Name (your own code)")
+        elif option.get("type") == "object" and "path" in option.get("properties", {}):
+            words.append("{path: file.py:Name, args: {...}}")
+        elif option.get("type") == "object" and "torchmetrics" in option.get("properties", {}):
+            words.append("{torchmetrics: ClassName, args: {...}}")
+        elif option.get("type") == "object" and "const" in option.get("properties", {}).get("name", {}):
+            words.append(f"{{name: {option['properties']['name']['const']}, ...}}")
         elif option.get("type") == "null":
             words.append("empty (null)")
         elif option.get("type") in ("integer", "number"):

@@ -27,6 +27,12 @@ class MediaSplit:
     def __len__(self) -> int:
         return len(self.lengths)
 
+    def __getitem__(self, column: str) -> list:
+        """The training targets as `split["labels"]`, like a tokenized text table's column (a loss weights by them)."""
+        if column != "labels":
+            raise KeyError(column)
+        return self.rows.targets
+
 
 def data_workers() -> int:
     """DataLoader worker processes for decoding: every core but the one the training loop uses, at most 8."""

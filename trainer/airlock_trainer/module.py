@@ -47,7 +47,8 @@ def linear_schedule(warmup_steps: int, total_steps: int):
 class ClassifierModule(pl.LightningModule):
     """Fine-tunes `model` (a transformers sequence classification model) on the targets of a fitted task."""
 
-    def __init__(self, model, task: Task, *, learning_rate: float, weight_decay: float, warmup_ratio: float):
+    def __init__(self, model, task: Task, *, learning_rate: float, weight_decay: float, warmup_ratio: float,
+                 loss=None, extra_metrics: dict | None = None):
         super().__init__()
         self.model = model
         self.model.train()  # from_pretrained returns eval mode, and Lightning keeps submodule modes as found
@@ -55,10 +56,23 @@ class ClassifierModule(pl.LightningModule):
         self.learning_rate, self.weight_decay, self.warmup_ratio = learning_rate, weight_decay, warmup_ratio
         self.metrics = torch.nn.ModuleDict({stage: torch.nn.ModuleDict(task.metrics()) for stage in ("val", "test")})
         self.reports: dict[str, dict[str, list]] = {}  # stage -> the task's reported metrics of its latest epoch
+        # training.loss and evaluation.metrics (losses.py, metrics_extra.py); None and {} keep the task's own.
+        self.loss = loss
+        extra = extra_metrics or {}
+        self.extra_metrics = torch.nn.ModuleDict(
+            {stage: torch.nn.ModuleDict({name: make() for name, make in extra.items()}) for stage in ("val", "test")})
+
+    def _forward(self, batch: dict):
+        """The model's output and the loss: the model's own, or training.loss's from the logits."""
+        if self.loss is None:
+            output = self.model(**batch)
+            return output, output.loss
+        output = self.model(**{key: value for key, value in batch.items() if key != "labels"})
+        return output, self.loss(output.logits, batch["labels"])
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         """One optimizer step's loss."""
-        loss = self.model(**batch).loss
+        _, loss = self._forward(batch)
         if not torch.isfinite(loss):
             raise AirlockError("TRAINING_DIVERGED", f"The training loss became {loss.item()} at step "
                                f"{self.global_step + 1}; the model stopped learning.",
@@ -68,13 +82,20 @@ class ClassifierModule(pl.LightningModule):
         return loss
 
     def _evaluate(self, batch: dict, stage: str) -> None:
-        output = self.model(**batch)
+        output, loss = self._forward(batch)
         predictions, targets = self.task.metric_inputs(output.logits, batch["labels"])
         size = batch["labels"].shape[0]
-        self.log(f"{stage}/loss", output.loss, on_epoch=True, batch_size=size, sync_dist=True)
+        self.log(f"{stage}/loss", loss, on_epoch=True, batch_size=size, sync_dist=True)
         for name, metric in self.metrics[stage].items():
             metric.update(predictions, targets)
             if name not in self.task.reported:
+                self.log(f"{stage}/{name}", metric, on_epoch=True, batch_size=size)
+        if len(self.extra_metrics[stage]):
+            from .metrics_extra import metric_inputs
+
+            scores, extra_targets = metric_inputs(self.task, output.logits, batch["labels"])
+            for name, metric in self.extra_metrics[stage].items():
+                metric.update(scores, extra_targets)
                 self.log(f"{stage}/{name}", metric, on_epoch=True, batch_size=size)
 
     def validation_step(self, batch: dict, batch_idx: int) -> None:

@@ -15,6 +15,7 @@ from .cancel import CancelFlag
 from .config import load_config
 from .errors import AirlockError, Cancelled
 from .events import EventWriter
+from .extensions import UserCode
 from .model_limits import check_max_length, pad_model_config, use_eos_for_padding
 from .offline import cache_root, check_model_files, enforce_offline, resolve_model_dir
 
@@ -29,13 +30,21 @@ def train(args, writer: EventWriter) -> None:
     config = load_config(args.config)
     setup = _check_inputs(config, args)
     enforce_offline(cache_root(setup["run_dir"]))
+    user_code = setup["user_code"] = UserCode(config, args.config, args.run_id)
+    user_code.checkpoint_dir = setup["checkpoint_dir"]
     try:
+        user_code.load_all()  # a syntax error or a wrong name is reported before the data is read
         cancel.check()
         prepared = _prepare_data(config, setup, writer)
         cancel.check()
         _fit_and_finish(config, setup, prepared, cancel, writer, started)
     except Cancelled:
         _finish_cancelled(setup, writer, started)
+    except Exception as error:  # noqa: BLE001 - the user's own code failing is their error, not Airlock's
+        explained = user_code.explain(error)
+        if explained is error:
+            raise
+        raise explained from None
 
 
 def _check_inputs(config: dict, args) -> dict:
@@ -72,6 +81,10 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
     writer.progress("loading_data", "Reading the data", 0.0)
     tables = load_tables(config, task, setup["base_dirs"],
                          lambda message, fraction: writer.progress("loading_data", message, fraction))
+    if setup["user_code"]:
+        from .extensions import preprocess_tables
+
+        tables = preprocess_tables(setup["user_code"], tables)  # data.preprocess: its output is what is tokenized
     if tables.media:
         return _prepare_media(config, setup, task, tables, writer)
     from transformers import AutoTokenizer  # after the data checks: a bad column is reported in seconds
@@ -153,8 +166,10 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     if not modality:
         pad_model_config(model, tokenizer)  # a decoder's head finds each row's last token through pad_token_id
     writer.progress("loading_model", "Model ready", 1.0)
+    loss, extra_metrics, user_callbacks = _extensions(config, task, encoded, setup["user_code"])
     module = ClassifierModule(model, task, learning_rate=training["learning_rate"],
-                              weight_decay=training["weight_decay"], warmup_ratio=training["warmup_ratio"])
+                              weight_decay=training["weight_decay"], warmup_ratio=training["warmup_ratio"],
+                              loss=loss, extra_metrics=extra_metrics)
     if modality:
         datamodule = MediaDataModule(
             encoded["train"], encoded["val"], encoded.get("test"), collate=modality.collator(tokenizer, config),
@@ -169,7 +184,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
         "test_rows": len(encoded["test"]) if "test" in encoded else 0})
     checkpoints = CheckpointCallback(setup["checkpoint_dir"], cancel, events.checkpoint_saved, task.monitor, task.mode)
-    callbacks = [events, checkpoints]
+    callbacks = [events, checkpoints, *user_callbacks]
     if training["early_stopping_patience"]:
         callbacks.append(EarlyStopping(monitor=task.monitor, mode=task.mode, patience=training["early_stopping_patience"],
                                        check_on_train_epoch_end=False))
@@ -230,6 +245,17 @@ _MODEL_HINTS = {
     "image": "Pick an image classification model such as ViT, ConvNeXt or ResNet.",
     "audio": "Pick an audio classification model such as Wav2Vec2, HuBERT or AST.",
 }
+
+
+def _extensions(config: dict, task, encoded: dict, user_code: UserCode) -> tuple:
+    """training.loss, evaluation.metrics and training.callbacks, built for this task and its training rows."""
+    from .extensions import build_callbacks
+    from .losses import build_loss
+    from .metrics_extra import build_metrics
+
+    loss = build_loss(config["training"]["loss"], task, lambda: encoded["train"]["labels"], user_code)
+    metrics = build_metrics(config["evaluation"]["metrics"], task, user_code, list(task.metrics()))
+    return loss, metrics, build_callbacks(user_code, config["training"]["callbacks"])
 
 
 def save_model(model, tokenizer, run_dir: str) -> str:

@@ -1,14 +1,16 @@
 import type { Run } from '../../../schemas/run.ts';
 import type { RunConfig } from '../../../schemas/config.ts';
 import type { Notice } from '../../../schemas/api.ts';
+import { dirname } from 'node:path';
 import { loadConfigFile } from '../../services/config/yaml.ts';
+import { codePathsFrom } from '../../services/runs/extensions.ts';
 import { TrainingProgress } from '../progress.ts';
 import { table } from '../output.ts';
 import { userPath, userPathOrId } from '../paths.ts';
 import { call, positional, type Command, type CommandContext } from './types.ts';
 
 /** A config's data files and model folder named by relative paths, taken from the user's folder as on the command line (ids stay ids). */
-function pathsFromUser(config: RunConfig): RunConfig {
+export function pathsFromUser(config: RunConfig): RunConfig {
   const { train_path, val_path, test_path } = config.data;
   const path = (value: string | null) => (value === null ? null : userPathOrId(value));
   return {
@@ -89,7 +91,9 @@ export const trainCommand: Command = {
   usage: 'train <config.yaml> [--json]',
   summary: 'Train in the foreground with a progress bar; Ctrl-C cancels and keeps a checkpoint.',
   async run(context) {
-    const config = pathsFromUser(loadConfigFile(userPath(positional(context, 0, 'the config file', this.usage))));
+    const file = userPath(positional(context, 0, 'the config file', this.usage));
+    // Data and model paths are taken from the user's folder (as on the command line); code from the config's folder.
+    const config = codePathsFrom(pathsFromUser(loadConfigFile(file)), dirname(file));
     return followRun(context, () => call(context, 'runs.start', { config }));
   },
 };

@@ -4,6 +4,7 @@ import { configToYaml, parseConfig } from '../config/yaml.ts';
 import { withColumns } from '../datasets/column-choice.ts';
 import { DatasetTable } from '../store/records.ts';
 import type { HandlerContext } from './handlers.ts';
+import { codeReferences } from '../../../schemas/extensions.ts';
 
 /** Parses YAML config text, naming the line of a syntax error and every field that is wrong. */
 function parseYamlConfig(text: string) {
@@ -21,7 +22,10 @@ function parseYamlConfig(text: string) {
       hint: 'Start from a config exported by Airlock.',
     });
   }
-  return parseConfig(value);
+  // A config naming the team's code loads without allow_custom_code: the form asks for that consent (CustomCodePanel).
+  if (codeReferences(value).length === 0) return parseConfig(value);
+  const consent = (value as { allow_custom_code?: unknown }).allow_custom_code === true;
+  return { ...parseConfig({ ...value, allow_custom_code: true }), allow_custom_code: consent };
 }
 
 /** Handlers for the app screens' extra calls (api-app.ts). */

@@ -10,7 +10,7 @@ import type { Services } from '../index.ts';
 import { suggestConfig } from '../config/build.ts';
 import { resolveConfig } from '../config/resolve.ts';
 import { configToYaml, parseConfig } from '../config/yaml.ts';
-import { measureTokenLengths, queryDevices } from '../trainer/commands.ts';
+import { measureTokenLengths, previewRows, queryDevices } from '../trainer/commands.ts';
 import { requireFullPath } from '../util/paths.ts';
 
 import { registerAppHandlers } from './app-handlers.ts';
@@ -91,6 +91,10 @@ export function createApi(services: Services): Api {
       'Train it with: airlock train <this file>',
     ].join('\n');
     return { config, reasons, yaml: configToYaml(config, header) };
+  });
+  handle('config.preview', async (input) => {
+    const resolved = await resolveConfig(parseConfig(input.config), services.datasets, services.models);
+    return { rows: await previewRows(services.paths.root, resolved.config, input.rows) };
   });
   handle('runs.start', async (input) => {
     const resolved = await resolveConfig(parseConfig(input.config), services.datasets, services.models);

@@ -1,5 +1,6 @@
 import type { ModelVersion } from '../../../schemas/registry.ts';
 import { configToYaml } from '../config/yaml.ts';
+import { codeLineage } from '../../../schemas/extensions.ts';
 import { codeBlock, markdownParagraphs, markdownText as text } from './markdown.ts';
 
 /**
@@ -28,6 +29,7 @@ export function modelCard(version: ModelVersion, exportedAt: string, modality = 
     `- Training data SHA-256: ${lineage.datasetSha256 ? text(lineage.datasetSha256) : 'not recorded (a file outside the dataset store)'}`,
     `- Trained on: ${text(lineage.device ?? 'unknown device')}, finished ${text(lineage.trainedAt ?? 'unknown')}`,
     '',
+    ...userCodeSection(lineage.config),
     '## Labels',
     '',
     ...(lineage.labels.length ? lineage.labels.map((label) => `- ${text(label)}`) : ['- (none recorded)']),
@@ -83,5 +85,21 @@ function useSection(modality: string): string[] {
     'model = mlflow.pyfunc.load_model("<this folder>")',
     'model.predict(["some text"])  # a table with label and score',
     '```',
+  ];
+}
+
+/** The card's list of the team's own code that ran in training (loss, metrics, callbacks, preprocessing), with each file's SHA-256. */
+function userCodeSection(config: unknown): string[] {
+  const code = codeLineage(config);
+  if (code.length === 0) return [];
+  return [
+    '## Custom code',
+    '',
+    'This model was trained with the team\'s own Python (copies are kept in the run folder\'s `extensions/`):',
+    '',
+    '| field | code | SHA-256 | copied from |',
+    '|---|---|---|---|',
+    ...code.map((entry) => `| ${text(entry.field)} | ${text(entry.path)} | ${text(entry.sha256 ?? 'not recorded')} | ${text(entry.source ?? '-')} |`),
+    '',
   ];
 }

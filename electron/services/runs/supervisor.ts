@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AirlockError, type AirlockErrorShape } from '../../../schemas/errors.ts';
@@ -13,6 +13,7 @@ import { runTrainerProcess, type TrainerExit } from '../trainer/process.ts';
 import { configToYaml } from '../config/yaml.ts';
 import { metricPointsOf } from './metrics.ts';
 import { fileNameRewriter, withFileNames, type FileNames } from './file-names.ts';
+import { stageUserCode } from './extensions.ts';
 
 /** A run that has been started: its id now, its final record when the trainer exits. */
 export interface StartedRun {
@@ -42,10 +43,18 @@ export class RunSupervisor extends EventEmitter {
    * Creates a run for a resolved config (absolute paths) and starts training it. `fileNames` names the data files
    * the way the user knows them, for the trainer's messages; it is kept with the run for its resumes.
    */
-  start(config: RunConfig, meta: { datasetId: string | null; modelId: string; fileNames?: FileNames }): StartedRun {
+  start(requested: RunConfig, meta: { datasetId: string | null; modelId: string; fileNames?: FileNames }): StartedRun {
     const runId = newRunId();
     const runDir = join(this.paths.runs, runId);
     mkdirSync(runDir, { recursive: true });
+    let staged: ReturnType<typeof stageUserCode>;
+    try {
+      staged = stageUserCode(requested, runDir); // the run's own copies of the user code it names
+    } catch (error) {
+      rmSync(runDir, { recursive: true, force: true });
+      throw error;
+    }
+    const config = staged.config;
     writeFileSync(join(runDir, 'config.yaml'), configToYaml(config));
     this.runs.create({
       id: runId,
@@ -57,6 +66,7 @@ export class RunSupervisor extends EventEmitter {
       createdAt: new Date().toISOString(),
     });
     if (meta.fileNames) this.runs.mergeDetails(runId, { file_names: meta.fileNames });
+    if (staged.code.length) this.runs.mergeDetails(runId, { code: staged.code });
     return { runId, done: this.launch(runId, false) };
   }
 

@@ -1,4 +1,5 @@
 import type { ModelVersion } from '../../../schemas/registry.ts';
+import { codeTags } from '../../../schemas/extensions.ts';
 
 /** One registered model version as the trainer's sync command reads it (snake_case: Python's input). */
 export interface ModelVersionJobItem {
@@ -33,6 +34,7 @@ export function modelVersionJobItem(version: ModelVersion, remoteRunId: string |
     'airlock.task': version.lineage.task,
   };
   if (version.lineage.datasetSha256) tags['airlock.dataset_fingerprint'] = `sha256:${version.lineage.datasetSha256}`;
+  Object.assign(tags, codeTags(version.lineage.config)); // the user code that shaped this model
   return {
     item: modelVersionItemId(version),
     kind: 'model_version',

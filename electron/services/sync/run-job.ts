@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, writeFileSync, writeSync } from 'node:
 import { join } from 'node:path';
 import type { Db } from '../store/database.ts';
 import type { Run } from '../../../schemas/run.ts';
+import { codeTags } from '../../../schemas/extensions.ts';
 
 /** One run as the trainer's sync command reads it from the job file (snake_case: it is Python's input). */
 export interface RunJobItem {
@@ -65,6 +66,7 @@ export function runTags(run: Run, datasetSha256: string | null): Record<string, 
   if (run.datasetId) tags['airlock.dataset_id'] = run.datasetId;
   if (datasetSha256) tags['airlock.dataset_fingerprint'] = `sha256:${datasetSha256}`;
   if (run.error) tags['airlock.error'] = `${run.error.code}: ${run.error.message}`;
+  Object.assign(tags, codeTags(run.config)); // the user code the run ran, with the SHA-256 of each file
   return tags;
 }
 

@@ -1,5 +1,10 @@
 import { AirlockError } from '../../../schemas/errors.ts';
-import type { DevicesEvent, TokenLengthsEvent, TrainerEvent } from '../../../schemas/events.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunConfig } from '../../../schemas/config.ts';
+import type { DevicesEvent, PreviewRowsEvent, TokenLengthsEvent, TrainerEvent } from '../../../schemas/events.ts';
+import { configToYaml } from '../config/yaml.ts';
 import { runTrainerProcess } from './process.ts';
 
 /** Runs a one-shot trainer command and returns its events, throwing the trainer's error as an AirlockError. */
@@ -44,4 +49,19 @@ export async function measureTokenLengths(home: string, modelFolder: string, dat
   const lengths = events.find((event): event is TokenLengthsEvent => event.type === 'token_lengths');
   if (!lengths) throw new AirlockError('TRAINER_CRASHED', 'The trainer did not report token lengths.');
   return lengths;
+}
+
+/** The first training rows of a resolved config (absolute paths) before and after its data.preprocess. */
+export async function previewRows(home: string, config: RunConfig, rows: number): Promise<PreviewRowsEvent['rows']> {
+  const folder = mkdtempSync(join(tmpdir(), 'airlock-preview-'));
+  try {
+    const file = join(folder, 'config.yaml');
+    writeFileSync(file, configToYaml(config));
+    const events = await callTrainer(['preview-rows', '--config', file, '--rows', String(rows)], home);
+    const preview = events.find((event): event is PreviewRowsEvent => event.type === 'preview_rows');
+    if (!preview) throw new AirlockError('TRAINER_CRASHED', 'The trainer did not report the preview rows.');
+    return preview.rows;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }

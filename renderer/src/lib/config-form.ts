@@ -38,6 +38,9 @@ export const BASIC_FIELDS = new Set([
 /** Fields the earlier steps set (dataset, model), not edited in the settings form. */
 export const STEP_FIELDS = new Set(['data.train_path', 'model.name']);
 
+/** Fields set in the YAML (loss, extra metrics, callbacks, preprocessing): shown by CustomCodePanel, not as inputs. */
+export const CODE_SETTING_FIELDS = new Set(['training.loss', 'training.callbacks', 'evaluation.metrics', 'data.preprocess']);
+
 function unwrap(schema: z.ZodType): { inner: z.ZodType; nullable: boolean } {
   let inner = schema;
   let nullable = false;
@@ -143,12 +146,14 @@ export function allowedValues(field: ConfigField): string {
 /** A nested config value at `section.field`. */
 export function getField(config: Record<string, unknown>, path: string): unknown {
   const [section, key] = path.split('.');
+  if (key === undefined) return config[section]; // a top-level field (allow_custom_code)
   return (config[section] as Record<string, unknown> | undefined)?.[key];
 }
 
 /** A copy of the config with `section.field` set. */
 export function setField(config: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
   const [section, key] = path.split('.');
+  if (key === undefined) return { ...config, [section]: value };
   return { ...config, [section]: { ...((config[section] as Record<string, unknown> | undefined) ?? {}), [key]: value } };
 }
 

@@ -4,7 +4,8 @@ import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { Name } from '../components/Name.tsx';
 import { ChosenDataset, NextButton } from '../components/WizardParts.tsx';
-import { BASIC_FIELDS, CONFIG_FIELDS, STEP_FIELDS, getField, validateConfig, type ConfigField } from '../lib/config-form.ts';
+import { BASIC_FIELDS, CODE_SETTING_FIELDS, CONFIG_FIELDS, STEP_FIELDS, getField, validateConfig, type ConfigField } from '../lib/config-form.ts';
+import { CustomCodePanel } from '../components/CustomCodePanel.tsx';
 import { formatBytes, formatCount } from '../lib/format.ts';
 import { href, navigate } from '../router.ts';
 import { useDatasets } from '../store/datasets.ts';
@@ -195,7 +196,7 @@ function SettingsStep() {
   const fieldInput = (field: ConfigField) => (
     <ConfigFieldInput key={field.path} field={field} value={getField(draft, field.path)} reason={reasons[field.path]} error={errors[field.path]} columns={columns} onChange={(value) => edit(field.path, value)} />
   );
-  const editable = CONFIG_FIELDS.filter((field) => !STEP_FIELDS.has(field.path));
+  const editable = CONFIG_FIELDS.filter((field) => !STEP_FIELDS.has(field.path) && !CODE_SETTING_FIELDS.has(field.path));
   const advanced = editable.filter((field) => !BASIC_FIELDS.has(field.path));
   const invalid = Object.keys(errors).length;
   const advancedInvalid = advanced.some((field) => errors[field.path]);
@@ -213,6 +214,7 @@ function SettingsStep() {
         }}
       >
         <div className="card">{editable.filter((field) => BASIC_FIELDS.has(field.path)).map(fieldInput)}</div>
+        <CustomCodePanel draft={draft} errors={errors} onAllow={(allowed) => edit('allow_custom_code', allowed)} />
         <details className="card" open={advancedInvalid || undefined}>
           <summary>Advanced settings</summary>
           {advanced.map(fieldInput)}

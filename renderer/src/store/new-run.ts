@@ -4,6 +4,7 @@ import type { RunConfig } from '../../../schemas/config.ts';
 import type { Run } from '../../../schemas/run.ts';
 import { bridge, call, errorShapeOf } from '../services/bridge.ts';
 import { setField, validateConfig } from '../lib/config-form.ts';
+import { codeFromSources } from '../../../schemas/extensions.ts';
 
 export const WIZARD_STEPS = ['dataset', 'model', 'settings', 'review'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
@@ -132,7 +133,7 @@ export const useNewRun = create<NewRunState & NewRunActions>((set, get) => ({
   },
   copyRun(run, edits) {
     // The record holds resolved paths (the data folder's copies); the form names the dataset and model by id.
-    let draft = setField(run.config as unknown as Record<string, unknown>, 'model.name', run.modelId);
+    let draft = setField(codeFromSources(run.config) as unknown as Record<string, unknown>, 'model.name', run.modelId);
     if (run.datasetId) draft = setField(draft, 'data.train_path', run.datasetId);
     for (const [path, value] of Object.entries(edits)) draft = setField(draft, path, value);
     set({ ...newRunInitialState, draft, datasetId: run.datasetId ?? run.config.data.train_path, modelId: run.modelId, step: 'settings' });

@@ -1,0 +1,31 @@
+"""`preview-rows`: the first training rows before and after data.preprocess, shown before a run starts.
+
+It reads the training table as `train` does (dataset.clean) and runs the same preprocess function, so the
+preview is what the model would read (the text, before tokenizing).
+"""
+
+from __future__ import annotations
+
+import os
+
+from .config import load_config
+from .dataset import clean, resolve_data_path
+from .events import EventWriter
+from .extensions import UserCode, preview_rows
+from .table import read_table
+from .tasks import task_for
+
+
+def preview(config_path: str, rows: int, writer: EventWriter) -> None:
+    """Emits one preview_rows event with up to `rows` rows of the training data."""
+    config = load_config(config_path)
+    base_dirs = [os.getcwd(), os.path.dirname(os.path.abspath(config_path))]
+    data = config["data"]
+    table = read_table(resolve_data_path(data["train_path"], "data.train_path", base_dirs), "data.train_path")
+    cleaned = clean(table, data, "data.train_path", task_for(config))
+    first = cleaned.select(range(min(rows, len(cleaned))))
+    user_code = UserCode(config, config_path, "preview")
+    shown = preview_rows(user_code, list(first["text"]))
+    for row, label in zip(shown, first["label"]):
+        row["label"] = label
+    writer.emit("preview_rows", rows=shown)
