@@ -57,7 +57,7 @@ class ImageRows(torch.utils.data.Dataset):
             image = random_resized_crop(image, rng)
             if rng.random() < 0.5:
                 image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-        return {"input": image, "labels": self.targets[index]}
+        return {"input": image, "labels": self.targets[index], "index": index}
 
 
 class AudioRows(torch.utils.data.Dataset):
@@ -79,7 +79,7 @@ class AudioRows(torch.utils.data.Dataset):
         if len(samples) > self.max_samples:
             start = _rng(self.seed, self.epoch, index).randint(0, len(samples) - self.max_samples) if self.augment else 0
             samples = samples[start:start + self.max_samples]
-        return {"input": samples, "labels": self.targets[index]}
+        return {"input": samples, "labels": self.targets[index], "index": index}
 
 
 def load_clip(path: str, rate: int):
@@ -107,7 +107,8 @@ class ImageCollator:
 
     def __call__(self, rows: list[dict]) -> dict[str, torch.Tensor]:
         batch = self.processor(images=[row["input"] for row in rows], return_tensors="pt")
-        return {"pixel_values": batch["pixel_values"], "labels": _labels_tensor([row["labels"] for row in rows])}
+        return {"pixel_values": batch["pixel_values"], "labels": _labels_tensor([row["labels"] for row in rows]),
+                "row_index": torch.tensor([row["index"] for row in rows])}
 
 
 class AudioCollator:
@@ -121,4 +122,5 @@ class AudioCollator:
                                   return_tensors="pt")
         batch = {name: value for name, value in features.items() if isinstance(value, torch.Tensor)}
         batch["labels"] = _labels_tensor([row["labels"] for row in rows])
+        batch["row_index"] = torch.tensor([row["index"] for row in rows])
         return batch

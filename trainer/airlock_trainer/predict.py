@@ -81,6 +81,7 @@ class Predictor:
         if decoded:
             batch = self.media.collator(self.processor, self.media_config)([row for _, row in decoded])
             batch.pop("labels")
+            batch.pop("row_index")
             with self.torch.no_grad():
                 logits = self.model(**batch).logits.float()
             for (index, _), row in zip(decoded, logits):

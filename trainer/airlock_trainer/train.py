@@ -234,10 +234,18 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
             module.model.config.airlock_media = {"modality": modality.name, **modality.saved_settings(tokenizer, config)}
         model_dir = save_model(module.model, tokenizer, setup["run_dir"])
     details = task.details(module.reports[report_on], "test" if report_on == "test" else "validation")
+    if modality and module.reports[report_on].get("mistakes"):
+        details["mistakes"] = _mistakes(module.reports[report_on]["mistakes"], encoded[report_on], task.labels)
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
         **details, "steps": int(trainer.global_step), "left_out_rows": task.left_out,
         "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
         "precision": runtime["precision"], "device_name": runtime["device_name"]})
+
+
+def _mistakes(kept: list[dict], split, labels: list[str]) -> list[dict]:
+    """The most confident wrong answers on the scored split, with each example's file (for the Run screen's gallery)."""
+    return [{"file": split.rows.paths[item["row"]], "true": labels[item["true"]], "predicted": labels[item["predicted"]],
+             "probability": item["probability"]} for item in kept]
 
 
 _MODEL_HINTS = {

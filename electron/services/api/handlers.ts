@@ -4,6 +4,7 @@ import { ApiCalls, type ApiInput, type ApiName, type ApiOutput, type ApiResult, 
 import { AirlockError, toErrorShape } from '../../../schemas/errors.ts';
 import { DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
 import { checkModality, defaultModelFor } from '../config/modality.ts';
+import { storedMediaFile } from '../datasets/media/stored-file.ts';
 import type { DevicesEvent, TrainerEvent } from '../../../schemas/events.ts';
 import type { Run } from '../../../schemas/run.ts';
 import type { Services } from '../index.ts';
@@ -69,6 +70,7 @@ export function createApi(services: Services): Api {
   );
   handle('datasets.list', () => ({ datasets: services.datasets.list() }));
   handle('datasets.get', (input) => ({ dataset: services.datasets.get(input.id) }));
+  handle('datasets.file', (input) => storedMediaFile(services.paths, input.path));
   handle('models.list', () => ({ models: services.models.list() }));
   handle('models.import', async (input) => ({ model: await services.models.import(requireFullPath(input.path, { field: 'path', what: 'model folder', exampleName: 'my-model' }), { name: input.name, allowPickle: input.allowPickle }) }));
   handle('models.inspect', (input) => ({ model: services.models.inspect(input.target) }));
