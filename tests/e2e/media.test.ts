@@ -73,7 +73,7 @@ describe('an analyst trains a picture classifier in the app', () => {
     const gallery = page.getByLabel('Misclassified examples');
     await gallery.waitFor();
     const picture = gallery.locator('img').first();
-    await expect.poll(() => picture.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(32);
+    await expect.poll(() => picture.evaluate((image) => (image as unknown as { complete: boolean; naturalWidth: number }).naturalWidth)).toBe(32);
     await screenshot(page, 'media-mistakes');
     expect(await gallery.locator('figcaption').first().innerText()).toMatch(/is (red|green|blue), predicted (red|green|blue) \(\d+(\.\d+)?%\)/);
     await page.getByRole('form', { name: "Register this run's model" }).getByRole('button', { name: 'Register' }).click();

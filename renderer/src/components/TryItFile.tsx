@@ -49,6 +49,7 @@ export function TryItFile({ target, kind, title = 'Try it' }: { target: PredictT
         accept={ACCEPT[kind]}
         busy={busy}
         submitLabel="Predict"
+        placeholder={kind === 'image' ? '/media/usb/picture.png' : '/media/usb/clip.wav'}
         onPath={(path) => void predict(path)}
         onFile={(file) => void predict(file)}
       />
