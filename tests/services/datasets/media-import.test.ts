@@ -121,6 +121,28 @@ describe('image and audio folders', () => {
     expect(dataset.media?.image?.width.min).toBe(10); // the turned picture is 10 wide once upright
   });
 
+  it('reads every picture and sound format it promises', async () => {
+    const images = join(sources, 'formats-images');
+    const sounds = join(sources, 'formats-sounds');
+    pythonWrite([
+      'from PIL import Image; import numpy as np, soundfile as sf, os',
+      `i, s = ${JSON.stringify(images)}, ${JSON.stringify(sounds)}`,
+      "for c in ('a', 'b'): os.makedirs(f'{i}/{c}'); os.makedirs(f'{s}/{c}')",
+      "for c, colour in (('a', (200, 0, 0)), ('b', (0, 0, 200))):",
+      "  for ext in ('png', 'jpg', 'bmp', 'webp', 'tiff'): Image.new('RGB', (16, 12), colour).save(f'{i}/{c}/p.{ext}')",
+      "  frames = [Image.new('P', (16, 12), n) for n in range(3)]; frames[0].save(f'{i}/{c}/p.gif', save_all=True, append_images=frames[1:])",
+      "  wave = (0.3 * np.sin(np.arange(4000) / 5)).astype('float32')",
+      "  for name, subtype in (('u8', 'PCM_U8'), ('s16', 'PCM_16'), ('s24', 'PCM_24'), ('f32', 'FLOAT')): sf.write(f'{s}/{c}/{name}.wav', wave, 8000, subtype=subtype)",
+      "  sf.write(f'{s}/{c}/c.flac', wave, 8000); sf.write(f'{s}/{c}/c.ogg', wave, 8000, format='OGG', subtype='VORBIS'); sf.write(f'{s}/{c}/c.mp3', wave, 8000, format='MP3', subtype='MPEG_LAYER_III')",
+    ].join('\n'));
+    const pictures = (await catalog.import(images)).dataset;
+    expect(pictures.rows).toBe(12);
+    expect(pictures.media?.image?.formats).toEqual({ BMP: 2, GIF: 2, JPEG: 2, PNG: 2, TIFF: 2, WEBP: 2 });
+    const clips = (await catalog.import(sounds)).dataset;
+    expect(clips.rows).toBe(14);
+    expect(clips.media?.audio?.sampleRates).toEqual({ 8000: 14 });
+  });
+
   describe('bad input: a code, the file named, nothing stored', () => {
     let before: string[];
     beforeAll(() => {
