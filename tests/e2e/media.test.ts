@@ -2,31 +2,24 @@
 // tiny image model is picked (a text model is marked as not fitting), trained, registered and tried with a
 // picture. The built renderer in Debian's Chromium through the real web host, real services and the real trainer.
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWebHost, type WebHost } from '../../electron/web/host.ts';
-import { launchBrowser, openScreen, screenshot } from '../helpers/browser.ts';
+import { openApp, openScreen, screenshot, type AppSession } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/home.ts';
 import { makeMediaFolder, tinyMediaModelPath } from '../helpers/media.ts';
 
 const SLOW = 90_000;
 
 let dir: ReturnType<typeof tempDir>;
-let host: WebHost;
-let browser: Browser;
+let app: AppSession;
 let page: Page;
 let folder = '';
-const pageErrors: string[] = [];
 
 beforeAll(async () => {
   dir = tempDir('airlock-e2e-media-');
   folder = makeMediaFolder('colours', join(dir.path, 'colours'), ['--per-class', '20', '--size', '32']);
-  host = await startWebHost({ home: join(dir.path, 'home') });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(host.url);
+  app = await openApp(join(dir.path, 'home'));
+  page = app.page;
 }, SLOW);
 
 afterEach(async (context) => {
@@ -34,8 +27,7 @@ afterEach(async (context) => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
+  await app?.close();
   dir?.cleanup();
 });
 
@@ -87,6 +79,6 @@ describe('an analyst trains a picture classifier in the app', () => {
     expect(await answer.innerText()).toMatch(/^(red|green|blue) — \d/);
     expect(await page.getByRole('table', { name: "Every label's probability" }).locator('tbody tr').count()).toBe(3);
     await screenshot(page, 'media-try-it');
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 });

@@ -41,21 +41,19 @@ export class PredictWorkerPool {
   }
 
   /** Predictions from the model's warm worker (started if needed), and what the worker knows about the model. */
-  async predict(model: ModelFolder, texts: string[], top?: number): Promise<{ predictions: WorkerPrediction[]; info: WorkerInfo }> {
-    const entry = this.acquire(model);
-    try {
-      const predictions = await entry.worker.predict(texts, top);
-      return { predictions, info: await entry.worker.ready };
-    } finally {
-      this.release(model, entry);
-    }
+  predict(model: ModelFolder, texts: string[], top?: number): Promise<{ predictions: WorkerPrediction[]; info: WorkerInfo }> {
+    return this.withWorker(model, (worker) => worker.predict(texts, top));
   }
 
   /** Predictions for image or audio files (full paths) from the model's warm worker; undecodable files get their error. */
-  async predictFiles(model: ModelFolder, files: string[], top?: number): Promise<{ predictions: (WorkerPrediction | WorkerFileFailure)[]; info: WorkerInfo }> {
+  predictFiles(model: ModelFolder, files: string[], top?: number): Promise<{ predictions: (WorkerPrediction | WorkerFileFailure)[]; info: WorkerInfo }> {
+    return this.withWorker(model, (worker) => worker.predictFiles(files, top));
+  }
+
+  private async withWorker<T>(model: ModelFolder, ask: (worker: PredictWorker) => Promise<T>): Promise<{ predictions: T; info: WorkerInfo }> {
     const entry = this.acquire(model);
     try {
-      const predictions = await entry.worker.predictFiles(files, top);
+      const predictions = await ask(entry.worker);
       return { predictions, info: await entry.worker.ready };
     } finally {
       this.release(model, entry);
