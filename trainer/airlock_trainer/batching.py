@@ -76,7 +76,7 @@ class PadCollator:
 
 
 class TokenizedRows(torch.utils.data.Dataset):
-    """A tokenized datasets.Dataset read a whole batch at a time (one Arrow slice per batch, not per row)."""
+    """Tokenized rows (rows.Rows) read a whole batch at a time, as the collator takes them."""
 
     def __init__(self, table):
         self.table = table.select_columns([name for name in (*MODEL_INPUTS, "labels") if name in table.column_names])

@@ -67,6 +67,7 @@ def _set_threads() -> None:
 def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
     from .dataset import load_tables, tokenize
     from .tasks import task_for
+    from .token_cache import TokenCache, tokenizer_fingerprint
 
     task = task_for(config)
     writer.progress("loading_data", "Reading the data", 0.0)
@@ -79,6 +80,8 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
     tokenizer = AutoTokenizer.from_pretrained(setup["model_dir"], local_files_only=True, trust_remote_code=False)
     use_eos_for_padding(tokenizer, setup["model_dir"])  # before tokenizing: the saved tokenizer keeps it
     max_length = config["data"]["max_length"]  # check_max_length refused any longer than the model can read
+    tokenizer_key = tokenizer_fingerprint(setup["model_dir"], tokenizer)
+    started, hits = time.monotonic(), 0
     encoded = {}
     splits = [(split, getattr(tables, split)) for split in ("train", "val", "test") if getattr(tables, split) is not None]
     total_rows = max(1, sum(len(table) for _, table in splits))
@@ -89,10 +92,15 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
             writer.progress("tokenizing", message, (start + fraction * rows) / total_rows)
 
         report(f"Tokenizing {_SPLIT_WORDS[split]} rows", 0.0)
-        encoded[split] = tokenize(table, tokenizer, max_length, task, report)
+        cache = TokenCache(tables.folders[split], tokenizer_key, max_length)
+        encoded[split] = tokenize(table, tokenizer, max_length, task, report, cache)
+        hits += cache.hits
         done_rows += len(table)
-    writer.progress("tokenizing", "Tokenized", 1.0)
-    return {"task": task, "tokenizer": tokenizer, "encoded": encoded}
+    seconds = time.monotonic() - started
+    source = "all from the cache" if hits == len(splits) else f"{hits} of {len(splits)} from the cache" if hits else ""
+    writer.progress("tokenizing", f"Tokenized in {seconds:.1f} s" + (f" ({source})" if source else ""), 1.0)
+    timing = {"tokenize_s": round(seconds, 3), "tokenize_cached_splits": hits, "tokenize_splits": len(splits)}
+    return {"task": task, "tokenizer": tokenizer, "encoded": encoded, "timing": timing}
 
 
 _SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
@@ -100,7 +108,9 @@ _SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
 
 def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag, writer: EventWriter,
                     started: float) -> None:
-    import lightning.pytorch as pl
+    from .lean_imports import import_lightning
+
+    pl = import_lightning()  # first: it keeps torchmetrics from loading matplotlib and scipy
     import torch
     from lightning.pytorch.callbacks import EarlyStopping
     from lightning.pytorch.utilities.exceptions import MisconfigurationException, SIGTERMException
@@ -185,6 +195,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
         **details, "steps": int(trainer.global_step), "left_out_rows": task.left_out,
         "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
+        **prepared["timing"],
         "precision": runtime["precision"], "device_name": runtime["device_name"]})
 
 
