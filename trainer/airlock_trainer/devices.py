@@ -27,6 +27,29 @@ def cpu_threads() -> int:
     return max(1, len(cores))
 
 
+def loader_workers(runtime: dict) -> int:
+    """DataLoader worker processes for one device.
+
+    None on the CPU: padding a batch takes a few milliseconds, and workers would compete with
+    torch's threads for the same cores. On GPUs the host must keep up with fast steps, so each
+    device gets workers from the cores left once every device has its main process (at most 4:
+    more only add start-up time).
+    """
+    if runtime["accelerator"] != "cuda":
+        return 0
+    spare = cpu_threads() // max(1, runtime["devices"]) - 1
+    return max(0, min(4, spare))
+
+
+def tune_cuda(torch, runtime: dict) -> None:
+    """TF32 tensor cores for float32 matmuls on Ampere or newer GPUs (10-bit mantissa products, fp32
+    sums: the precision PyTorch itself recommends for training); mixed precision does the rest."""
+    if runtime["accelerator"] != "cuda":
+        return
+    if all(torch.cuda.get_device_capability(index)[0] >= 8 for index in range(runtime["devices"])):
+        torch.set_float32_matmul_precision("high")
+
+
 def cpu_name() -> str:
     """A readable CPU model name."""
     try:

@@ -118,12 +118,13 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
     from .data import TextDataModule
-    from .devices import choose_runtime
+    from .devices import choose_runtime, loader_workers, tune_cuda
     from .module import ClassifierModule, load_classifier
 
     training, task, encoded, tokenizer = config["training"], prepared["task"], prepared["encoded"], prepared["tokenizer"]
     runtime = choose_runtime(training)
     _set_threads()
+    tune_cuda(torch, runtime)
     pl.seed_everything(training["seed"], workers=True, verbose=False)
     writer.progress("loading_model", f"Loading {os.path.basename(setup['model_dir'])}", 0.5)
     try:
@@ -132,13 +133,17 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a text classifier: {error}",
                            hint="Pick a text encoder model such as BERT, RoBERTa or MiniLM.", field="model.name") from None
     pad_model_config(model, tokenizer)  # a decoder's head finds each row's last token through pad_token_id
+    if training["compile"]:
+        # In place (nn.Module.compile): parameter names, checkpoints and the saved model stay as without it.
+        writer.progress("loading_model", "Compiling the model (the first steps take longer)", 0.9)
+        model.compile()
     writer.progress("loading_model", "Model ready", 1.0)
     module = ClassifierModule(model, task, learning_rate=training["learning_rate"],
                               weight_decay=training["weight_decay"], warmup_ratio=training["warmup_ratio"])
     datamodule = TextDataModule(
         encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id,
         padding_side=tokenizer.padding_side, batch_size=training["batch_size"], seed=training["seed"],
-        pin_memory=runtime["accelerator"] == "cuda")
+        pin_memory=runtime["accelerator"] == "cuda", num_workers=loader_workers(runtime))
     events = EventCallback(writer, {
         "labels": task.labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
@@ -196,7 +201,8 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         **details, "steps": int(trainer.global_step), "left_out_rows": task.left_out,
         "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
         **prepared["timing"],
-        "precision": runtime["precision"], "device_name": runtime["device_name"]})
+        "precision": runtime["precision"], "device_name": runtime["device_name"],
+        "attention": getattr(module.model.config, "_attn_implementation", None), "compiled": training["compile"]})
 
 
 def save_model(model, tokenizer, run_dir: str) -> str:
