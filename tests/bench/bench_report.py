@@ -129,7 +129,8 @@ def markdown(summary: dict) -> str:
         own = result.get("self_reported") or {}
         if own.get("tokenize_s") is not None:
             lines += ["", f"{result['label']}: tokenizing took {own['tokenize_s']:.2f} s "
-                      f"({own.get('tokenize_cached_splits', 0)} of the splits read from its token cache)."]
+                      f"({own.get('tokenize_cached_splits', 0)} of {own.get('tokenize_splits')} splits read from its "
+                      "token cache; the test file here is the validation file, so its second reading is a hit)."]
     if cuda and not settings.get("peak_tflops"):
         lines += ["", "MFU needs the GPU's peak: pass --peak-tflops."]
     return "\n".join(lines) + "\n"

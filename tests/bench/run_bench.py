@@ -70,6 +70,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--model", type=Path, default=None,
                         help="a local model folder instead of the bundled all-MiniLM-L6-v2 (for example one written by "
                              "build/make-bench-model.py)")
+    parser.add_argument("--compile", action="store_true", help="Airlock with training.compile: true (torch.compile)")
     parser.add_argument("--warm-cache", action="store_true",
                         help="let Airlock reuse the tokenized data an earlier run of it left (default: cleared before "
                              "each of its runs, since every baseline tokenizes from scratch)")
@@ -135,6 +136,7 @@ def airlock_config(args: argparse.Namespace, model: str, steps: int, path: Path)
             "precision": "bf16-mixed" if args.device == "cuda" else "32-true",
             "seed": args.seed,
             "devices": 1 if args.device == "cuda" else "cpu",
+            **({"compile": True} if args.compile else {}),
         },
         "experiment": {"name": "bench"},
     }
@@ -192,6 +194,7 @@ def parse_output(name: str, stdout: str) -> dict:
             "tokens_per_s_last": steps[-1]["tokens_per_s"] if steps else None,
             "tokenize_s": finished["details"].get("tokenize_s"),
             "tokenize_cached_splits": finished["details"].get("tokenize_cached_splits"),
+            "tokenize_splits": finished["details"].get("tokenize_splits"),
         },
     }
 

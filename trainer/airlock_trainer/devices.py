@@ -27,6 +27,18 @@ def cpu_threads() -> int:
     return max(1, len(cores))
 
 
+def prefer_sleeping_threads() -> None:
+    """Idle OpenMP threads sleep instead of spinning (OMP_WAIT_POLICY=PASSIVE), unless the environment says otherwise.
+
+    With spinning waits, torch's threads burn their cores waiting for a sibling the OS has put aside
+    whenever another program wants a core: on the 2-core build machine, with other processes keeping
+    about 1.5 cores busy, 2 threads trained at 20 samples/s against 75 for 1 thread; with sleeping
+    waits 2 threads gave 85.5 against 82.9 (tests/bench/threads.py, docs/benchmarks.md). libgomp
+    reads the variable once, so this must run before torch is imported.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def loader_workers(runtime: dict) -> int:
     """DataLoader worker processes for one device.
 
