@@ -130,7 +130,7 @@ def markdown(summary: dict) -> str:
         if own.get("tokenize_s") is not None:
             lines += ["", f"{result['label']}: tokenizing took {own['tokenize_s']:.2f} s "
                       f"({own.get('tokenize_cached_splits', 0)} of {own.get('tokenize_splits')} splits read from its "
-                      "token cache; the test file here is the validation file, so its second reading is a hit)."]
+                      "token cache: a split whose texts another split of the same run already tokenized is a hit)."]
     if cuda and not settings.get("peak_tflops"):
         lines += ["", "MFU needs the GPU's peak: pass --peak-tflops."]
     return "\n".join(lines) + "\n"
