@@ -76,7 +76,7 @@ class PadCollator:
 
 
 class TokenizedRows(torch.utils.data.Dataset):
-    """A tokenized datasets.Dataset read a whole batch at a time (one Arrow slice per batch, not per row)."""
+    """Tokenized rows (rows.Rows) read a whole batch at a time, as the collator takes them."""
 
     def __init__(self, table):
         self.table = table.select_columns([name for name in (*MODEL_INPUTS, "labels") if name in table.column_names])
@@ -99,10 +99,12 @@ class BatchLoader:
     """
 
     def __init__(self, rows: TokenizedRows, lengths: Sequence[int], collate: PadCollator, batch_size: int,
-                 seed: int, shuffle: bool, rank: int = 0, world_size: int = 1, pin_memory: bool = False):
+                 seed: int, shuffle: bool, rank: int = 0, world_size: int = 1, pin_memory: bool = False,
+                 num_workers: int = 0):
         self.rows, self.lengths, self.collate = rows, lengths, collate
         self.batch_size, self.seed, self.shuffle = batch_size, seed, shuffle
         self.rank, self.world_size, self.pin_memory = rank, world_size, pin_memory
+        self.num_workers = num_workers
         self.epoch = 0
         self.done = 0
         self._skip: tuple[int, int] | None = None
@@ -133,8 +135,9 @@ class BatchLoader:
             start = min(self._skip[1], len(batches))
         self._skip = None
         self.done = start
+        # Workers (on a GPU) pad the next batches while the device runs this one; the order stays the same.
         loader = torch.utils.data.DataLoader(self.rows, batch_sampler=batches[start:], collate_fn=self.collate,
-                                             num_workers=0, pin_memory=self.pin_memory)
+                                             num_workers=self.num_workers, pin_memory=self.pin_memory)
         for batch in loader:
             self.done += 1
             yield batch

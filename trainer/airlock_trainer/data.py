@@ -15,11 +15,11 @@ class TextDataModule(pl.LightningDataModule):
     """Serves tokenized train/val/test tables; remembers how far into an epoch training got."""
 
     def __init__(self, train, val, test, *, pad_token_id: int, padding_side: str, batch_size: int, seed: int,
-                 pin_memory: bool = False):
+                 pin_memory: bool = False, num_workers: int = 0):
         super().__init__()
         self.tables = {"train": train, "val": val, "test": test}
         self.collate = PadCollator(pad_token_id, padding_side)
-        self.batch_size, self.seed, self.pin_memory = batch_size, seed, pin_memory
+        self.batch_size, self.seed, self.pin_memory, self.num_workers = batch_size, seed, pin_memory, num_workers
         self._loaders: dict[str, BatchLoader] = {}
         self._position = (0, 0)  # (epoch, training batches consumed in it)
         self._resume: tuple[int, int] | None = None
@@ -31,7 +31,8 @@ class TextDataModule(pl.LightningDataModule):
             batch_size = self.batch_size if split == "train" else self.batch_size * EVAL_BATCH_FACTOR
             self._loaders[split] = BatchLoader(
                 TokenizedRows(table), table["length"], self.collate, batch_size, self.seed,
-                shuffle=split == "train", rank=rank, world_size=world, pin_memory=self.pin_memory)
+                shuffle=split == "train", rank=rank, world_size=world, pin_memory=self.pin_memory,
+                num_workers=self.num_workers)
         return self._loaders[split]
 
     def train_dataloader(self) -> BatchLoader:
