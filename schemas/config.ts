@@ -125,6 +125,10 @@ export const TrainingSection = z
       .array(CodeReference)
       .default([])
       .describe('Your own Lightning callbacks (file.py:ClassName with args as keyword arguments). Needs allow_custom_code.'),
+    compile: z
+      .boolean()
+      .default(false)
+      .describe('Compile the model with torch.compile before training: a slower start (tens of seconds) for faster steps, mostly on GPUs.'),
   })
   .strict();
 

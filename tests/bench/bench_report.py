@@ -78,7 +78,7 @@ def markdown(summary: dict) -> str:
     lines = [
         f"Benchmark {env['date']} on {env.get('gpu') or env['cpu']} ({env['cpu_count']} CPU cores), "
         f"torch {env['torch']}, transformers {env['transformers']}",
-        f"all-MiniLM-L6-v2 ({settings['parameters'] / 1e6:.1f} M parameters), {settings['train_rows']} training rows, "
+        f"{settings['model']} ({settings['parameters'] / 1e6:.1f} M parameters), {settings['train_rows']} training rows, "
         f"{settings['steps']} steps of {settings['batch_size']}, max_length {settings['max_length']}, "
         f"{settings['precision']}, seed {settings['seed']}, dataset {settings.get('dataset', 'sample')}"
         + (f"; Airlock's import of the files took {settings['import_s']:.1f} s (once per file, not in its wall time)"
@@ -125,6 +125,12 @@ def markdown(summary: dict) -> str:
     if not cuda and loads and max(loads) > OTHER_LOAD_LIMIT:
         lines += ["", f"Other processes kept up to {max(loads):.2f} cores busy during the run (column 'other load'): "
                   "the contestants so affected are understated and the ratios are noisy. Rerun on a quiet machine."]
+    for result in summary["results"]:
+        own = result.get("self_reported") or {}
+        if own.get("tokenize_s") is not None:
+            lines += ["", f"{result['label']}: tokenizing took {own['tokenize_s']:.2f} s "
+                      f"({own.get('tokenize_cached_splits', 0)} of {own.get('tokenize_splits')} splits read from its "
+                      "token cache: a split whose texts another split of the same run already tokenized is a hit)."]
     if cuda and not settings.get("peak_tflops"):
         lines += ["", "MFU needs the GPU's peak: pass --peak-tflops."]
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ import math
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -66,6 +67,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a local model folder instead of the bundled all-MiniLM-L6-v2 (for example one written by "
+                             "build/make-bench-model.py)")
+    parser.add_argument("--compile", action="store_true", help="Airlock with training.compile: true (torch.compile)")
+    parser.add_argument("--warm-cache", action="store_true",
+                        help="let Airlock reuse the tokenized data an earlier run of it left (default: cleared before "
+                             "each of its runs, since every baseline tokenizes from scratch)")
     return parser.parse_args()
 
 
@@ -128,6 +136,7 @@ def airlock_config(args: argparse.Namespace, model: str, steps: int, path: Path)
             "precision": "bf16-mixed" if args.device == "cuda" else "32-true",
             "seed": args.seed,
             "devices": 1 if args.device == "cuda" else "cpu",
+            **({"compile": True} if args.compile else {}),
         },
         "experiment": {"name": "bench"},
     }
@@ -183,6 +192,9 @@ def parse_output(name: str, stdout: str) -> dict:
             "step_events": len(steps),
             "samples_per_s_last": steps[-1]["samples_per_s"] if steps else None,
             "tokens_per_s_last": steps[-1]["tokens_per_s"] if steps else None,
+            "tokenize_s": finished["details"].get("tokenize_s"),
+            "tokenize_cached_splits": finished["details"].get("tokenize_cached_splits"),
+            "tokenize_splits": finished["details"].get("tokenize_splits"),
         },
     }
 
@@ -209,6 +221,9 @@ def run_one(name: str, args: argparse.Namespace, model: str, steps: int, work: P
     if extra_path:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), env.get("PYTHONPATH")]))
     argv = [sys.executable, str(BENCH_DIR / "probe.py"), str(probe_file), *command(name, args, model, steps, work)]
+    if name.startswith("airlock") and not args.warm_cache:
+        for folder in set(args.tables.values()):  # the token cache (trainer/airlock_trainer/paths.py)
+            shutil.rmtree(Path(folder) / "tokenized", ignore_errors=True)
     busy_before, children_before = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"[bench] {name}: {CONTESTANTS[name]} ...", file=sys.stderr, flush=True)
     env["BENCH_SPAWN_TS"] = repr(time.time())
@@ -295,7 +310,7 @@ def main() -> None:
     all_steps = args.epochs * math.ceil(len(labels) / args.batch_size)
     steps = min(QUICK_STEPS if args.quick else args.steps or all_steps, all_steps)
     measured_on = environment(args)  # first: it refuses --device cuda where there is no GPU
-    model = bundled_model_dir()
+    model = str(args.model.resolve()) if args.model else bundled_model_dir()
     if not BENCH_SITE.is_dir() and {"hf_static", "hf_dynamic"} & set(args.only or CONTESTANTS):
         raise SystemExit(f"The HF Trainer baselines need accelerate; install it once with:\n  {INSTALL_HINT}")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -310,7 +325,7 @@ def main() -> None:
     summary = {
         "environment": measured_on,
         "settings": {
-            "model": "all-MiniLM-L6-v2 (bundled)",
+            "model": args.model.name if args.model else "all-MiniLM-L6-v2 (bundled)",
             "dataset": args.dataset,
             "import_s": import_s,
             "parameters": parameter_count(model, len(set(labels))),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 import statistics
 
-import datasets
 from transformers import AutoTokenizer
 
 from airlock_trainer.batching import BatchLoader, PadCollator, TokenizedRows, grouped_batches
 from airlock_trainer.dataset import tokenize
+from airlock_trainer.rows import Rows
 from airlock_trainer.tasks import Classification
 from conftest import text_for
 
@@ -36,8 +36,8 @@ def test_grouped_batches_cover_every_row_once_and_pad_less_than_random():
 def test_batches_are_padded_to_their_own_longest_row(tiny_model):
     rng = random.Random(3)
     labels = ["neg", "neu", "pos"]
-    table = datasets.Dataset.from_dict({"text": [text_for(rng.choice(labels), rng) for _ in range(200)],
-                                        "label": [rng.choice(labels) for _ in range(200)]})
+    table = Rows({"text": [text_for(rng.choice(labels), rng) for _ in range(200)],
+                  "label": [rng.choice(labels) for _ in range(200)]})
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     task = Classification("label")
     task.fit(table["label"])

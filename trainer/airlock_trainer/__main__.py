@@ -131,6 +131,9 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: protects stdout, runs the command, turns failures into one error event."""
+    from .devices import prefer_sleeping_threads
+
+    prefer_sleeping_threads()  # before any command imports torch
     events_stream = protect_stdout()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("lightning.pytorch", "lightning.fabric"):

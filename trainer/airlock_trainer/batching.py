@@ -76,7 +76,7 @@ class PadCollator:
 
 
 class TokenizedRows(torch.utils.data.Dataset):
-    """A tokenized datasets.Dataset read a whole batch at a time (one Arrow slice per batch, not per row)."""
+    """Tokenized rows (rows.Rows) read a whole batch at a time, as the collator takes them."""
 
     def __init__(self, table):
         self.table = table.select_columns([name for name in (*MODEL_INPUTS, "labels") if name in table.column_names])
@@ -137,6 +137,7 @@ class BatchLoader:
             start = min(self._skip[1], len(batches))
         self._skip = None
         self.done = start
+        # Workers (on a GPU) pad the next batches while the device runs this one; the order stays the same.
         if hasattr(self.rows, "epoch"):
             self.rows.epoch = self.epoch  # augmentation is seeded by (seed, epoch, row); workers copy it at start
         loader = torch.utils.data.DataLoader(self.rows, batch_sampler=batches[start:], collate_fn=self.collate,

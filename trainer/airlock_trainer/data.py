@@ -15,11 +15,11 @@ class TextDataModule(pl.LightningDataModule):
     """Serves tokenized train/val/test tables; remembers how far into an epoch training got."""
 
     def __init__(self, train, val, test, *, pad_token_id: int, padding_side: str, batch_size: int, seed: int,
-                 pin_memory: bool = False):
+                 pin_memory: bool = False, num_workers: int = 0):
         super().__init__()
         self.tables = {"train": train, "val": val, "test": test}
         self.collate = PadCollator(pad_token_id, padding_side)
-        self.batch_size, self.seed, self.pin_memory = batch_size, seed, pin_memory
+        self.batch_size, self.seed, self.pin_memory, self.num_workers = batch_size, seed, pin_memory, num_workers
         self._loaders: dict[str, BatchLoader] = {}
         self._position = (0, 0)  # (epoch, training batches consumed in it)
         self._resume: tuple[int, int] | None = None
@@ -29,10 +29,16 @@ class TextDataModule(pl.LightningDataModule):
             table = self.tables[split]
             rank, world = (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
             batch_size = self.batch_size if split == "train" else self.batch_size * EVAL_BATCH_FACTOR
+            rows, lengths = self._rows_and_lengths(table)
             self._loaders[split] = BatchLoader(
-                TokenizedRows(table), table["length"], self.collate, batch_size, self.seed,
-                shuffle=split == "train", rank=rank, world_size=world, pin_memory=self.pin_memory)
+                rows, lengths, self.collate, batch_size, self.seed,
+                shuffle=split == "train", rank=rank, world_size=world, pin_memory=self.pin_memory,
+                num_workers=self.num_workers)
         return self._loaders[split]
+
+    def _rows_and_lengths(self, table) -> tuple:
+        """What a loader reads, and each row's length for grouping batches."""
+        return TokenizedRows(table), table["length"]
 
     def train_dataloader(self) -> BatchLoader:
         """Length-grouped, shuffled training batches (skipping those already done when resuming)."""
@@ -74,18 +80,11 @@ class MediaDataModule(TextDataModule):
     """Serves image or audio rows (MediaSplit), decoded and processed in DataLoader worker processes."""
 
     def __init__(self, train, val, test, *, collate, batch_size: int, seed: int, pin_memory: bool = False):
-        super().__init__(train, val, test, pad_token_id=0, padding_side="right", batch_size=batch_size, seed=seed,
-                         pin_memory=pin_memory)
-        self.collate = collate
-
-    def _loader(self, split: str) -> BatchLoader:
         from .media_modality import data_workers
 
-        if split not in self._loaders:
-            table = self.tables[split]
-            rank, world = (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
-            batch_size = self.batch_size if split == "train" else self.batch_size * EVAL_BATCH_FACTOR
-            self._loaders[split] = BatchLoader(
-                table.rows, table.lengths, self.collate, batch_size, self.seed, shuffle=split == "train", rank=rank,
-                world_size=world, pin_memory=self.pin_memory, num_workers=data_workers())
-        return self._loaders[split]
+        super().__init__(train, val, test, pad_token_id=0, padding_side="right", batch_size=batch_size, seed=seed,
+                         pin_memory=pin_memory, num_workers=data_workers())
+        self.collate = collate
+
+    def _rows_and_lengths(self, table) -> tuple:
+        return table.rows, table.lengths

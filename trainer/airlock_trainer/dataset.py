@@ -16,6 +16,7 @@ import time
 from typing import Callable
 
 from .errors import AirlockError
+from .rows import Rows
 from .table import Table, read_table
 from .tasks import LABEL, Task
 
@@ -30,9 +31,10 @@ Progress = Callable[[str, float | None], None]
 class Tables:
     """Cleaned splits with columns text and label (as the task reads labels)."""
 
-    train: object
-    val: object
-    test: object | None
+    train: Rows
+    val: Rows
+    test: Rows | None
+    folders: dict[str, str] = dataclasses.field(default_factory=dict)  # split -> the table folder it came from
     media: str | None = None  # "image" or "audio": the text column holds file paths
 
 
@@ -60,14 +62,12 @@ def media_folder(table: Table) -> str | None:
     return os.path.join(table.folder, media["files"]) if media else None
 
 
-def clean(table: Table, data: dict, field: str, task: Task, split: str | None = None):
-    """The rows with both a text and a label, as a datasets.Dataset of text and the task's labels.
+def clean(table: Table, data: dict, field: str, task: Task, split: str | None = None) -> Rows:
+    """The rows with both a text and a label: columns text and the task's labels.
 
     For an image or audio dataset the text is the absolute path of each row's file; with `split`,
     only the rows its split folder put in that split (train, validation or test).
     """
-    import datasets
-
     name = display_name(table)
     text_index = table.index(data["text_column"], "data.text_column")
     label_index = task.label_cells(*table.label_readings(data["label_column"], "data.label_column"))
@@ -89,8 +89,7 @@ def clean(table: Table, data: dict, field: str, task: Task, split: str | None = 
         raise AirlockError("DATASET_EMPTY", f"{name} has no rows with both a text and a label.",
                            hint=f"Check that {data['text_column']} and {data['label_column']} are the right columns "
                                 "and hold values.", field=field)
-    features = datasets.Features({TEXT: datasets.Value("string"), LABEL: task.label_feature()})
-    return datasets.Dataset.from_dict({TEXT: texts, LABEL: labels}, features=features)
+    return Rows({TEXT: texts, LABEL: labels})
 
 
 def stratified_split(keys: list[str], share: float, seed: int) -> tuple[list[int], list[int]]:
@@ -116,10 +115,12 @@ def stratified_split(keys: list[str], share: float, seed: int) -> tuple[list[int
 def load_tables(config: dict, task: Task, base_dirs: list[str], progress: Progress) -> Tables:
     """Reads, cleans and splits train/val/test as the config says; fits the task on the training rows' labels."""
     data, seed = config["data"], config["training"]["seed"]
+    folders: dict[str, str] = {}
 
     def read(key: str, split: str | None = None):
         field = f"data.{key}_path"
         table = read_table(resolve_data_path(data[f"{key}_path"], field, base_dirs), field)
+        folders[key] = table.folder
         progress(f"Reading {display_name(table)}", {"train": 0.0, "val": 0.5, "test": 0.8}[key])
         return clean(table, data, field, task, split)
 
@@ -148,8 +149,9 @@ def load_tables(config: dict, task: Task, base_dirs: list[str], progress: Progre
         test = task.restrict(read("test"), "test")
     progress(f"{len(train)} training, {len(val)} validation" + (f", {len(test)} test" if test is not None else "")
              + " rows", 1.0)
+    folders.setdefault("val", folders["train"])  # held out from the training table
     kind = read_table(resolve_data_path(data["train_path"], "data.train_path", base_dirs), "data.train_path").schema.get("media")
-    return Tables(train=train, val=val, test=test, media=kind["kind"] if kind else None)
+    return Tables(train=train, val=val, test=test, folders=folders, media=kind["kind"] if kind else None)
 
 
 def _split_folders(data: dict, base_dirs: list[str]) -> list[str]:
@@ -160,19 +162,39 @@ def _split_folders(data: dict, base_dirs: list[str]) -> list[str]:
     return sorted({row[0] for row in table.cells(table.columns.index(SPLIT)) if row[0]})
 
 
-def tokenize(table, tokenizer, max_length: int, task: Task, progress: Progress):
-    """Fast batched tokenization with truncation and no padding; adds labels (the task's targets) and length columns."""
-    total, done, last = max(1, len(table)), [0], [0.0]
+def tokenize(table: Rows, tokenizer, max_length: int, task: Task, progress: Progress, cache=None) -> Rows:
+    """Token ids (truncated, not padded) with labels (the task's targets) and length columns.
 
-    def encode(batch: dict) -> dict:
-        encoded = tokenizer(batch[TEXT], truncation=True, max_length=max_length, padding=False)
-        encoded = {key: value for key, value in encoded.items() if key in ("input_ids", "attention_mask", "token_type_ids")}
-        encoded["labels"] = task.targets(batch[LABEL])
-        encoded["length"] = [len(ids) for ids in encoded["input_ids"]]
-        done[0] += len(batch[TEXT])
-        if time.monotonic() - last[0] >= 0.5:
-            last[0] = time.monotonic()
-            progress(f"Tokenized {done[0]} of {total} rows", done[0] / total)
-        return encoded
+    With a TokenCache, texts tokenized before with the same tokenizer and max_length are read back
+    instead (cache.hits counts those reads).
+    """
+    texts = table[TEXT]
+    columns = cache.load(texts) if cache is not None else None
+    if columns is None:
+        columns = _encode(texts, tokenizer, max_length, progress)
+        if cache is not None:
+            cache.save(texts, columns)
+    else:
+        cache.hits += 1
+        progress(f"Read {len(texts)} tokenized rows from the cache", 1.0)
+    columns["labels"] = task.targets(table[LABEL])
+    columns["length"] = [len(ids) for ids in columns["input_ids"]]
+    return Rows(columns)
 
-    return table.map(encode, batched=True, batch_size=1000, remove_columns=[TEXT, LABEL])
+
+TOKENIZE_BATCH = 1000  # texts per call of the fast (Rust) tokenizer: large enough to use it well, small for progress
+
+
+def _encode(texts: list[str], tokenizer, max_length: int, progress: Progress) -> dict[str, list]:
+    columns: dict[str, list] = {"input_ids": []}
+    total, last = max(1, len(texts)), 0.0
+    for start in range(0, len(texts), TOKENIZE_BATCH):
+        encoded = tokenizer(texts[start:start + TOKENIZE_BATCH], truncation=True, max_length=max_length, padding=False)
+        for key in ("input_ids", "attention_mask", "token_type_ids"):
+            if key in encoded:
+                columns.setdefault(key, []).extend(encoded[key])
+        done = min(len(texts), start + TOKENIZE_BATCH)
+        if time.monotonic() - last >= 0.5:
+            last = time.monotonic()
+            progress(f"Tokenized {done} of {total} rows", done / total)
+    return columns

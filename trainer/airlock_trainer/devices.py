@@ -27,6 +27,41 @@ def cpu_threads() -> int:
     return max(1, len(cores))
 
 
+def prefer_sleeping_threads() -> None:
+    """Idle OpenMP threads sleep instead of spinning (OMP_WAIT_POLICY=PASSIVE), unless the environment says otherwise.
+
+    With spinning waits, torch's threads burn their cores waiting for a sibling the OS has put aside
+    whenever another program wants a core: on the 2-core build machine, with other processes keeping
+    about 1.5 cores busy, 2 threads trained at 20 samples/s against 75 for 1 thread; with sleeping
+    waits 2 threads gave 85.5 against 82.9 (tests/bench/threads.py, docs/benchmarks.md). libgomp
+    reads the variable once, so this must run before torch is imported.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def loader_workers(runtime: dict) -> int:
+    """DataLoader worker processes for one device.
+
+    None on the CPU: padding a batch takes a few milliseconds, and workers would compete with
+    torch's threads for the same cores. On GPUs the host must keep up with fast steps, so each
+    device gets workers from the cores left once every device has its main process (at most 4:
+    more only add start-up time).
+    """
+    if runtime["accelerator"] != "cuda":
+        return 0
+    spare = cpu_threads() // max(1, runtime["devices"]) - 1
+    return max(0, min(4, spare))
+
+
+def tune_cuda(torch, runtime: dict) -> None:
+    """TF32 tensor cores for float32 matmuls on Ampere or newer GPUs (10-bit mantissa products, fp32
+    sums: the precision PyTorch itself recommends for training); mixed precision does the rest."""
+    if runtime["accelerator"] != "cuda":
+        return
+    if all(torch.cuda.get_device_capability(index)[0] >= 8 for index in range(runtime["devices"])):
+        torch.set_float32_matmul_precision("high")
+
+
 def cpu_name() -> str:
     """A readable CPU model name."""
     try:

@@ -194,8 +194,6 @@ def preprocess_tables(user_code: UserCode, tables):
     """Each split's texts passed through data.preprocess; its output is what gets tokenized."""
     if "data.preprocess" not in user_code.references:
         return tables
-    import datasets
-
     field = "data.preprocess"
     reference = user_code.reference(field)
     function = user_code.resolve(field)
@@ -209,8 +207,7 @@ def preprocess_tables(user_code: UserCode, tables):
             if not isinstance(result, str):
                 raise wrong_shape(field, reference["path"], "a str (the text the model reads) for every row", result)
             texts.append(result)
-        setattr(tables, split, datasets.Dataset.from_dict({"text": texts, "label": table["label"]},
-                                                          features=table.features))
+        setattr(tables, split, table.with_column("text", texts))
     return tables
 
 

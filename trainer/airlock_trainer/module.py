@@ -6,6 +6,8 @@ differs between tasks (head, targets, metrics) comes from the Task.
 
 from __future__ import annotations
 
+import functools
+
 import lightning.pytorch as pl
 import torch
 
@@ -21,7 +23,8 @@ def load_classifier(model_dir: str, task: Task, weights: str):
     from transformers import AutoModelForSequenceClassification
 
     id2label = task.id2label()
-    return AutoModelForSequenceClassification.from_pretrained(
+    load = functools.partial(
+        AutoModelForSequenceClassification.from_pretrained,
         model_dir,
         num_labels=task.num_labels,
         id2label=id2label,
@@ -32,6 +35,10 @@ def load_classifier(model_dir: str, task: Task, weights: str):
         trust_remote_code=False,
         use_safetensors=weights == "safetensors",
     )
+    try:  # PyTorch's fused scaled-dot-product attention; models without it get transformers' own choice
+        return load(attn_implementation="sdpa")
+    except (ValueError, ImportError):
+        return load()
 
 
 def linear_schedule(warmup_steps: int, total_steps: int):

@@ -12,3 +12,9 @@ def schema_dir() -> str:
         return override
     here = os.path.dirname(os.path.abspath(__file__))
     return os.path.normpath(os.path.join(here, "..", "..", "schemas", "json"))
+
+
+def token_cache_dir(table_folder: str) -> str:
+    """Where tokenized copies of a dataset's texts are kept: inside the dataset's own folder, so that
+    deleting the dataset deletes them too."""
+    return os.path.join(table_folder, "tokenized")

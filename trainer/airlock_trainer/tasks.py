@@ -65,10 +65,6 @@ class Task:
                                f"the label column '{self.label_column}' does not hold such vectors.",
                                hint="Remove data.label_names, or pick the column of 0/1 vectors.", field="data.label_names")
 
-    def label_feature(self):
-        """The datasets feature of the cleaned label column."""
-        raise NotImplementedError
-
     def parse(self, cell: Any) -> Any:
         """One canonical label cell (a string, or a list of labels) as this task's label."""
         raise NotImplementedError
@@ -126,11 +122,6 @@ class Classification(Task):
     reported = ("confusion",)
     derived_kinds = ("number",)  # "1", "1.0" and "01" are one class
 
-    def label_feature(self):
-        import datasets
-
-        return datasets.Value("string")
-
     def check_reading(self, reading: dict) -> None:
         if reading["kind"] in ("list", "vector"):
             raise _label_column_holds_lists(self.label_column)
@@ -157,7 +148,7 @@ class Classification(Task):
 
     def restrict(self, table, name: str):
         known = set(self.labels)
-        kept = table.filter(lambda batch: [label in known for label in batch[LABEL]], batched=True)
+        kept = table.select(index for index, label in enumerate(table[LABEL]) if label in known)
         if len(kept) < len(table):
             self.left_out[name] = len(table) - len(kept)  # reported with the run, not only in the log
             log.warning("%s data: dropped %d rows whose label never occurs in the training data", name,
@@ -201,11 +192,6 @@ class MultiLabel(Task):
         super().__init__(label_column, label_names)
         self.positions: dict[str, str] = {}
 
-    def label_feature(self):
-        import datasets
-
-        return datasets.List(datasets.Value("string"))
-
     def check_reading(self, reading: dict) -> None:
         if self.label_names is None:
             return
@@ -247,8 +233,7 @@ class MultiLabel(Task):
             return table
         log.warning("%s data: %d rows have labels that never occur in the training data; those labels are ignored",
                     name, unknown)
-        return table.map(lambda batch: {LABEL: [[label for label in row if label in known] for row in batch[LABEL]]},
-                         batched=True)
+        return table.with_column(LABEL, [[label for label in row if label in known] for row in table[LABEL]])
 
     def targets(self, values: list) -> list[list[float]]:
         rows = [set(row) for row in values]
@@ -283,11 +268,6 @@ class Regression(Task):
     def __init__(self, label_column: str, label_names: list[str] | None = None):
         super().__init__(label_column, label_names)
         self.mean, self.std = 0.0, 1.0
-
-    def label_feature(self):
-        import datasets
-
-        return datasets.Value("float64")
 
     def parse(self, cell: Any) -> float:
         number = _number(cell)

@@ -76,6 +76,7 @@ def _set_threads() -> None:
 def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
     from .dataset import load_tables, tokenize
     from .tasks import task_for
+    from .token_cache import TokenCache, tokenizer_fingerprint
 
     task = task_for(config)
     writer.progress("loading_data", "Reading the data", 0.0)
@@ -94,6 +95,8 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
     tokenizer = AutoTokenizer.from_pretrained(setup["model_dir"], local_files_only=True, trust_remote_code=False)
     use_eos_for_padding(tokenizer, setup["model_dir"])  # before tokenizing: the saved tokenizer keeps it
     max_length = config["data"]["max_length"]  # check_max_length refused any longer than the model can read
+    tokenizer_key = tokenizer_fingerprint(setup["model_dir"], tokenizer)
+    started, hits = time.monotonic(), 0
     encoded = {}
     splits = [(split, getattr(tables, split)) for split in ("train", "val", "test") if getattr(tables, split) is not None]
     total_rows = max(1, sum(len(table) for _, table in splits))
@@ -104,10 +107,15 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
             writer.progress("tokenizing", message, (start + fraction * rows) / total_rows)
 
         report(f"Tokenizing {_SPLIT_WORDS[split]} rows", 0.0)
-        encoded[split] = tokenize(table, tokenizer, max_length, task, report)
+        cache = TokenCache(tables.folders[split], tokenizer_key, max_length)
+        encoded[split] = tokenize(table, tokenizer, max_length, task, report, cache)
+        hits += cache.hits
         done_rows += len(table)
-    writer.progress("tokenizing", "Tokenized", 1.0)
-    return {"task": task, "tokenizer": tokenizer, "encoded": encoded}
+    seconds = time.monotonic() - started
+    source = "all from the cache" if hits == len(splits) else f"{hits} of {len(splits)} from the cache" if hits else ""
+    writer.progress("tokenizing", f"Tokenized in {seconds:.1f} s" + (f" ({source})" if source else ""), 1.0)
+    timing = {"tokenize_s": round(seconds, 3), "tokenize_cached_splits": hits, "tokenize_splits": len(splits)}
+    return {"task": task, "tokenizer": tokenizer, "encoded": encoded, "timing": timing}
 
 
 _SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
@@ -139,7 +147,9 @@ def _prepare_media(config: dict, setup: dict, task, tables, writer: EventWriter)
 
 def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag, writer: EventWriter,
                     started: float) -> None:
-    import lightning.pytorch as pl
+    from .lean_imports import import_lightning
+
+    pl = import_lightning()  # first: it keeps torchmetrics from loading matplotlib and scipy
     import torch
     from lightning.pytorch.callbacks import EarlyStopping
     from lightning.pytorch.utilities.exceptions import MisconfigurationException, SIGTERMException
@@ -147,12 +157,13 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
     from .data import MediaDataModule, TextDataModule
-    from .devices import choose_runtime
+    from .devices import choose_runtime, loader_workers, tune_cuda
     from .module import ClassifierModule, load_classifier
 
     training, task, encoded, tokenizer = config["training"], prepared["task"], prepared["encoded"], prepared["tokenizer"]
     runtime = choose_runtime(training)
     _set_threads()
+    tune_cuda(torch, runtime)
     pl.seed_everything(training["seed"], workers=True, verbose=False)
     modality = prepared.get("modality")
     writer.progress("loading_model", f"Loading {os.path.basename(setup['model_dir'])}", 0.5)
@@ -165,6 +176,10 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
                            hint=_MODEL_HINTS[kind], field="model.name") from None
     if not modality:
         pad_model_config(model, tokenizer)  # a decoder's head finds each row's last token through pad_token_id
+    if training["compile"]:
+        # In place (nn.Module.compile): parameter names, checkpoints and the saved model stay as without it.
+        writer.progress("loading_model", "Compiling the model (the first steps take longer)", 0.9)
+        model.compile()
     writer.progress("loading_model", "Model ready", 1.0)
     loss, extra_metrics, user_callbacks = _extensions(config, task, encoded, setup["user_code"])
     module = ClassifierModule(model, task, learning_rate=training["learning_rate"],
@@ -178,7 +193,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         datamodule = TextDataModule(
             encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id,
             padding_side=tokenizer.padding_side, batch_size=training["batch_size"], seed=training["seed"],
-            pin_memory=runtime["accelerator"] == "cuda")
+            pin_memory=runtime["accelerator"] == "cuda", num_workers=loader_workers(runtime))
     events = EventCallback(writer, {
         "labels": task.labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
@@ -239,7 +254,9 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
         **details, "steps": int(trainer.global_step), "left_out_rows": task.left_out,
         "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
-        "precision": runtime["precision"], "device_name": runtime["device_name"]})
+        **prepared["timing"],
+        "precision": runtime["precision"], "device_name": runtime["device_name"],
+        "attention": getattr(module.model.config, "_attn_implementation", None), "compiled": training["compile"]})
 
 
 def _mistakes(kept: list[dict], split, labels: list[str]) -> list[dict]:
