@@ -254,7 +254,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
         **details, "steps": int(trainer.global_step), "left_out_rows": task.left_out,
         "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
-        **prepared["timing"],
+        **prepared.get("timing", {}),
         "precision": runtime["precision"], "device_name": runtime["device_name"],
         "attention": getattr(module.model.config, "_attn_implementation", None), "compiled": training["compile"]})
 
