@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Prediction } from './registry.ts';
-import { FileInspection, LabelFileResult, LabelledFileFormat, PredictTarget } from './predict.ts';
+import { FileInspection, FilePrediction, FolderPredictionResult, LabelFileResult, LabelledFileFormat, PredictTarget } from './predict.ts';
 
 const JobId = z
   .string()
@@ -15,6 +15,20 @@ export const PredictCalls = {
   'predict.text': {
     input: z.object({ target: PredictTarget, texts: z.array(z.string().max(100_000)).min(1).max(1000) }).strict(),
     output: z.object({ predictions: z.array(Prediction) }),
+  },
+  'predict.files': {
+    input: z.object({ target: PredictTarget, files: z.array(FilePath.describe('An image or audio file, as a full path.')).min(1).max(1000) }).strict(),
+    output: z.object({ predictions: z.array(FilePrediction) }),
+  },
+  'predict.folder': {
+    input: z
+      .object({
+        target: PredictTarget,
+        path: FilePath.describe('A folder of image or audio files (subfolders included).'),
+        out: FilePath.describe('The CSV file to write: file, predicted_label, probability, low_confidence, error.'),
+      })
+      .strict(),
+    output: FolderPredictionResult,
   },
   'predict.inspect': {
     input: z.object({ path: FilePath.describe('A CSV, TSV, JSONL or Parquet file to label.') }).strict(),

@@ -18,11 +18,19 @@ const Id = z.string().min(1).max(200);
 const CoreCalls = {
   'datasets.import': {
     input: z
-      .object({ path: z.string().min(1).describe('Local file to import.'), name: z.string().min(1).max(NAME_LIMITS.dataset).optional() })
+      .object({
+        path: z.string().min(1).describe('Local file, or image or audio folder, to import.'),
+        name: z.string().min(1).max(NAME_LIMITS.dataset).optional(),
+        skipUnreadable: z.boolean().default(false).describe('Image and audio folders: import the usable files when some cannot be opened.'),
+      })
       .strict(),
     output: z.object({ dataset: Dataset, existing: z.boolean().describe('True when the same content was already stored.') }),
   },
   'datasets.list': { input: NoInput, output: z.object({ datasets: z.array(Dataset) }) },
+  'datasets.file': {
+    input: z.object({ path: z.string().min(1).max(4096).describe('A picture or clip stored inside a dataset (as a run record names it).') }).strict(),
+    output: z.object({ mime: z.string(), dataUrl: z.string().describe('The file as a data: URL, for an <img> or <audio>.') }),
+  },
   'datasets.get': { input: z.object({ id: Id }).strict(), output: z.object({ dataset: Dataset }) },
   'models.list': { input: NoInput, output: z.object({ models: z.array(CachedModel) }) },
   'models.import': {

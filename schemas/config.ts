@@ -54,7 +54,7 @@ export const DataSection = z
       .describe('Share of the training rows held out for validation when val_path is empty (between 0 and 0.5).'),
     test_path: z.string().min(1).max(NAME_LIMITS.path).nullable().default(null).describe('Optional test data, scored once after training.'),
     // Column names come from the user's own file header, whatever their length: no limit of ours to refuse them by.
-    text_column: z.string().min(1).describe('Column holding the text the model reads.'),
+    text_column: z.string().min(1).describe('Column holding the text the model reads (for an image or audio folder: its file column, `file`).'),
     label_column: z
       .string()
       .min(1)
@@ -72,6 +72,14 @@ export const DataSection = z
       .max(8192)
       .default(128)
       .describe('Longest input in tokens; longer texts are cut. Detection picks the value covering 95% of your texts.'),
+    augment: z.boolean().default(true).describe('Images and audio: vary each training example (random crops, and mirror images) so the model generalises.'),
+    max_seconds: z
+      .number()
+      .gt(0)
+      .max(600)
+      .nullable()
+      .default(null)
+      .describe("Audio: the longest stretch of a clip fed to the model, in seconds; longer clips are cut (empty: the model's own limit, else 10)."),
     preprocess: CodeReference.nullable()
       .default(null)
       .describe('Your own function (file.py:Name) applied to each row\'s text before tokenizing; what it returns is what the model reads. Needs allow_custom_code.'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ModelTask } from './config.ts';
 
-export const DatasetFormat = z.enum(['csv', 'tsv', 'jsonl', 'parquet']);
+export const DatasetFormat = z.enum(['csv', 'tsv', 'jsonl', 'parquet', 'image-folder', 'audio-folder']);
 export type DatasetFormat = z.infer<typeof DatasetFormat>;
 
 export const ColumnType = z.enum(['text', 'category', 'integer', 'number', 'boolean', 'list', 'empty']);
@@ -36,6 +36,14 @@ export const DatasetWarning = z.object({
     'TEXT_DUPLICATES',
     'TEXT_EMPTY_SOME',
     'ID_COLUMNS_IGNORED',
+    'MEDIA_FILES_LEFT_OUT',
+    'MEDIA_FILES_IGNORED',
+    'MEDIA_LEAKAGE',
+    'MEDIA_DUPLICATES',
+    'MEDIA_CONVERTED',
+    'MEDIA_ROTATED',
+    'MEDIA_RESAMPLED',
+    'MEDIA_DOWNMIXED',
   ]),
   message: z.string(),
 });
@@ -54,6 +62,25 @@ export const Detection = z.object({
 });
 export type Detection = z.infer<typeof Detection>;
 
+const Percentiles = z.object({ min: z.number(), p50: z.number(), p95: z.number(), max: z.number(), mean: z.number() });
+
+/** What an image or audio folder holds, beyond its labels. */
+export const MediaProfile = z.object({
+  kind: z.enum(['image', 'audio']),
+  files: z.number().int().describe('Usable files (rows of the table).'),
+  splits: z.array(z.enum(['train', 'validation', 'test'])).describe('Split folders found; empty when the folder has none.'),
+  unusable: z.array(z.object({ file: z.string(), code: z.string(), reason: z.string() })).describe('Files left out because they cannot be decoded.'),
+  image: z
+    .object({ width: Percentiles, height: Percentiles, modes: z.record(z.string(), z.number()), formats: z.record(z.string(), z.number()) })
+    .nullable()
+    .describe('Pixel sizes (after EXIF rotation), colour modes and file formats, for images.'),
+  audio: z
+    .object({ seconds: Percentiles, sampleRates: z.record(z.string(), z.number()), channels: z.record(z.string(), z.number()) })
+    .nullable()
+    .describe('Clip durations (seconds), sample rates (Hz) and channel counts, for audio.'),
+});
+export type MediaProfile = z.infer<typeof MediaProfile>;
+
 /** A dataset as stored in the data folder. */
 export const Dataset = z.object({
   id: z.string(),
@@ -69,6 +96,7 @@ export const Dataset = z.object({
   columns: z.array(ColumnProfile),
   detection: Detection,
   preview: z.array(z.record(z.string(), z.string())).describe('The first rows, as text.'),
+  media: MediaProfile.optional().describe('For image and audio folders: what the files hold.'),
   createdAt: z.string(),
 });
 export type Dataset = z.infer<typeof Dataset>;

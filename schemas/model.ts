@@ -9,7 +9,8 @@ export type PaddingSource = z.infer<typeof PaddingSource>;
 export const ModelInfo = z.object({
   architecture: z.string().nullable().describe('First entry of config.json "architectures", e.g. BertModel.'),
   modelType: z.string().nullable().describe('config.json "model_type", e.g. bert.'),
-  modality: z.enum(['text', 'vision', 'audio', 'unknown']),
+  // Records stored before image datasets existed said "vision"; the dataset's word, "image", is used for both now.
+  modality: z.preprocess((value) => (value === 'vision' ? 'image' : value), z.enum(['text', 'image', 'audio', 'unknown'])),
   parameters: z.number().int().nullable().describe('Parameter count read from the safetensors headers.'),
   weightsFormat: z.enum(['safetensors', 'pickle']),
   weightsBytes: z.number().int(),
@@ -28,6 +29,8 @@ export const ModelInfo = z.object({
   hiddenSize: z.number().int().nullable(),
   needsClassificationHead: z.boolean().describe('True when a new classification head is added on top for fine-tuning.'),
   labels: z.array(z.string()).describe('Labels of an existing classification head, if any.'),
+  imageSize: z.string().nullable().default(null).describe('Image models: the picture size the processor resizes to, e.g. "224×224".'),
+  samplingRate: z.number().int().nullable().default(null).describe('Audio models: the sampling rate (Hz) the feature extractor expects; clips are resampled to it.'),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { ErrorCode } from './errors.ts';
 import { ErrorEvent } from './events.ts';
-import { ModelRef } from './registry.ts';
+import { ModelRef, Prediction } from './registry.ts';
 
 /** Which model predicts: a registered version, or a completed run's model before it is registered. */
 export const PredictTarget = z.union([
@@ -71,6 +72,28 @@ export const WorkerPrediction = z.object({
 });
 export type WorkerPrediction = z.infer<typeof WorkerPrediction>;
 
+/** An image or audio file the worker could not decode (the other files of the request are still scored). */
+export const WorkerFileFailure = z.object({ error: z.object({ code: ErrorCode, message: z.string() }) });
+export type WorkerFileFailure = z.infer<typeof WorkerFileFailure>;
+
+/** The prediction for one image or audio file, or why that file could not be used. */
+export const FilePrediction = z.object({
+  file: z.string(),
+  prediction: Prediction.omit({ text: true }).nullable(),
+  error: z.object({ code: ErrorCode, message: z.string() }).nullable(),
+});
+export type FilePrediction = z.infer<typeof FilePrediction>;
+
+/** What predicting every image or audio file of a folder wrote. */
+export const FolderPredictionResult = z.object({
+  out: z.string(),
+  files: z.number().int(),
+  failed: z.number().int().describe('Files that could not be decoded (their error is in the output).'),
+  labelCounts: z.record(z.string(), z.number().int()),
+  lowConfidenceFiles: z.number().int(),
+});
+export type FolderPredictionResult = z.infer<typeof FolderPredictionResult>;
+
 /**
  * Lines of `python -m airlock_trainer predict-worker` besides its terminal finished/error event:
  * the model is loaded; the answer to request `id`; or that request failed (the worker goes on).
@@ -83,7 +106,7 @@ export const PredictWorkerEvent = z.discriminatedUnion('type', [
     problem_type: z.string(),
     load_s: z.number(),
   }),
-  z.object({ ...WorkerEnvelope, type: z.literal('predictions'), id: z.number().int(), predictions: z.array(WorkerPrediction) }),
+  z.object({ ...WorkerEnvelope, type: z.literal('predictions'), id: z.number().int(), predictions: z.array(z.union([WorkerPrediction, WorkerFileFailure])) }),
   z.object({
     ...WorkerEnvelope,
     type: z.literal('predict_failed'),

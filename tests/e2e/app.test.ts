@@ -76,7 +76,7 @@ describe('a first-time user in the browser', () => {
 
   it('imports the sample CSV by path and sees what Airlock detected', async () => {
     await open('Datasets');
-    await page.getByLabel('Dataset file path').fill(SAMPLE);
+    await page.getByLabel('Dataset file or folder path').fill(SAMPLE);
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const detection = page.getByLabel('Detection result');
     await expect.poll(() => detection.innerText(), { timeout: TRAINING }).toContain('definition');
@@ -89,7 +89,7 @@ describe('a first-time user in the browser', () => {
     const bad = join(dir.path, 'one-class.csv');
     writeFileSync(bad, 'text,label\n' + Array.from({ length: 20 }, (_, index) => `sentence ${index},same`).join('\n') + '\n');
     const before = await host.services.datasets.list().length;
-    await page.getByLabel('Dataset file path').fill(bad);
+    await page.getByLabel('Dataset file or folder path').fill(bad);
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.innerText()).toContain('Error code: LABEL_COLUMN_SINGLE_CLASS');

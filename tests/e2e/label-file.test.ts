@@ -70,7 +70,7 @@ function parseCsv(text: string): string[][] {
 describe('an analyst labels new support tickets in the app', () => {
   it('imports the tickets CSV, trains a model on it and registers it', async () => {
     await open('Datasets');
-    await page.getByLabel('Dataset file path').fill(writeTickets(join(dir.path, 'tickets.csv')));
+    await page.getByLabel('Dataset file or folder path').fill(writeTickets(join(dir.path, 'tickets.csv')));
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await expect.poll(() => page.getByLabel('Detection result').innerText(), { timeout: SLOW }).toContain('category');
     await open('Models');

@@ -17,7 +17,7 @@ afterAll(() => app.stop());
 afterEach(cleanup);
 
 function typePathAndImport(path: string) {
-  fireEvent.change(screen.getByLabelText('Dataset file path'), { target: { value: path } });
+  fireEvent.change(screen.getByLabelText('Dataset file or folder path'), { target: { value: path } });
   fireEvent.click(screen.getByRole('button', { name: 'Import' }));
 }
 
@@ -49,7 +49,7 @@ describe('Datasets screen over the real services', () => {
   it('shows a bad file’s error with its code and hint, and stores nothing', async () => {
     const before = (await app.call('datasets.list', {})) as { ok: true; data: { datasets: unknown[] } };
     render(<DatasetsScreen params={{}} />);
-    await screen.findByLabelText('Dataset file path');
+    await screen.findByLabelText('Dataset file or folder path');
     const file = new File([readFileSync(join(FIXTURES, 'reviews.csv')).subarray(0, 0)], 'empty.csv', { type: 'text/csv' });
     fireEvent.change(screen.getByLabelText('Choose a file to upload'), { target: { files: [file] } });
     const alert = await screen.findByRole('alert', {}, { timeout: 30_000 });
@@ -63,7 +63,7 @@ describe('Datasets screen over the real services', () => {
     const lines = ['text,sentiment,topic'];
     for (let i = 0; i < 40; i++) lines.push(`"message number ${i} about ${i % 3 === 0 ? 'sport' : 'food'} and more words ${i * 7}",${i % 2 ? 'pos' : 'neg'},${['sport', 'food', 'travel'][i % 3]}`);
     render(<DatasetsScreen params={{}} />);
-    await screen.findByLabelText('Dataset file path');
+    await screen.findByLabelText('Dataset file or folder path');
     const file = new File([lines.join('\n') + '\n'], 'two-labels.csv', { type: 'text/csv' });
     fireEvent.change(screen.getByLabelText('Choose a file to upload'), { target: { files: [file] } });
     await waitFor(() => expect(useDatasets.getState().lastImport).not.toBeNull(), { timeout: 30_000 });

@@ -1,4 +1,4 @@
-"""`python -m airlock_trainer <command>`: devices, inspect-model, token-lengths, validate-config, preview-rows, train, sync, predict, predict-worker, bundle.
+"""`python -m airlock_trainer <command>`: devices, inspect-model, inspect-media, token-lengths, validate-config, preview-rows, train, sync, predict, predict-worker, bundle.
 
 stdout carries only JSON-lines events; logs go to stderr. Every command ends with exactly one
 finished or error event, and exits 0 after finished, 1 after error.
@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     inspect_parser.add_argument("folder")
     validate_parser = commands.add_parser("validate-config", help="Check a run config YAML file.")
     validate_parser.add_argument("config")
+    media_parser = commands.add_parser("inspect-media", help="Open image and audio files as training will; describe each.")
+    media_parser.add_argument("--files", required=True, help='JSON file: a list of {"path", "kind": "image"|"audio"}.')
+    media_parser.add_argument("--out", required=True, help="JSON-lines file to write, one line per file.")
     lengths_parser = commands.add_parser("token-lengths", help="Token-length percentiles of a text column.")
     lengths_parser.add_argument("--model", required=True, help="Model folder whose tokenizer to use.")
     lengths_parser.add_argument("--data", required=True, help="CSV, TSV, JSONL or Parquet file.")
@@ -82,6 +85,12 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
         from .token_lengths import token_lengths
 
         writer.emit("token_lengths", **token_lengths(args.model, args.data, args.column, args.sample))
+    elif args.command == "inspect-media":
+        from .media_inspect import inspect_media
+
+        details = inspect_media(args.files, args.out, writer)
+        writer.finished("completed", duration_s=time.monotonic() - started, details=details)
+        return
     elif args.command == "validate-config":
         from .config import load_config
         from .model_limits import check_config_model

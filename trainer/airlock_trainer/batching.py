@@ -92,13 +92,15 @@ class TokenizedRows(torch.utils.data.Dataset):
 
 
 class BatchLoader:
-    """An iterable of padded batches over precomputed index batches, resumable mid-epoch.
+    """An iterable of batches over precomputed index batches, resumable mid-epoch.
+
+    `rows` is a map-style dataset (tokenized texts, or image/audio rows decoded in `num_workers` processes).
 
     Lightning sees `state_dict`/`load_state_dict` and stores them in checkpoints; `set_epoch` is
     called by Lightning through `.sampler` at each epoch start.
     """
 
-    def __init__(self, rows: TokenizedRows, lengths: Sequence[int], collate: PadCollator, batch_size: int,
+    def __init__(self, rows, lengths: Sequence[int], collate, batch_size: int,
                  seed: int, shuffle: bool, rank: int = 0, world_size: int = 1, pin_memory: bool = False,
                  num_workers: int = 0):
         self.rows, self.lengths, self.collate = rows, lengths, collate
@@ -136,6 +138,8 @@ class BatchLoader:
         self._skip = None
         self.done = start
         # Workers (on a GPU) pad the next batches while the device runs this one; the order stays the same.
+        if hasattr(self.rows, "epoch"):
+            self.rows.epoch = self.epoch  # augmentation is seeded by (seed, epoch, row); workers copy it at start
         loader = torch.utils.data.DataLoader(self.rows, batch_sampler=batches[start:], collate_fn=self.collate,
                                              num_workers=self.num_workers, pin_memory=self.pin_memory)
         for batch in loader:

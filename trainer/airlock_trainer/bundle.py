@@ -45,6 +45,35 @@ def write_bundle(args, writer: EventWriter) -> None:
         raise AirlockError("EXPORT_TARGET_EXISTS", f"{out} already exists.", hint="Export into a new folder.")
     writer.progress("exporting", "Loading the model", 0.1)
     import mlflow
+
+    from .inspect import model_modality
+
+    modality = model_modality(model_dir)
+    if modality == "image":
+        _save_image_bundle(mlflow, model_dir, out, args, writer)
+    elif modality == "audio":
+        _save_audio_bundle(mlflow, model_dir, out, args, writer)
+    else:
+        _save_text_bundle(mlflow, model_dir, out, args, writer)
+    weights = os.path.join(out, "model", "model.safetensors")
+    if modality == "audio":
+        weights = os.path.join(out, "artifacts", "model", "model.safetensors")
+    if not os.path.isfile(weights):
+        raise AirlockError("INTERNAL_ERROR", "MLflow did not write safetensors weights.",
+                           hint="This is a bug in Airlock; please report it.")
+    # MLflow's fallback licence text points at the Hugging Face Hub, which the bundle never came from.
+    with open(os.path.join(out, "LICENSE.txt"), "w", encoding="utf-8") as handle:
+        handle.write(f"{args.source_name} was fine-tuned offline by Airlock from the base model {args.base_model}.\n"
+                     "The base model's licence applies to these weights; see README.md for the model's lineage.\n")
+    files = sorted(os.path.relpath(os.path.join(folder, name), out).replace(os.sep, "/")
+                   for folder, _, names in os.walk(out) for name in names)
+    writer.progress("exporting", "MLflow model written", 1.0)
+    writer.finished("completed", duration_s=time.monotonic() - started,
+                    details={"files": files, "modality": modality})
+
+
+def _save_text_bundle(mlflow, model_dir: str, out: str, args, writer: EventWriter) -> None:
+    """A text-classification pipeline under MLflow's transformers flavor."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
@@ -61,15 +90,33 @@ def write_bundle(args, writer: EventWriter) -> None:
         classifier, out, task=PIPELINE_TASK, pip_requirements=_requirements(),
         model_config={"truncation": True, "max_length": args.max_length},
         metadata={"airlock_model": args.source_name})
-    weights = os.path.join(out, "model", "model.safetensors")
-    if not os.path.isfile(weights):
-        raise AirlockError("INTERNAL_ERROR", "MLflow did not write safetensors weights.",
-                           hint="This is a bug in Airlock; please report it.")
-    # MLflow's fallback licence text points at the Hugging Face Hub, which the bundle never came from.
-    with open(os.path.join(out, "LICENSE.txt"), "w", encoding="utf-8") as handle:
-        handle.write(f"{args.source_name} was fine-tuned offline by Airlock from the base model {args.base_model}.\n"
-                     "The base model's licence applies to these weights; see README.md for the model's lineage.\n")
-    files = sorted(os.path.relpath(os.path.join(folder, name), out).replace(os.sep, "/")
-                   for folder, _, names in os.walk(out) for name in names)
-    writer.progress("exporting", "MLflow model written", 1.0)
-    writer.finished("completed", duration_s=time.monotonic() - started, details={"files": files})
+
+
+def _save_image_bundle(mlflow, model_dir: str, out: str, args, writer: EventWriter) -> None:
+    """An image-classification pipeline under MLflow's transformers flavor: predict takes image file paths."""
+    from transformers import AutoModelForImageClassification, pipeline
+
+    from .media_modality import ImageModality
+
+    processor = ImageModality().load_processor(model_dir)
+    model = AutoModelForImageClassification.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False,
+                                                            use_safetensors=True)
+    model.name_or_path = args.source_name
+    classifier = pipeline("image-classification", model=model, image_processor=processor)
+    writer.progress("exporting", "Writing the MLflow model", 0.4)
+    mlflow.transformers.save_model(classifier, out, task="image-classification", pip_requirements=_requirements(),
+                                   metadata={"airlock_model": args.source_name})
+
+
+def _save_audio_bundle(mlflow, model_dir: str, out: str, args, writer: EventWriter) -> None:
+    """A python_function model from code (no pickle): predict takes audio file paths.
+
+    MLflow's audio-classification pipeline decodes files with ffmpeg, which an air-gapped machine rarely
+    has; the model code decodes with soundfile and soxr as training did."""
+    writer.progress("exporting", "Writing the MLflow model", 0.4)
+    code = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyfunc_audio_model.py")
+    import importlib.metadata as metadata
+
+    extra = [f"{name}=={metadata.version(name)}" for name in ("soundfile", "soxr", "pandas")]
+    mlflow.pyfunc.save_model(out, python_model=code, artifacts={"model": model_dir},
+                             pip_requirements=_requirements() + extra, metadata={"airlock_model": args.source_name})

@@ -76,7 +76,8 @@ class EventCallback(pl.Callback):
         # Accumulate on the device; .item() only when an event goes out, so no sync per step.
         self._loss_sum += loss.float()
         self._epoch_loss += loss.float()
-        self._tokens += batch["attention_mask"].sum()
+        if "input_ids" in batch:  # text: real tokens; images and audio have none (tokens_per_s stays 0)
+            self._tokens += batch["attention_mask"].sum()
         self._samples += int(batch["labels"].shape[0])
         self._batches += 1
         self._epoch_batches += 1

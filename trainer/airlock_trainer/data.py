@@ -29,11 +29,16 @@ class TextDataModule(pl.LightningDataModule):
             table = self.tables[split]
             rank, world = (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
             batch_size = self.batch_size if split == "train" else self.batch_size * EVAL_BATCH_FACTOR
+            rows, lengths = self._rows_and_lengths(table)
             self._loaders[split] = BatchLoader(
-                TokenizedRows(table), table["length"], self.collate, batch_size, self.seed,
+                rows, lengths, self.collate, batch_size, self.seed,
                 shuffle=split == "train", rank=rank, world_size=world, pin_memory=self.pin_memory,
                 num_workers=self.num_workers)
         return self._loaders[split]
+
+    def _rows_and_lengths(self, table) -> tuple:
+        """What a loader reads, and each row's length for grouping batches."""
+        return TokenizedRows(table), table["length"]
 
     def train_dataloader(self) -> BatchLoader:
         """Length-grouped, shuffled training batches (skipping those already done when resuming)."""
@@ -69,3 +74,17 @@ class TextDataModule(pl.LightningDataModule):
     def load_state_dict(self, state: dict) -> None:
         """Restores the data position from a checkpoint."""
         self._resume = (int(state["epoch"]), int(state["batches_done"]))
+
+
+class MediaDataModule(TextDataModule):
+    """Serves image or audio rows (MediaSplit), decoded and processed in DataLoader worker processes."""
+
+    def __init__(self, train, val, test, *, collate, batch_size: int, seed: int, pin_memory: bool = False):
+        from .media_modality import data_workers
+
+        super().__init__(train, val, test, pad_token_id=0, padding_side="right", batch_size=batch_size, seed=seed,
+                         pin_memory=pin_memory, num_workers=data_workers())
+        self.collate = collate
+
+    def _rows_and_lengths(self, table) -> tuple:
+        return table.rows, table.lengths

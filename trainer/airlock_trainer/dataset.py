@@ -23,6 +23,7 @@ from .tasks import LABEL, Task
 log = logging.getLogger("airlock_trainer")
 
 TEXT = "text"
+SPLIT = "split"  # the column import writes for a folder with train/validation/test split folders
 Progress = Callable[[str, float | None], None]
 
 
@@ -34,6 +35,7 @@ class Tables:
     val: Rows
     test: Rows | None
     folders: dict[str, str] = dataclasses.field(default_factory=dict)  # split -> the table folder it came from
+    media: str | None = None  # "image" or "audio": the text column holds file paths
 
 
 def resolve_data_path(path: str, field: str, base_dirs: list[str]) -> str:
@@ -54,17 +56,31 @@ def display_name(table: Table) -> str:
     return table.path
 
 
-def clean(table: Table, data: dict, field: str, task: Task) -> Rows:
-    """The rows with both a text and a label: columns text and the task's labels."""
+def media_folder(table: Table) -> str | None:
+    """The folder holding an image or audio dataset's files (its `file` cells are relative to it); None for text."""
+    media = table.schema.get("media")
+    return os.path.join(table.folder, media["files"]) if media else None
+
+
+def clean(table: Table, data: dict, field: str, task: Task, split: str | None = None) -> Rows:
+    """The rows with both a text and a label: columns text and the task's labels.
+
+    For an image or audio dataset the text is the absolute path of each row's file; with `split`,
+    only the rows its split folder put in that split (train, validation or test).
+    """
     name = display_name(table)
     text_index = table.index(data["text_column"], "data.text_column")
     label_index = task.label_cells(*table.label_readings(data["label_column"], "data.label_column"))
+    files = media_folder(table)
     texts, labels = [], []
-    for text, label in table.cells(text_index, label_index):
-        if text is None or label is None:
+    split_index = table.columns.index(SPLIT) if split and SPLIT in table.columns else None
+    for text, label, *in_split in table.cells(text_index, label_index, *([split_index] if split_index is not None else [])):
+        if text is None or label is None or (in_split and in_split[0] != split):
             continue
-        # a list in a text column reads as import profiled it: compact JSON
-        texts.append(text if isinstance(text, str) else json.dumps(text, ensure_ascii=False, separators=(",", ":")))
+        if files is not None:  # an image or audio dataset: the cell names a file stored with it
+            texts.append(os.path.join(files, *text.split("/")))
+        else:  # a list in a text column reads as import profiled it: compact JSON
+            texts.append(text if isinstance(text, str) else json.dumps(text, ensure_ascii=False, separators=(",", ":")))
         labels.append(task.parse(label))
     dropped = table.rows - len(texts)
     if dropped:
@@ -101,16 +117,21 @@ def load_tables(config: dict, task: Task, base_dirs: list[str], progress: Progre
     data, seed = config["data"], config["training"]["seed"]
     folders: dict[str, str] = {}
 
-    def read(key: str):
+    def read(key: str, split: str | None = None):
         field = f"data.{key}_path"
         table = read_table(resolve_data_path(data[f"{key}_path"], field, base_dirs), field)
         folders[key] = table.folder
         progress(f"Reading {display_name(table)}", {"train": 0.0, "val": 0.5, "test": 0.8}[key])
-        return clean(table, data, field, task)
+        return clean(table, data, field, task, split)
 
-    train = read("train")
+    # A folder imported with split folders carries them in its split column: the config's own files come first.
+    splits = _split_folders(data, base_dirs)
+    train = read("train", "train" if splits else None)
     task.fit(train[LABEL])
-    if data["val_path"]:
+    if not data["val_path"] and "validation" in splits:
+        data = {**data, "val_path": data["train_path"]}
+        val = task.restrict(read("val", "validation"), "validation")
+    elif data["val_path"]:
         val = task.restrict(read("val"), "validation")
     else:
         keys = [task.split_key(label) for label in train[LABEL]]
@@ -121,12 +142,24 @@ def load_tables(config: dict, task: Task, base_dirs: list[str], progress: Progre
                                field="data.train_path")
         train, val = train.select(train_rows), train.select(val_rows)
     test = None
-    if data["test_path"]:
+    if not data["test_path"] and "test" in splits:
+        data = {**data, "test_path": data["train_path"]}
+        test = task.restrict(read("test", "test"), "test")
+    elif data["test_path"]:
         test = task.restrict(read("test"), "test")
     progress(f"{len(train)} training, {len(val)} validation" + (f", {len(test)} test" if test is not None else "")
              + " rows", 1.0)
     folders.setdefault("val", folders["train"])  # held out from the training table
-    return Tables(train=train, val=val, test=test, folders=folders)
+    kind = read_table(resolve_data_path(data["train_path"], "data.train_path", base_dirs), "data.train_path").schema.get("media")
+    return Tables(train=train, val=val, test=test, folders=folders, media=kind["kind"] if kind else None)
+
+
+def _split_folders(data: dict, base_dirs: list[str]) -> list[str]:
+    """The splits an imported folder's split column holds (empty when it has none)."""
+    table = read_table(resolve_data_path(data["train_path"], "data.train_path", base_dirs), "data.train_path")
+    if SPLIT not in table.columns or not table.schema.get("media"):
+        return []
+    return sorted({row[0] for row in table.cells(table.columns.index(SPLIT)) if row[0]})
 
 
 def tokenize(table: Rows, tokenizer, max_length: int, task: Task, progress: Progress, cache=None) -> Rows:

@@ -49,6 +49,11 @@ def count_parameters(model_dir: str) -> int | None:
     return total
 
 
+def model_modality(model_dir: str) -> str:
+    """text, image, audio or unknown: what a model folder's processor files say it reads."""
+    return _modality(model_dir, _read_json(os.path.join(model_dir, "config.json")) or {})
+
+
 def _modality(model_dir: str, config: dict) -> str:
     if has_tokenizer(model_dir):
         return "text"

@@ -155,6 +155,22 @@ def check_max_length(config: dict, model_dir: str) -> None:
                        field="data.max_length", details=[detail])
 
 
+_READS = {"text": "text", "image": "pictures", "audio": "sound", "unknown": "an input Airlock cannot tell"}
+
+
+def check_modality(model_dir: str, data_kind: str) -> None:
+    """Refuses a model that reads another kind of input than the dataset holds (MODEL_MODALITY_MISMATCH)."""
+    from .inspect import model_modality
+
+    model_kind = model_modality(model_dir)
+    if model_kind == data_kind:
+        return
+    raise AirlockError("MODEL_MODALITY_MISMATCH", f"The model {os.path.basename(model_dir)} reads {_READS[model_kind]}, "
+                       f"but the dataset holds {_READS[data_kind]}.",
+                       hint=f"Pick a{'n' if data_kind in ('image', 'audio') else ''} {data_kind} model from the model "
+                            "cache (`airlock models` shows each model's modality).", field="model.name")
+
+
 def check_config_model(config: dict, config_path: str) -> None:
     """validate-config's model checks, when model.name is a folder found here (else `train` reports it missing)."""
     try:

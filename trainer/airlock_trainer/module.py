@@ -12,6 +12,7 @@ import lightning.pytorch as pl
 import torch
 
 from .errors import AirlockError
+from .mistakes import Mistakes
 from .tasks import Task
 
 NO_DECAY_MARKERS = ("bias", "layernorm", "layer_norm", "norm.weight", "ln_")
@@ -63,6 +64,7 @@ class ClassifierModule(pl.LightningModule):
         self.learning_rate, self.weight_decay, self.warmup_ratio = learning_rate, weight_decay, warmup_ratio
         self.metrics = torch.nn.ModuleDict({stage: torch.nn.ModuleDict(task.metrics()) for stage in ("val", "test")})
         self.reports: dict[str, dict[str, list]] = {}  # stage -> the task's reported metrics of its latest epoch
+        self.mistakes = Mistakes()  # image and audio batches carry row_index: their wrong answers are kept
         # training.loss and evaluation.metrics (losses.py, metrics_extra.py); None and {} keep the task's own.
         self.loss = loss
         extra = extra_metrics or {}
@@ -71,6 +73,8 @@ class ClassifierModule(pl.LightningModule):
 
     def _forward(self, batch: dict):
         """The model's output and the loss: the model's own, or training.loss's from the logits."""
+        if "row_index" in batch:
+            batch = {key: value for key, value in batch.items() if key != "row_index"}
         if self.loss is None:
             output = self.model(**batch)
             return output, output.loss
@@ -91,6 +95,8 @@ class ClassifierModule(pl.LightningModule):
     def _evaluate(self, batch: dict, stage: str) -> None:
         output, loss = self._forward(batch)
         predictions, targets = self.task.metric_inputs(output.logits, batch["labels"])
+        if "row_index" in batch and self.task.name == "classification":
+            self.mistakes.add(stage, batch["row_index"], output.logits, batch["labels"])
         size = batch["labels"].shape[0]
         self.log(f"{stage}/loss", loss, on_epoch=True, batch_size=size, sync_dist=True)
         for name, metric in self.metrics[stage].items():
@@ -113,8 +119,14 @@ class ClassifierModule(pl.LightningModule):
         """The same metrics on test rows."""
         self._evaluate(batch, "test")
 
+    def on_validation_epoch_start(self) -> None:
+        self.mistakes.start("val")
+
+    def on_test_epoch_start(self) -> None:
+        self.mistakes.start("test")
+
     def _keep_reports(self, stage: str) -> None:
-        self.reports[stage] = {}
+        self.reports[stage] = {"mistakes": self.mistakes.kept(stage)}
         for name in self.task.reported:
             metric = self.metrics[stage][name]
             self.reports[stage][name] = metric.compute().cpu().tolist()

@@ -89,7 +89,8 @@ def has_tokenizer(model_dir: str) -> bool:
 
 
 def check_model_files(model_dir: str, allow_pickle: bool) -> str:
-    """Checks config, weights and tokenizer exist and are allowed; returns the weights format."""
+    """Checks config, weights and tokenizer (or, for image and audio models, processor) exist and are allowed;
+    returns the weights format."""
     if not os.path.isfile(os.path.join(model_dir, "config.json")):
         raise AirlockError("MODEL_CONFIG_MISSING", f"The model folder {model_dir} has no config.json.",
                            hint="Point model.name at a complete Hugging Face model folder.", field="model.name")
@@ -103,7 +104,7 @@ def check_model_files(model_dir: str, allow_pickle: bool) -> str:
                            "code when loaded.",
                            hint="Convert the weights to safetensors, or set model.allow_pickle: true if you trust "
                                 "where this model came from.", field="model.allow_pickle")
-    if not has_tokenizer(model_dir):
+    if not has_tokenizer(model_dir) and not os.path.isfile(os.path.join(model_dir, "preprocessor_config.json")):
         raise AirlockError("MODEL_TOKENIZER_MISSING", f"The model folder {model_dir} has no tokenizer files.",
                            hint="Copy tokenizer.json (or vocab.txt and tokenizer_config.json) into the folder.",
                            field="model.name")

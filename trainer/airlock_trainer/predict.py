@@ -22,17 +22,30 @@ BATCH_SIZE = 32
 
 
 class Predictor:
-    """A saved sequence classification model and its tokenizer, ready to score texts."""
+    """A saved classification model and its tokenizer (texts) or processor (image or audio files), ready to score."""
 
     def __init__(self, model_dir: str, max_length: int):
         import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        from .inspect import model_modality
 
         check_model_files(model_dir, allow_pickle=False)
         self.torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
-        self.model = AutoModelForSequenceClassification.from_pretrained(
-            model_dir, local_files_only=True, trust_remote_code=False, use_safetensors=True)
+        self.modality = model_modality(model_dir)
+        if self.modality in ("image", "audio"):
+            from .media_modality import MEDIA_MODALITIES
+
+            media = MEDIA_MODALITIES[self.modality]
+            self.media, self.processor = media, media.load_processor(model_dir)
+            self.model = media.auto_class().from_pretrained(model_dir, local_files_only=True, trust_remote_code=False,
+                                                            use_safetensors=True)
+            self.media_config = {"data": getattr(self.model.config, "airlock_media", None) or {}}
+        else:
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
+            self.model = AutoModelForSequenceClassification.from_pretrained(
+                model_dir, local_files_only=True, trust_remote_code=False, use_safetensors=True)
         self.model.eval()
         self.max_length = max_length
         self.problem_type = self.model.config.problem_type or "single_label_classification"
@@ -45,6 +58,35 @@ class Predictor:
         with torch.no_grad():
             logits = self.model(**encoded).logits.float()
         return [self._one(row, top) for row in logits]
+
+    def predict_files(self, paths: list[str], top: int | None = None) -> list[dict]:
+        """One prediction per image or audio file, decoded as in training (no augmentation); a file that cannot
+        be used gets {"error": {code, message}} instead, and the others are still scored."""
+        from .media_decode import MediaUnreadable
+
+        if self.modality not in ("image", "audio"):
+            raise AirlockError("MODEL_MODALITY_MISMATCH", "This model reads text, not image or audio files.",
+                               hint="Give it texts (--text), or pick an image or audio model.")
+        rows = self.media.rows(paths, [0] * len(paths), self.processor, train=False, augment=False, seed=0,
+                               config=self.media_config)
+        results: list[dict | None] = [None] * len(paths)
+        decoded = []
+        for index in range(len(paths)):
+            try:
+                decoded.append((index, rows[index]))
+            except MediaUnreadable as error:
+                results[index] = {"error": {"code": error.code, "message": f"{os.path.basename(paths[index])}: {error}"}}
+            except OSError as error:
+                results[index] = {"error": {"code": "FILE_UNREADABLE", "message": f"{paths[index]}: {error.strerror}"}}
+        if decoded:
+            batch = self.media.collator(self.processor, self.media_config)([row for _, row in decoded])
+            batch.pop("labels")
+            batch.pop("row_index")
+            with self.torch.no_grad():
+                logits = self.model(**batch).logits.float()
+            for (index, _), row in zip(decoded, logits):
+                results[index] = self._one(row, top)
+        return results
 
     def _one(self, logits, top: int | None) -> dict:
         if self.problem_type == "regression":

@@ -4,6 +4,8 @@ Starting Python, torch and transformers costs seconds; the app keeps one of thes
 that a second "try it" or a whole file does not pay it again. Protocol, one UTF-8 JSON object per line:
 
   stdin   {"id": 7, "texts": ["...", ...], "top": 2}     (`top`: how many labels' scores to return; all when absent)
+          {"id": 8, "files": ["/abs/a.png", ...]}         image or audio models: files to decode and score; a file
+                                                          that cannot be used gets {"error": {code, message}}
   stdout  predict_ready {labels, problem_type, load_s}     once, after the model is loaded
           predictions {id, predictions: [...]}            one per request, in order
           predict_failed {id, code, message, hint}        a request that could not be answered; the worker goes on
@@ -45,8 +47,12 @@ def serve(args, writer: EventWriter, lines: Iterable[bytes] | None = None) -> No
         try:
             request = _load(raw)
             request_id = request["id"]
-            texts, top = _texts_and_top(request)
-            predictions = predictor.predict(texts, top) if texts else []
+            files = "files" in request
+            texts, top = _texts_and_top(request, "files" if files else "texts")
+            if not texts:
+                predictions = []
+            else:
+                predictions = predictor.predict_files(texts, top) if files else predictor.predict(texts, top)
         except Exception as error:  # noqa: BLE001 - one bad request must not end a warm worker
             if not isinstance(error, AirlockError):
                 log.exception("request %s failed", request_id)
@@ -74,13 +80,13 @@ def _load(raw: bytes) -> dict:
     return request
 
 
-def _texts_and_top(request: dict) -> tuple[list[str], int | None]:
-    """The request's texts and `top`, or AirlockError naming what is wrong with them."""
-    texts, top = request.get("texts"), request.get("top")
+def _texts_and_top(request: dict, key: str = "texts") -> tuple[list[str], int | None]:
+    """The request's texts (or file paths, key "files") and `top`, or AirlockError naming what is wrong with them."""
+    texts, top = request.get(key), request.get("top")
     if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
-        raise AirlockError("INVALID_INPUT", f"Request {request['id']}: texts must be a list of strings.")
+        raise AirlockError("INVALID_INPUT", f"Request {request['id']}: {key} must be a list of strings.")
     if len(texts) > MAX_TEXTS_PER_REQUEST:
-        raise AirlockError("INVALID_INPUT", f"Request {request['id']}: at most {MAX_TEXTS_PER_REQUEST} texts per request.")
+        raise AirlockError("INVALID_INPUT", f"Request {request['id']}: at most {MAX_TEXTS_PER_REQUEST} {key} per request.")
     if top is not None and (not isinstance(top, int) or top < 1):
         raise AirlockError("INVALID_INPUT", f"Request {request['id']}: top must be a positive integer.")
     return texts, top

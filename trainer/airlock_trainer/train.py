@@ -86,6 +86,8 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
         from .extensions import preprocess_tables
 
         tables = preprocess_tables(setup["user_code"], tables)  # data.preprocess: its output is what is tokenized
+    if tables.media:
+        return _prepare_media(config, setup, task, tables, writer)
     from transformers import AutoTokenizer  # after the data checks: a bad column is reported in seconds
 
     # The tokenizer is part of the tokenizing stage: stages go forward (reading, tokenizing, loading the model, ...).
@@ -119,6 +121,30 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
 _SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
 
 
+def _prepare_media(config: dict, setup: dict, task, tables, writer: EventWriter) -> dict:
+    """Images or audio: the model's processor, and per split the rows its DataLoader workers decode."""
+    from .dataset import LABEL, TEXT
+    from .media_modality import MEDIA_MODALITIES, MediaSplit
+    from .model_limits import check_modality
+
+    modality = MEDIA_MODALITIES[tables.media]
+    check_modality(setup["model_dir"], modality.name)
+    writer.progress("tokenizing", f"Loading the {modality.name} processor", 0.0)
+    processor = modality.load_processor(setup["model_dir"])
+    data, seed = config["data"], config["training"]["seed"]
+    encoded = {}
+    for split in ("train", "val", "test"):
+        table = getattr(tables, split)
+        if table is None:
+            continue
+        paths, targets = table[TEXT], task.targets(table[LABEL])
+        rows = modality.rows(paths, targets, processor, train=split == "train", augment=data["augment"], seed=seed,
+                             config=config)
+        encoded[split] = MediaSplit(rows, modality.lengths(paths, processor, config))
+    writer.progress("tokenizing", "Ready", 1.0)
+    return {"task": task, "tokenizer": processor, "encoded": encoded, "modality": modality}
+
+
 def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag, writer: EventWriter,
                     started: float) -> None:
     from .lean_imports import import_lightning
@@ -130,7 +156,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
 
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
-    from .data import TextDataModule
+    from .data import MediaDataModule, TextDataModule
     from .devices import choose_runtime, loader_workers, tune_cuda
     from .module import ClassifierModule, load_classifier
 
@@ -139,13 +165,17 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     _set_threads()
     tune_cuda(torch, runtime)
     pl.seed_everything(training["seed"], workers=True, verbose=False)
+    modality = prepared.get("modality")
     writer.progress("loading_model", f"Loading {os.path.basename(setup['model_dir'])}", 0.5)
     try:
-        model = load_classifier(setup["model_dir"], task, setup["weights"])
+        model = modality.load_model(setup["model_dir"], task, setup["weights"]) if modality else \
+            load_classifier(setup["model_dir"], task, setup["weights"])
     except (ValueError, KeyError) as error:
-        raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a text classifier: {error}",
-                           hint="Pick a text encoder model such as BERT, RoBERTa or MiniLM.", field="model.name") from None
-    pad_model_config(model, tokenizer)  # a decoder's head finds each row's last token through pad_token_id
+        kind = modality.name if modality else "text"
+        raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a {kind} classifier: {error}",
+                           hint=_MODEL_HINTS[kind], field="model.name") from None
+    if not modality:
+        pad_model_config(model, tokenizer)  # a decoder's head finds each row's last token through pad_token_id
     if training["compile"]:
         # In place (nn.Module.compile): parameter names, checkpoints and the saved model stay as without it.
         writer.progress("loading_model", "Compiling the model (the first steps take longer)", 0.9)
@@ -155,10 +185,15 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     module = ClassifierModule(model, task, learning_rate=training["learning_rate"],
                               weight_decay=training["weight_decay"], warmup_ratio=training["warmup_ratio"],
                               loss=loss, extra_metrics=extra_metrics)
-    datamodule = TextDataModule(
-        encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id,
-        padding_side=tokenizer.padding_side, batch_size=training["batch_size"], seed=training["seed"],
-        pin_memory=runtime["accelerator"] == "cuda", num_workers=loader_workers(runtime))
+    if modality:
+        datamodule = MediaDataModule(
+            encoded["train"], encoded["val"], encoded.get("test"), collate=modality.collator(tokenizer, config),
+            batch_size=training["batch_size"], seed=training["seed"], pin_memory=runtime["accelerator"] == "cuda")
+    else:
+        datamodule = TextDataModule(
+            encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id,
+            padding_side=tokenizer.padding_side, batch_size=training["batch_size"], seed=training["seed"],
+            pin_memory=runtime["accelerator"] == "cuda", num_workers=loader_workers(runtime))
     events = EventCallback(writer, {
         "labels": task.labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
@@ -210,14 +245,31 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     if trainer.is_global_zero:
         writer.progress("saving", "Saving the model", None)
         task.prepare_to_save(module.model)
+        if modality:  # how predictions must read files, as training did
+            module.model.config.airlock_media = {"modality": modality.name, **modality.saved_settings(tokenizer, config)}
         model_dir = save_model(module.model, tokenizer, setup["run_dir"])
     details = task.details(module.reports[report_on], "test" if report_on == "test" else "validation")
+    if modality and module.reports[report_on].get("mistakes"):
+        details["mistakes"] = _mistakes(module.reports[report_on]["mistakes"], encoded[report_on], task.labels)
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
         **details, "steps": int(trainer.global_step), "left_out_rows": task.left_out,
         "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
-        **prepared["timing"],
+        **prepared.get("timing", {}),
         "precision": runtime["precision"], "device_name": runtime["device_name"],
         "attention": getattr(module.model.config, "_attn_implementation", None), "compiled": training["compile"]})
+
+
+def _mistakes(kept: list[dict], split, labels: list[str]) -> list[dict]:
+    """The most confident wrong answers on the scored split, with each example's file (for the Run screen's gallery)."""
+    return [{"file": split.rows.paths[item["row"]], "true": labels[item["true"]], "predicted": labels[item["predicted"]],
+             "probability": item["probability"]} for item in kept]
+
+
+_MODEL_HINTS = {
+    "text": "Pick a text encoder model such as BERT, RoBERTa or MiniLM.",
+    "image": "Pick an image classification model such as ViT, ConvNeXt or ResNet.",
+    "audio": "Pick an audio classification model such as Wav2Vec2, HuBERT or AST.",
+}
 
 
 def _extensions(config: dict, task, encoded: dict, user_code: UserCode) -> tuple:
@@ -232,7 +284,8 @@ def _extensions(config: dict, task, encoded: dict, user_code: UserCode) -> tuple
 
 
 def save_model(model, tokenizer, run_dir: str) -> str:
-    """Writes <run-dir>/model (safetensors, config with labels, tokenizer) via a temporary folder and a rename."""
+    """Writes <run-dir>/model (safetensors, config with labels, and the tokenizer or processor) via a temporary
+    folder and a rename."""
     target = os.path.join(run_dir, "model")
     partial = target + ".partial"
     shutil.rmtree(partial, ignore_errors=True)

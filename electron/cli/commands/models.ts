@@ -22,13 +22,18 @@ function describePadding(info: Pick<ModelInfo, 'padding' | 'padToken'>): string 
 }
 
 function describeInfo(info: ModelInfo): string {
+  const input =
+    info.modality === 'image'
+      ? [`  Input: pictures resized to ${info.imageSize ?? 'the size its processor sets'}`]
+      : info.modality === 'audio'
+        ? [`  Input: sound at ${info.samplingRate ? `${info.samplingRate} Hz` : 'the rate its feature extractor sets'} (clips are resampled to it)`]
+        : [`  Longest input: ${describeLimit(info)}`, `  Padding: ${describePadding(info)}`];
   return [
     `  Architecture: ${info.architecture ?? 'unknown'} (${info.modelType ?? 'unknown type'})`,
     `  Modality: ${info.modality}`,
     `  Parameters: ${formatParameters(info.parameters)}  (${info.weightsFormat}, ${formatBytes(info.weightsBytes)})`,
     `  Tokenizer: ${info.hasTokenizer ? 'yes' : 'no'}   Processor: ${info.hasProcessor ? 'yes' : 'no'}`,
-    `  Longest input: ${describeLimit(info)}`,
-    `  Padding: ${describePadding(info)}`,
+    ...input,
     `  Classification head: ${info.needsClassificationHead ? 'none; a new one is added for fine-tuning' : `yes (${info.labels.join(', ')})`}`,
   ].join('\n');
 }

@@ -5,6 +5,7 @@ import { fractionProgress } from '../progress.ts';
 import { table } from '../output.ts';
 import { userPath } from '../paths.ts';
 import { SAFE_CELLS_NOTE } from '../../services/util/csv-cells.ts';
+import { mediaKind } from '../../services/datasets/media/layout.ts';
 import { call, positional, stringOption, type Command, type CommandContext } from './types.ts';
 
 /** Draws `task` progress notices on stderr while `work` runs. */
@@ -29,16 +30,41 @@ function describePrediction(prediction: Prediction): string {
 }
 
 export const predictCommand: Command = {
-  usage: 'predict <name[@version|stage]> (--text "..." [--text ...] | --file <csv|tsv|jsonl|parquet> --out <file.csv|.tsv|.jsonl> [--column C]) [--json]',
-  summary: 'Check a registered model: label and probability for texts, or for every row of a file (written to --out).',
-  options: { text: { type: 'string', multiple: true }, file: { type: 'string' }, out: { type: 'string' }, column: { type: 'string' } },
+  usage:
+    'predict <name[@version|stage]> (--text "..." [--text ...] | --file <csv|tsv|jsonl|parquet> --out <file.csv|.tsv|.jsonl> [--column C] | --file <image|audio> [--file ...] | --folder <folder> --out <file.csv>) [--json]',
+  summary: 'Check a registered model: label and probability for texts or image/audio files, or for every row of a file or every file of a folder (written to --out).',
+  options: { text: { type: 'string', multiple: true }, file: { type: 'string', multiple: true }, folder: { type: 'string' }, out: { type: 'string' }, column: { type: 'string' } },
   async run(context) {
     const model = positional(context, 0, 'the model (name@version)', this.usage);
-    const file = stringOption(context, 'file');
+    const files = ((context.values.file as string[] | undefined) ?? []).map(userPath);
+    const folder = stringOption(context, 'folder');
+    if (folder) {
+      const out = stringOption(context, 'out');
+      if (!out) throw new AirlockError('INVALID_INPUT', 'Missing --out for --folder.', { hint: `Usage: airlock ${this.usage}` });
+      const result = await withProgress(context, 'predict', 'Predicting', () => call(context, 'predict.folder', { target: { model }, path: userPath(folder), out: userPath(out) }));
+      context.output.result(result, () =>
+        [
+          `Predicted ${result.files} files into ${result.out}`,
+          ...Object.entries(result.labelCounts).map(([label, count]) => `  ${label}: ${count}`),
+          `${result.lowConfidenceFiles} files are low-confidence; ${result.failed} could not be read (see the error column).`,
+          SAFE_CELLS_NOTE,
+        ].join('\n'),
+      );
+      return;
+    }
+    if (files.length > 0 && files.every((path) => mediaKind(path))) {
+      const { predictions } = await call(context, 'predict.files', { target: { model }, files });
+      context.output.result({ predictions }, () =>
+        table(['PREDICTION', 'FILE'], predictions.map((entry) => [entry.prediction ? describePrediction({ ...entry.prediction, text: entry.file }) : `cannot read: ${entry.error?.message}`, entry.file])),
+      );
+      return;
+    }
+    if (files.length > 1) throw new AirlockError('INVALID_INPUT', 'Give one table file to label (--file may repeat only for image or audio files).', { hint: `Usage: airlock ${this.usage}` });
+    const file = files[0];
     if (file) {
       const out = stringOption(context, 'out');
       if (!out) throw new AirlockError('INVALID_INPUT', 'Missing --out for --file.', { hint: `Usage: airlock ${this.usage}` });
-      const result = await withProgress(context, 'predict', 'Predicting', () => call(context, 'predict.file', { target: { model }, path: userPath(file), out: userPath(out), column: stringOption(context, 'column') }));
+      const result = await withProgress(context, 'predict', 'Predicting', () => call(context, 'predict.file', { target: { model }, path: file, out: userPath(out), column: stringOption(context, 'column') }));
       context.output.result(result, () =>
         [
           `Predicted ${result.rows} rows (text column "${result.column}") into ${result.out}`,

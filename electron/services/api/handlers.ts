@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import { ApiCalls, type ApiInput, type ApiName, type ApiOutput, type ApiResult, type Notice } from '../../../schemas/api.ts';
 import { AirlockError, toErrorShape } from '../../../schemas/errors.ts';
 import { DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
+import { checkModality, defaultModelFor } from '../config/modality.ts';
+import { storedMediaFile } from '../datasets/media/stored-file.ts';
 import type { DevicesEvent, TrainerEvent } from '../../../schemas/events.ts';
 import type { Run } from '../../../schemas/run.ts';
 import type { Services } from '../index.ts';
@@ -64,21 +66,23 @@ export function createApi(services: Services): Api {
   }
 
   handle('datasets.import', (input) =>
-    services.datasets.import(requireFullPath(input.path, { field: 'path', what: 'file', exampleName: 'tickets.csv' }), { name: input.name, onProgress: (fraction) => notices.emit('notice', { kind: 'import', path: input.path, fraction }) }),
+    services.datasets.import(requireFullPath(input.path, { field: 'path', what: 'file', exampleName: 'tickets.csv' }), { name: input.name, skipUnreadable: input.skipUnreadable, onProgress: (fraction) => notices.emit('notice', { kind: 'import', path: input.path, fraction }) }),
   );
   handle('datasets.list', () => ({ datasets: services.datasets.list() }));
   handle('datasets.get', (input) => ({ dataset: services.datasets.get(input.id) }));
+  handle('datasets.file', (input) => storedMediaFile(services.paths, input.path));
   handle('models.list', () => ({ models: services.models.list() }));
   handle('models.import', async (input) => ({ model: await services.models.import(requireFullPath(input.path, { field: 'path', what: 'model folder', exampleName: 'my-model' }), { name: input.name, allowPickle: input.allowPickle }) }));
   handle('models.inspect', (input) => ({ model: services.models.inspect(input.target) }));
   handle('devices.list', async () => ({ devices: await listDevices(true) }));
   handle('config.suggest', async (input) => {
     const dataset = await services.datasets.resolve(input.dataset);
-    const model = services.models.get(input.model ?? DEFAULT_MODEL_ID);
+    const model = input.model ? services.models.get(input.model) : defaultModelFor(dataset, services.models.list()) ?? services.models.get(DEFAULT_MODEL_ID);
+    checkModality(dataset, { folder: model.path, info: model.info }, services.models.list());
     // Both are advisory: without them the config falls back to CPU settings and a length estimate.
     const [devices, measured] = await Promise.all([
       listDevices(false).catch(() => null),
-      dataset.detection.textColumn
+      dataset.detection.textColumn && !dataset.media
         ? measureTokenLengths(services.paths.root, model.path, dataset.dataPath, dataset.detection.textColumn).catch(() => null)
         : null,
     ]);

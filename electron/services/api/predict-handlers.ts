@@ -7,6 +7,8 @@ export function registerPredictHandlers(context: HandlerContext): void {
     notify({ kind: 'progress', task: 'predict', id, fraction: fraction === null ? null : Math.min(1, Math.max(0, fraction)), message });
 
   handle('predict.text', async (input) => ({ predictions: await services.predictions.texts(input.target, input.texts) }));
+  handle('predict.files', async (input) => ({ predictions: await services.predictions.files(input.target, input.files) }));
+  handle('predict.folder', (input) => services.predictions.folder(input.target, input.path, input.out, progress(input.path)));
   handle('predict.inspect', async (input) => ({ file: await services.predictions.inspect(input.path, progress(input.path)) }));
   handle('predict.label', async (input) => ({
     result: await services.predictions.label(input.target, input.path, { jobId: input.jobId, column: input.column, onProgress: progress(input.jobId) }),

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
@@ -7,6 +7,8 @@ import type { DatasetTable } from '../store/records.ts';
 import { analyzeDatasetFile, type DatasetAnalysis } from '../datasets/analyze.ts';
 import { SCHEMA_FILE, TABLE_FILE } from '../datasets/canonical-table.ts';
 import { originalFile } from '../datasets/column-choice.ts';
+import { isArchive, unpackArchive } from '../datasets/media/archive.ts';
+import { analyzeMediaFolder, type MediaAnalysis } from '../datasets/media/media-import.ts';
 import { formatFromPath } from '../datasets/sniff.ts';
 import { stagingPath } from '../util/files.ts';
 
@@ -14,6 +16,13 @@ import { stagingPath } from '../util/files.ts';
 export interface ImportResult {
   dataset: Dataset;
   existing: boolean;
+}
+
+export interface ImportOptions {
+  name?: string;
+  onProgress?: (fraction: number) => void;
+  /** Image and audio folders: import the usable files when some cannot be opened. */
+  skipUnreadable?: boolean;
 }
 
 /** Datasets in the data folder: imported once, identified by content, never modified. */
@@ -71,8 +80,10 @@ export class DatasetCatalog {
     return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep)[0] : null;
   }
 
-  /** Analyses a file and copies it into the store; a failed import leaves nothing behind. */
-  async import(path: string, options: { name?: string; onProgress?: (fraction: number) => void } = {}): Promise<ImportResult> {
+  /** Analyses a file (or an image or audio folder) and copies it into the store; a failed import leaves nothing behind. */
+  async import(path: string, options: ImportOptions = {}): Promise<ImportResult> {
+    if (existsSync(path) && statSync(path).isDirectory()) return this.importFolder(path, options);
+    if (existsSync(path) && isArchive(path)) return this.importArchive(path, options);
     if (!existsSync(path) || !statSync(path).isFile()) {
       throw new AirlockError('FILE_NOT_FOUND', `The file ${path} does not exist.`, { hint: 'Check the path, or pick the file again.' });
     }
@@ -95,10 +106,7 @@ export class DatasetCatalog {
       throw error;
     }
     const id = `ds-${analysis.sha256.slice(0, 12)}`;
-    const target = join(this.paths.datasets, id);
-    rmSync(target, { recursive: true, force: true }); // left by an import that crashed before its row was written
-    renameSync(staging, target);
-    const dataset: Dataset = {
+    return this.commit(staging, id, {
       id,
       name: options.name ?? basename(path, extname(path)),
       format: analysis.format,
@@ -106,14 +114,72 @@ export class DatasetCatalog {
       bytes: analysis.bytes,
       sha256: analysis.sha256,
       sourcePath: resolve(path),
-      dataPath: join(target, TABLE_FILE),
+      dataPath: join(this.paths.datasets, id, TABLE_FILE),
       encoding: analysis.encoding,
       delimiter: analysis.delimiter,
       columns: analysis.columns,
       detection: analysis.detection,
       preview: analysis.preview,
       createdAt: new Date().toISOString(),
-    };
+    });
+  }
+
+  /** A .zip, .tar or .tar.gz of an image or audio folder: unpacked (checked first) beside the data folder, then imported as a folder. */
+  private async importArchive(path: string, options: ImportOptions): Promise<ImportResult> {
+    const unpacked = stagingPath(this.paths.staging, 'archive');
+    try {
+      await unpackArchive(path, unpacked);
+      // an archive of one folder (digits.zip holding digits/...) is that folder
+      const top = readdirSync(unpacked, { withFileTypes: true }).filter((entry) => !entry.name.startsWith('.') && entry.name !== '__MACOSX');
+      const root = top.length === 1 && top[0]!.isDirectory() ? join(unpacked, top[0]!.name) : unpacked;
+      const name = options.name ?? basename(path).replace(/\.(zip|tar|tar\.gz|tgz)$/i, '');
+      return await this.importFolder(root, { ...options, name }, resolve(path), basename(path));
+    } finally {
+      rmSync(unpacked, { recursive: true, force: true });
+    }
+  }
+
+  /** An image or audio folder: its table and a copy of every usable file, identified by their content. */
+  private async importFolder(path: string, options: ImportOptions, source = resolve(path), displayName?: string): Promise<ImportResult> {
+    const staging = stagingPath(this.paths.staging, 'dataset');
+    mkdirSync(staging, { recursive: true });
+    let analysis: MediaAnalysis;
+    try {
+      analysis = await analyzeMediaFolder(path, { home: this.paths.root, tableDir: staging, displayName, skipUnreadable: options.skipUnreadable, onProgress: options.onProgress });
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      throw error;
+    }
+    const existing = this.table.findBySha256(analysis.sha256);
+    if (existing) {
+      rmSync(staging, { recursive: true, force: true });
+      return { dataset: existing, existing: true };
+    }
+    const id = `ds-${analysis.sha256.slice(0, 12)}`;
+    return this.commit(staging, id, {
+      id,
+      name: options.name ?? basename(resolve(path)),
+      format: analysis.format,
+      rows: analysis.rows,
+      bytes: analysis.bytes,
+      sha256: analysis.sha256,
+      sourcePath: source,
+      dataPath: join(this.paths.datasets, id, TABLE_FILE),
+      encoding: 'utf-8',
+      delimiter: null,
+      columns: analysis.columns,
+      detection: analysis.detection,
+      preview: analysis.preview,
+      media: analysis.media,
+      createdAt: new Date().toISOString(),
+    });
+  }
+
+  /** Moves a complete staging folder to datasets/<id> and records the dataset; the rename is the commit point. */
+  private commit(staging: string, id: string, dataset: Dataset): ImportResult {
+    const target = join(this.paths.datasets, id);
+    rmSync(target, { recursive: true, force: true }); // left by an import that crashed before its row was written
+    renameSync(staging, target);
     try {
       this.table.insert(dataset);
     } catch (error) {

@@ -68,9 +68,9 @@ export function suggestConfig(dataset: Dataset, model: CachedModel | undefined, 
   return {
     config,
     reasons: {
-      'data.text_column': `${textColumn}: the column with the longest, most varied text.`,
+      'data.text_column': dataset.media ? `${textColumn}: each row's ${dataset.media.kind === 'image' ? 'picture' : 'clip'}, stored with the dataset.` : `${textColumn}: the column with the longest, most varied text.`,
       'data.label_column': `${labelColumn}: ${dataset.detection.labels.length} labels.`,
-      'data.max_length': maxLength.reason,
+      ...(dataset.media ? {} : { 'data.max_length': maxLength.reason }),
       'training.batch_size': hardware.reason,
       'training.precision': hardware.reason,
     },

@@ -4,7 +4,9 @@ import type { RunConfig } from '../../../schemas/config.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { DatasetCatalog } from '../catalog/dataset-catalog.ts';
 import type { ModelCache } from '../models/cache.ts';
+import { inspectModelFolder } from '../models/inspect.ts';
 import { inputLimit } from '../models/limits.ts';
+import { checkModality } from './modality.ts';
 
 /** A config ready for the trainer: every dataset and model replaced by an absolute path. */
 export interface ResolvedConfig {
@@ -46,6 +48,7 @@ export async function resolveConfig(config: RunConfig, catalog: DatasetCatalog, 
   checkMaxLength(config, folder);
   const train = await catalog.resolve(config.data.train_path);
   checkColumns(train, config, 'data.train_path');
+  checkModality(train, { folder, info: inspectModelFolder(folder) }, models.list());
   const fileNames: Record<string, string> = { [train.dataPath]: train.name };
   const optional = async (value: string | null, field: string) => {
     if (!value) return null;

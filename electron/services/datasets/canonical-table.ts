@@ -38,6 +38,8 @@ export interface TableSchema {
   source: string;
   columns: { name: string; type: ColumnProfile['type'] }[];
   labels: { column: string; index: number; reading: LabelReading }[];
+  /** For image and audio datasets: the kind, the folder (relative to the table) holding the files, and the column naming them. */
+  media?: { kind: 'image' | 'audio'; files: string; column: string };
 }
 
 /** Which cells the label counts are taken from: rows with both a text (when any) and a label. */

@@ -168,20 +168,9 @@ function validateLabel(label: LabelChoice, rows: number): void {
   }
 }
 
-function labelWarnings(column: ColumnStats, labels: { label: string; count: number }[], balance: number | null, rows: number): DatasetWarning[] {
+/** Warnings about how many examples each class has (labels most frequent first; balance = smallest ÷ largest). */
+export function classCountWarnings(labels: { label: string; count: number }[], balance: number | null): DatasetWarning[] {
   const warnings: DatasetWarning[] = [];
-  const groups = new Map<string, string[]>();
-  for (const { label } of labels) {
-    const key = label.trim().toLowerCase();
-    groups.set(key, [...(groups.get(key) ?? []), label]);
-  }
-  const variants = [...groups.values()].filter((group) => group.length > 1);
-  if (variants.length > 0) {
-    warnings.push({
-      code: 'LABEL_CASE_VARIANTS',
-      message: `Some labels differ only in capital letters or spaces and count as different classes: ${variants.map((group) => list(group.map((label) => JSON.stringify(label)))).join('; ')}. Make them identical if they mean the same.`,
-    });
-  }
   if (balance !== null && balance < 0.1) {
     const [most, least] = [labels[0], labels[labels.length - 1]];
     warnings.push({
@@ -197,6 +186,24 @@ function labelWarnings(column: ColumnStats, labels: { label: string; count: numb
       message: `${rare.length} label${rare.length === 1 ? ' has' : 's have'} fewer than 5 rows: ${named.join(', ')}${rare.length > 10 ? ', …' : ''}. The model cannot learn much from so few examples.`,
     });
   }
+  return warnings;
+}
+
+function labelWarnings(column: ColumnStats, labels: { label: string; count: number }[], balance: number | null, rows: number): DatasetWarning[] {
+  const warnings: DatasetWarning[] = [];
+  const groups = new Map<string, string[]>();
+  for (const { label } of labels) {
+    const key = label.trim().toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), label]);
+  }
+  const variants = [...groups.values()].filter((group) => group.length > 1);
+  if (variants.length > 0) {
+    warnings.push({
+      code: 'LABEL_CASE_VARIANTS',
+      message: `Some labels differ only in capital letters or spaces and count as different classes: ${variants.map((group) => list(group.map((label) => JSON.stringify(label)))).join('; ')}. Make them identical if they mean the same.`,
+    });
+  }
+  warnings.push(...classCountWarnings(labels, balance));
   const missing = rows - column.nonMissing;
   if (missing > 0) {
     warnings.push({ code: 'LABELS_MISSING_SOME', message: `${missing} row${missing === 1 ? ' has' : 's have'} no label in "${column.profile.name}" and will be left out of training.` });

@@ -199,11 +199,13 @@ export class BundleExporter {
     onProgress(0, 'Writing the MLflow model');
     const args = ['bundle', '--model', version.modelDir, '--out', temp, '--max-length', String(version.lineage.config.data.max_length),
       '--source-name', bundleName(version), '--base-model', version.lineage.baseModel];
-    await callTrainer(args, this.paths.root, (event) => {
+    const events = await callTrainer(args, this.paths.root, (event) => {
       if (event.type === 'progress' && event.fraction !== null) onProgress(event.fraction * 0.6, event.message);
     });
+    const finished = events.find((event) => event.type === 'finished');
+    const modality = finished?.type === 'finished' ? String(finished.details.modality ?? 'text') : 'text';
     const exportedAt = new Date().toISOString();
-    writeFileSync(join(temp, 'README.md'), modelCard(version, exportedAt));
+    writeFileSync(join(temp, 'README.md'), modelCard(version, exportedAt, modality));
     const files = await describeFiles(temp, {
       sync: true,
       onFile: async (path, index, count) => {

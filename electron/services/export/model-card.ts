@@ -8,7 +8,7 @@ import { codeBlock, markdownParagraphs, markdownText as text } from './markdown.
  * that came from a user (names, labels, descriptions, paths, metric names, the config) is escaped, since the card
  * is read in Markdown viewers outside the app.
  */
-export function modelCard(version: ModelVersion, exportedAt: string): string {
+export function modelCard(version: ModelVersion, exportedAt: string, modality = 'text'): string {
   const lineage = version.lineage;
   const metrics = Object.keys(lineage.metrics).sort();
   return [
@@ -46,6 +46,38 @@ export function modelCard(version: ModelVersion, exportedAt: string): string {
     '',
     '## Use',
     '',
+    ...useSection(modality),
+    '',
+    '`manifest.json` lists every file with its size and SHA-256. Check the folder before use with `airlock verify <this folder>`.',
+    '',
+  ].join('\n');
+}
+
+/** How to load and call the bundle, for the kind of input its model reads. */
+function useSection(modality: string): string[] {
+  if (modality === 'audio') {
+    return [
+      'This folder is an MLflow `python_function` model defined by the code in `pyfunc_audio_model.py` (no pickle), with the safetensors weights in `artifacts/model`. It reads WAV, FLAC, OGG or MP3 files with `soundfile`, mixes them to mono and resamples them with `soxr` exactly as training did (no ffmpeg needed):',
+      '',
+      '```python',
+      'import mlflow',
+      'model = mlflow.pyfunc.load_model("<this folder>")',
+      'model.predict(["/path/to/clip.wav"])  # a table with file, label and score',
+      '```',
+    ];
+  }
+  if (modality === 'image') {
+    return [
+      'This folder is an MLflow model (`transformers` image-classification pipeline and `python_function` flavors) with safetensors weights:',
+      '',
+      '```python',
+      'import mlflow',
+      'model = mlflow.pyfunc.load_model("<this folder>")',
+      'model.predict(["/path/to/picture.png"])  # each file\'s labels with their scores',
+      '```',
+    ];
+  }
+  return [
     'This folder is an MLflow model (`transformers` and `python_function` flavors) with safetensors weights:',
     '',
     '```python',
@@ -53,10 +85,7 @@ export function modelCard(version: ModelVersion, exportedAt: string): string {
     'model = mlflow.pyfunc.load_model("<this folder>")',
     'model.predict(["some text"])  # a table with label and score',
     '```',
-    '',
-    '`manifest.json` lists every file with its size and SHA-256. Check the folder before use with `airlock verify <this folder>`.',
-    '',
-  ].join('\n');
+  ];
 }
 
 /** The card's list of the team's own code that ran in training (loss, metrics, callbacks, preprocessing), with each file's SHA-256. */

@@ -63,9 +63,9 @@ function readConfig(folder: string): Record<string, unknown> {
 }
 
 function modalityOf(modelType: string | null, architecture: string | null, hasTokenizer: boolean): ModelInfo['modality'] {
-  if (modelType && VISION_TYPES.has(modelType)) return 'vision';
+  if (modelType && VISION_TYPES.has(modelType)) return 'image';
   if (modelType && AUDIO_TYPES.has(modelType)) return 'audio';
-  if (architecture && /ImageClassification|ForVision|Vision/.test(architecture)) return 'vision';
+  if (architecture && /ImageClassification|ForVision|Vision/.test(architecture)) return 'image';
   if (architecture && /AudioClassification|CTC|SpeechSeq2Seq/.test(architecture)) return 'audio';
   return hasTokenizer ? 'text' : 'unknown';
 }
@@ -108,5 +108,27 @@ export function inspectModelFolder(folder: string): ModelInfo {
     hiddenSize: numberOrNull(config.hidden_size) ?? numberOrNull(config.d_model) ?? numberOrNull(config.n_embd),
     needsClassificationHead: !hasHead,
     labels,
+    ...processorFacts(folder),
   };
+}
+
+/** The input size (image models) or sampling rate (audio models) from preprocessor_config.json. */
+function processorFacts(folder: string): Pick<ModelInfo, 'imageSize' | 'samplingRate'> {
+  let processor: Record<string, unknown> = {};
+  try {
+    processor = JSON.parse(readFileSync(join(folder, 'preprocessor_config.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return { imageSize: null, samplingRate: null };
+  }
+  const size = processor.size as Record<string, number> | number | undefined;
+  let imageSize: string | null = null;
+  if (typeof size === 'number') imageSize = `${size}×${size}`;
+  else if (size && typeof size === 'object') {
+    if (size.height && size.width) imageSize = `${size.height}×${size.width}`;
+    else if (size.shortest_edge) imageSize = `shortest edge ${size.shortest_edge}`;
+  }
+  const crop = processor.crop_size as Record<string, number> | undefined;
+  if (processor.do_center_crop && crop?.height && crop.width) imageSize = `${crop.height}×${crop.width}`;
+  const rate = processor.sampling_rate;
+  return { imageSize: 'image_mean' in processor ? imageSize : null, samplingRate: typeof rate === 'number' && Number.isInteger(rate) ? rate : null };
 }

@@ -1,5 +1,5 @@
 /** Warm prediction workers, one per model, reused while in use and closed when idle or on quit. */
-import type { WorkerPrediction } from '../../../schemas/predict.ts';
+import type { WorkerFileFailure, WorkerPrediction } from '../../../schemas/predict.ts';
 import { PredictWorker, type WorkerInfo } from './worker.ts';
 
 /** A model folder and the truncation it was trained with: what one worker serves. */
@@ -41,10 +41,19 @@ export class PredictWorkerPool {
   }
 
   /** Predictions from the model's warm worker (started if needed), and what the worker knows about the model. */
-  async predict(model: ModelFolder, texts: string[], top?: number): Promise<{ predictions: WorkerPrediction[]; info: WorkerInfo }> {
+  predict(model: ModelFolder, texts: string[], top?: number): Promise<{ predictions: WorkerPrediction[]; info: WorkerInfo }> {
+    return this.withWorker(model, (worker) => worker.predict(texts, top));
+  }
+
+  /** Predictions for image or audio files (full paths) from the model's warm worker; undecodable files get their error. */
+  predictFiles(model: ModelFolder, files: string[], top?: number): Promise<{ predictions: (WorkerPrediction | WorkerFileFailure)[]; info: WorkerInfo }> {
+    return this.withWorker(model, (worker) => worker.predictFiles(files, top));
+  }
+
+  private async withWorker<T>(model: ModelFolder, ask: (worker: PredictWorker) => Promise<T>): Promise<{ predictions: T; info: WorkerInfo }> {
     const entry = this.acquire(model);
     try {
-      const predictions = await entry.worker.predict(texts, top);
+      const predictions = await ask(entry.worker);
       return { predictions, info: await entry.worker.ready };
     } finally {
       this.release(model, entry);

@@ -2,13 +2,14 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { Prediction } from '../../../schemas/registry.ts';
-import type { FileInspection, LabelFileResult, LabelledFileFormat, PredictTarget } from '../../../schemas/predict.ts';
+import type { FileInspection, FilePrediction, FolderPredictionResult, LabelFileResult, LabelledFileFormat, PredictTarget } from '../../../schemas/predict.ts';
 import type { HomePaths } from '../home.ts';
 import type { ModelRegistry } from '../registry/registry.ts';
 import type { RunTable } from '../store/runs.ts';
 import { stagingPath } from '../util/files.ts';
 import { confidenceOf, ranked } from './confidence.ts';
 import { labelRows } from './label-file.ts';
+import { predictMediaFiles, predictMediaFolder } from './media-files.ts';
 import { PredictWorkerPool, type ModelFolder, type PoolOptions } from './pool.ts';
 import { openRowFile } from './rows.ts';
 import { formatOfPath, labelledPath, writeLabelled } from './save.ts';
@@ -81,6 +82,16 @@ export class PredictionService {
         ...(verdict.note ? { confidenceNote: verdict.note } : {}),
       };
     });
+  }
+
+  /** Label and probabilities for image or audio files (full paths) from an image or audio model. */
+  files(target: PredictTarget, files: string[]): Promise<FilePrediction[]> {
+    return predictMediaFiles(this.pool, this.model(target), files);
+  }
+
+  /** Predicts every image or audio file of a folder into a CSV. */
+  folder(target: PredictTarget, path: string, out: string, onProgress?: PredictProgress): Promise<FolderPredictionResult> {
+    return predictMediaFolder(this.pool, this.model(target), resolve(path), resolve(out), onProgress);
   }
 
   /** Reads a file to label and says which column looks like the text (the user confirms it). */

@@ -2,7 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { AirlockError } from '../../../schemas/errors.ts';
 import { ErrorEvent } from '../../../schemas/events.ts';
-import { PredictWorkerEvent, type WorkerPrediction } from '../../../schemas/predict.ts';
+import { PredictWorkerEvent, type WorkerFileFailure, type WorkerPrediction } from '../../../schemas/predict.ts';
 import { runTrainerProcess, type TrainerExit } from '../trainer/process.ts';
 import type { ProblemType } from './confidence.ts';
 
@@ -14,7 +14,7 @@ export interface WorkerInfo {
 }
 
 interface Pending {
-  resolve(predictions: WorkerPrediction[]): void;
+  resolve(predictions: (WorkerPrediction | WorkerFileFailure)[]): void;
   reject(error: unknown): void;
 }
 
@@ -67,12 +67,25 @@ export class PredictWorker {
 
   /** Predictions for `texts`, in order; `top` limits each score table to the most likely labels. */
   async predict(texts: string[], top?: number): Promise<WorkerPrediction[]> {
+    const answers = await this.request({ texts, ...(top ? { top } : {}) });
+    return answers.map((answer) => {
+      if ('error' in answer) throw new AirlockError(answer.error.code, answer.error.message);
+      return answer;
+    });
+  }
+
+  /** Predictions for image or audio files (full paths), in order; a file that cannot be decoded gets its error. */
+  predictFiles(files: string[], top?: number): Promise<(WorkerPrediction | WorkerFileFailure)[]> {
+    return this.request({ files, ...(top ? { top } : {}) });
+  }
+
+  private async request(body: Record<string, unknown>): Promise<(WorkerPrediction | WorkerFileFailure)[]> {
     await this.ready;
     if (this.failure) throw this.failure;
     const id = this.nextId++;
-    return new Promise<WorkerPrediction[]>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child?.stdin?.write(`${JSON.stringify(top ? { id, texts, top } : { id, texts })}\n`);
+      this.child?.stdin?.write(`${JSON.stringify({ id, ...body })}\n`);
     });
   }
 

@@ -12,6 +12,7 @@ export function FileImport({
   accept,
   busy,
   submitLabel = 'Import',
+  placeholder = '/media/usb/data.csv',
   onPath,
   onFile,
 }: {
@@ -21,6 +22,8 @@ export function FileImport({
   busy: boolean;
   /** The typed path's button (default "Import"). */
   submitLabel?: string;
+  /** An example path shown in the empty field. */
+  placeholder?: string;
   onPath(path: string): void;
   onFile(file: File): void;
 }) {
@@ -55,7 +58,7 @@ export function FileImport({
       >
         <label htmlFor={pathId}>{pathLabel}</label>
         <div className="row">
-          <input id={pathId} type="text" value={path} onChange={(event) => setPath(event.target.value)} placeholder="/media/usb/data.csv" spellCheck={false} />
+          <input id={pathId} type="text" value={path} onChange={(event) => setPath(event.target.value)} placeholder={placeholder} spellCheck={false} />
           <button type="submit" className="primary" disabled={busy || !path.trim()}>
             {submitLabel}
           </button>

@@ -32,7 +32,8 @@ function Ranking({ prediction, multiLabel }: { prediction: Prediction; multiLabe
   );
 }
 
-function Answer({ prediction }: { prediction: Prediction }) {
+/** The answer to one "try it": the label (or number), a plain note when unsure, and every label ranked. */
+export function Answer({ prediction }: { prediction: Prediction }) {
   if (prediction.value !== undefined) {
     return (
       <p role="status" aria-label="Prediction">

@@ -13,6 +13,7 @@ import { useDatasets } from '../store/datasets.ts';
 import { useNewRun } from '../store/new-run.ts';
 
 function ImportPanel() {
+  const [skipUnreadable, setSkipUnreadable] = useState(false);
   const importing = useDatasets((state) => state.importing);
   const importError = useDatasets((state) => state.importError);
   const lastImport = useDatasets((state) => state.lastImport);
@@ -23,13 +24,19 @@ function ImportPanel() {
   return (
     <section className="card" aria-labelledby="import-dataset">
       <h2 id="import-dataset">Import a dataset</h2>
-      <p className="muted small">CSV, TSV, JSON Lines or Parquet, with a column of text and a column of labels. The file is read once, checked and copied into Airlock; a file that fails leaves nothing behind.</p>
+      <p className="muted small">
+        CSV, TSV, JSON Lines or Parquet, with a column of text and a column of labels; or a folder of images or sound clips with one subfolder per class (optionally inside train/, validation/ and test/ folders), as a path or as a .zip or .tar.gz. It is read once,
+        checked and copied into Airlock; an import that fails leaves nothing behind.
+      </p>
+      <label className="checkbox small">
+        <input type="checkbox" checked={skipUnreadable} onChange={(event) => setSkipUnreadable(event.target.checked)} /> For a folder: import the files that can be read even if some cannot (they are listed)
+      </label>
       <FileImport
         purpose="dataset"
-        pathLabel="Dataset file path"
-        accept=".csv,.tsv,.txt,.jsonl,.json,.parquet"
+        pathLabel="Dataset file or folder path"
+        accept=".csv,.tsv,.txt,.jsonl,.json,.parquet,.zip,.tar,.gz,.tgz"
         busy={importing !== null}
-        onPath={(path) => void importPath(path).then(done)}
+        onPath={(path) => void importPath(path, undefined, { skipUnreadable }).then(done)}
         onFile={(file) => void importFile(file).then(done)}
       />
       {importing && <ProgressBar label={`${importing.stage === 'upload' ? 'Uploading' : 'Reading'} ${importing.name}`} fraction={importing.fraction} />}
@@ -111,7 +118,7 @@ function DatasetDetails({ dataset }: { dataset: Dataset }) {
           <dd>{dataset.rows.toLocaleString('en-US')}</dd>
           <dt>Format</dt>
           <dd>
-            {dataset.format.toUpperCase()}, {formatBytes(dataset.bytes)}, {dataset.encoding}
+            {dataset.media ? `${dataset.media.kind === 'image' ? 'Image' : 'Audio'} folder, ${formatBytes(dataset.bytes)}` : `${dataset.format.toUpperCase()}, ${formatBytes(dataset.bytes)}, ${dataset.encoding}`}
             {dataset.delimiter && dataset.delimiter !== ',' ? `, delimiter ${JSON.stringify(dataset.delimiter)}` : ''}
           </dd>
           <dt>Imported from</dt>
@@ -144,9 +151,14 @@ function DatasetDetails({ dataset }: { dataset: Dataset }) {
             </>
           )}
         </dl>
-        <h3 style={{ marginTop: 16 }}>Change the columns</h3>
-        <ColumnChooser key={`${detection.textColumn}/${detection.labelColumn}`} dataset={dataset} />
+        {!dataset.media && (
+          <>
+            <h3 style={{ marginTop: 16 }}>Change the columns</h3>
+            <ColumnChooser key={`${detection.textColumn}/${detection.labelColumn}`} dataset={dataset} />
+          </>
+        )}
       </section>
+      {dataset.media && <MediaFacts media={dataset.media} />}
       <section className="card" aria-labelledby="warnings">
         <h2 id="warnings">Warnings</h2>
         {detection.warnings.length === 0 ? (
@@ -222,6 +234,61 @@ function DatasetDetails({ dataset }: { dataset: Dataset }) {
         </div>
       </section>
     </div>
+  );
+}
+
+function counts(record: Record<string, number>, unit = ''): string {
+  return Object.entries(record)
+    .map(([key, count]) => `${key}${unit}: ${count.toLocaleString('en-US')}`)
+    .join(' · ');
+}
+
+/** What the files of an image or audio folder hold, and the files left out. */
+function MediaFacts({ media }: { media: NonNullable<Dataset['media']> }) {
+  return (
+    <section className="card" aria-labelledby="media-files">
+      <h2 id="media-files">{media.kind === 'image' ? 'Pictures' : 'Sound clips'}</h2>
+      <dl className="kv" aria-label="What the files hold">
+        <dt>Files</dt>
+        <dd>{media.files.toLocaleString('en-US')}</dd>
+        <dt>Split folders</dt>
+        <dd>{media.splits.length ? media.splits.join(', ') : 'none (validation rows are held out of the training files)'}</dd>
+        {media.image && (
+          <>
+            <dt>Width (px)</dt>
+            <dd>{media.image.width.min}–{media.image.width.max}, median {media.image.width.p50}</dd>
+            <dt>Height (px)</dt>
+            <dd>{media.image.height.min}–{media.image.height.max}, median {media.image.height.p50}</dd>
+            <dt>Colour modes</dt>
+            <dd>{counts(media.image.modes)}</dd>
+            <dt>Formats</dt>
+            <dd>{counts(media.image.formats)}</dd>
+          </>
+        )}
+        {media.audio && (
+          <>
+            <dt>Duration (s)</dt>
+            <dd>{media.audio.seconds.min}–{media.audio.seconds.max}, median {media.audio.seconds.p50}</dd>
+            <dt>Sample rates</dt>
+            <dd>{counts(media.audio.sampleRates, ' Hz')}</dd>
+            <dt>Channels</dt>
+            <dd>{counts(media.audio.channels)}</dd>
+          </>
+        )}
+      </dl>
+      {media.unusable.length > 0 && (
+        <>
+          <h3>Left out: {media.unusable.length} file(s) that cannot be read</h3>
+          <ul className="small">
+            {media.unusable.map((entry) => (
+              <li key={entry.file}>
+                <span className="mono">{entry.file}</span>: {entry.reason} <span className="code">{entry.code}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
   );
 }
 

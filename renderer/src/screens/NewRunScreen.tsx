@@ -102,14 +102,24 @@ function DatasetStep() {
   );
 }
 
+const READS: Record<string, string> = { text: 'text', image: 'pictures', audio: 'sound', unknown: 'an input Airlock cannot tell' };
+
 function ModelStep() {
-  const models = useModels((state) => state.models);
+  const allModels = useModels((state) => state.models);
   const loaded = useModels((state) => state.loaded);
   const modelId = useNewRun((state) => state.modelId);
+  const datasetId = useNewRun((state) => state.datasetId);
+  const dataset = useDatasets((state) => state.datasets.find((candidate) => candidate.id === datasetId));
+  const needed = dataset?.detection.modality === 'image' || dataset?.detection.modality === 'audio' ? dataset.detection.modality : 'text';
+  // Models that read what the dataset holds come first; the others say why they do not fit.
+  const models = [...allModels].sort((a, b) => Number(b.info.modality === needed) - Number(a.info.modality === needed));
   const { chooseModel, goTo } = useNewRun.getState();
   useEffect(() => {
-    if (!modelId && models.length > 0) chooseModel(models[0].id);
-  }, [modelId, models, chooseModel]);
+    const chosen = allModels.find((model) => model.id === modelId);
+    const fitting = models.find((model) => model.info.modality === needed);
+    if ((!chosen || chosen.info.modality !== needed) && fitting) chooseModel(fitting.id);
+    else if (!modelId && models.length > 0) chooseModel(models[0].id);
+  }, [modelId, allModels, needed]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <section aria-labelledby="step-model">
       <h2 id="step-model">Choose the base model</h2>
@@ -131,6 +141,12 @@ function ModelStep() {
                 <span className="muted small" style={{ fontWeight: 400 }}>
                   {model.info.modality} · {modelTask(model.info)} · {formatCount(model.info.parameters)} parameters · {formatBytes(model.info.weightsBytes)}
                 </span>
+                {model.info.modality !== needed && model.info.modality !== 'unknown' && (
+                  <span className="small" role="note">
+                    {' '}
+                    Does not fit: it reads {READS[model.info.modality]}, and this dataset holds {READS[needed]}.
+                  </span>
+                )}
               </label>
             </div>
           ))}

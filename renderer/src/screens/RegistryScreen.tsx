@@ -6,8 +6,7 @@ import { Name } from '../components/Name.tsx';
 import { StageSelect } from '../components/StageSelect.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ExportPanel } from '../components/ExportPanel.tsx';
-import { LabelFile } from '../components/LabelFile.tsx';
-import { TryIt } from '../components/TryIt.tsx';
+import { TryModel } from '../components/TryModel.tsx';
 import { formatDate, formatMetric } from '../lib/format.ts';
 import { href } from '../router.ts';
 import { useRegistry, versionRef } from '../store/registry.ts';
@@ -119,8 +118,7 @@ function ModelVersions({ model }: { model: RegisteredModel }) {
       {version && (
         <>
           <VersionDetails version={version} />
-          <TryIt target={{ model: versionRef(version) }} />
-          <LabelFile target={{ model: versionRef(version) }} />
+          <TryModel target={{ model: versionRef(version) }} datasetId={version.lineage.datasetId} />
           <ExportPanel version={version} />
         </>
       )}

@@ -17,8 +17,8 @@ import { useLiveRuns } from '../store/live-run.ts';
 import { isResumable } from '../store/runs.ts';
 import { flattenConfig } from '../lib/config-diff.ts';
 import { RegisterRun } from '../components/RegisterRun.tsx';
-import { LabelFile } from '../components/LabelFile.tsx';
-import { TryIt } from '../components/TryIt.tsx';
+import { TryModel } from '../components/TryModel.tsx';
+import { MistakesGallery, mistakesOf } from '../components/MistakesGallery.tsx';
 
 /** Run: live charts, progress with ETA, Cancel and Resume; final metrics and per-class results, or the error and log tail. */
 export function RunScreen({ params }: ScreenProps) {
@@ -108,6 +108,7 @@ export function RunScreen({ params }: ScreenProps) {
               </div>
             )}
           </div>
+          {mistakesOf(run.details).length > 0 && <MistakesGallery mistakes={mistakesOf(run.details)} on={String(run.details.confusion_matrix_on ?? 'validation')} />}
           {'confusion_matrix' in run.details && (
             <div className="card">
               <h3>Confusion matrix</h3>
@@ -115,10 +116,7 @@ export function RunScreen({ params }: ScreenProps) {
             </div>
           )}
           {run.modelDir && (
-            <>
-              <TryIt target={{ runId: run.id }} title="Try this run's model" />
-              <LabelFile target={{ runId: run.id }} />
-            </>
+            <TryModel target={{ runId: run.id }} datasetId={run.datasetId} title="Try this run's model" />
           )}
         </section>
       )}

@@ -42,7 +42,7 @@ export const datasetsInitialState: DatasetsState = {
 interface DatasetsActions {
   load(): Promise<void>;
   /** Imports a local file; resolves to the dataset, or null when the import failed (see importError). */
-  importPath(path: string, name?: string): Promise<Dataset | null>;
+  importPath(path: string, name?: string, options?: { skipUnreadable?: boolean }): Promise<Dataset | null>;
   /** Imports a file picked or dropped in the page: uploaded first in the web host. */
   importFile(file: File): Promise<Dataset | null>;
   /** An import progress notice from the services. */
@@ -57,10 +57,10 @@ export const useDatasets = create<DatasetsState & DatasetsActions>((set, get) =>
     const others = get().datasets.filter((candidate) => candidate.id !== dataset.id);
     set({ datasets: [dataset, ...others] });
   };
-  const runImport = async (path: string, name: string, displayName?: string) => {
+  const runImport = async (path: string, name: string, displayName?: string, skipUnreadable = false) => {
     set({ importing: { name: displayName ?? name, stage: 'import', fraction: null, path }, importError: null });
     try {
-      const { dataset, existing } = await call('datasets.import', name ? { path, name } : { path });
+      const { dataset, existing } = await call('datasets.import', { path, ...(name ? { name } : {}), ...(skipUnreadable ? { skipUnreadable } : {}) });
       store(dataset);
       set({ importing: null, lastImport: { id: dataset.id, existing } });
       return dataset;
@@ -72,8 +72,8 @@ export const useDatasets = create<DatasetsState & DatasetsActions>((set, get) =>
   return {
     ...datasetsInitialState,
     load: () => loadInto((partial) => set(partial), () => call('datasets.list', {})),
-    importPath(path, name) {
-      return runImport(path.trim(), name?.trim() ?? '', path.trim().split(/[\\/]/).pop());
+    importPath(path, name, options) {
+      return runImport(path.trim(), name?.trim() ?? '', path.trim().split(/[\\/]/).pop(), options?.skipUnreadable ?? false);
     },
     async importFile(file) {
       set({ importing: { name: file.name, stage: 'upload', fraction: 0, path: null }, importError: null, lastImport: null });
