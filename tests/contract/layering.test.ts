@@ -27,7 +27,7 @@ function areaOf(file: string, specifier: string): string {
 
 const RULES: { folder: string; allowedAreas: string[]; allowedPackages: RegExp }[] = [
   { folder: 'schemas', allowedAreas: ['schemas'], allowedPackages: /^zod$/ },
-  { folder: 'electron/services', allowedAreas: ['schemas', 'electron/services'], allowedPackages: /^(node:|better-sqlite3$|yaml$|hyparquet|@streamparser\/json$|zod$)/ },
+  { folder: 'electron/services', allowedAreas: ['schemas', 'electron/services'], allowedPackages: /^(node:|better-sqlite3$|yaml$|hyparquet|@streamparser\/json$|zod$|tar$|yauzl$)/ },
   { folder: 'electron/cli', allowedAreas: ['schemas', 'electron/services', 'electron/web', 'electron/cli'], allowedPackages: /^(node:|yaml$|zod$|tsx\/)/ },
   { folder: 'electron/web', allowedAreas: ['schemas', 'electron/services', 'electron/web'], allowedPackages: /^(node:|ws$)/ },
   { folder: 'electron/main', allowedAreas: ['schemas', 'electron/services', 'electron/web', 'electron/preload', 'electron/main'], allowedPackages: /^(node:|electron$)/ },
