@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick | --device cuda | --steps N | --out DIR ...]`: runs the Python
+// `npm run bench [-- --quick | --device cuda | --steps N | --out DIR ...]` (or `npm run bench:image`): runs the Python
 // training benchmark (tests/bench/run_bench.py) with the project's venv and passes its
 // arguments and exit code through. The table is printed by the Python side.
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,10 @@ if (!existsSync(join(benchSite, 'accelerate'))) {
   const install = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--no-deps', '--target', benchSite, '-r', join(root, 'tests', 'bench', 'requirements.txt')], { cwd: root, stdio: 'inherit' });
   if (install.status !== 0) process.exit(install.status ?? 1);
 }
-const result = spawnSync(python, [join(root, 'tests', 'bench', 'run_bench.py'), ...process.argv.slice(2)], {
+// `--image` (npm run bench:image) runs the image benchmark instead of the text one.
+const image = process.argv.includes('--image');
+const script = join(root, 'tests', 'bench', image ? 'image_bench.py' : 'run_bench.py');
+const result = spawnSync(python, [script, ...process.argv.slice(2).filter((arg) => arg !== '--image')], {
   cwd: root,
   stdio: 'inherit',
   shell: false,

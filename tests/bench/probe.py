@@ -58,13 +58,22 @@ class Probe:
         atexit.register(self.write)
 
     def find_embedding(self, module: nn.Module, args: tuple) -> None:
-        """Global hook used once: attach a local hook to the word embeddings, then step aside."""
-        if self.embedding_hooked or not isinstance(module, nn.Embedding) or module.padding_idx is None:
+        """Global hook used once: attach a local hook to the word embeddings (or, for pictures and sound, the
+        first convolution: a ViT's patch embedding, a Wav2Vec2's feature encoder), then step aside."""
+        text = isinstance(module, nn.Embedding) and module.padding_idx is not None
+        if self.embedding_hooked or not (text or isinstance(module, (nn.Conv1d, nn.Conv2d))):
             return
         self.embedding_hooked = True
-        module.register_forward_pre_hook(self.count_batch)
+        module.register_forward_pre_hook(self.count_batch if text else self.count_media_batch)
         self.global_hook.remove()
-        self.count_batch(module, args)
+        (self.count_batch if text else self.count_media_batch)(module, args)
+
+    def count_media_batch(self, module: nn.Module, args: tuple) -> None:
+        """Rows of a picture or sound batch (no tokens to count)."""
+        if not module.training:
+            self.eval_forwards += 1
+            return
+        self.samples += int(args[0].shape[0])
 
     def count_batch(self, module: nn.Embedding, args: tuple) -> None:
         if not module.training:

@@ -9,6 +9,7 @@ import { SCHEMA_FILE, TABLE_FILE } from '../datasets/canonical-table.ts';
 import { originalFile } from '../datasets/column-choice.ts';
 import { isArchive, unpackArchive } from '../datasets/media/archive.ts';
 import { analyzeMediaFolder, type MediaAnalysis } from '../datasets/media/media-import.ts';
+import { attachMediaFiles, type MediaTableResult } from '../datasets/media/media-table.ts';
 import { formatFromPath } from '../datasets/sniff.ts';
 import { stagingPath } from '../util/files.ts';
 
@@ -16,6 +17,17 @@ import { stagingPath } from '../util/files.ts';
 export interface ImportResult {
   dataset: Dataset;
   existing: boolean;
+}
+
+/** A folder holding one of these is read as that table of file paths and labels. */
+const METADATA_FILES = ['metadata.csv', 'metadata.jsonl'];
+
+/** The analysis of a table of file paths once its files are attached: their identity, rows, labels and warnings. */
+function withMedia(analysis: DatasetAnalysis, media: MediaTableResult): DatasetAnalysis {
+  const detection = analysis.detection;
+  const labels = detection.task === 'regression' ? detection.labels : media.labels;
+  const balance = labels.length ? Math.round((labels.at(-1)!.count / labels[0]!.count) * 1000) / 1000 : detection.balance;
+  return { ...analysis, sha256: media.sha256, rows: media.rows, detection: { ...detection, labels, balance, warnings: [...detection.warnings, ...media.warnings] } };
 }
 
 export interface ImportOptions {
@@ -93,8 +105,15 @@ export class DatasetCatalog {
     mkdirSync(staging, { recursive: true });
     // Everything is written in the staging folder; its rename into datasets/<id> is the commit point.
     let analysis: DatasetAnalysis;
+    let media: MediaTableResult | null = null;
     try {
       analysis = await analyzeDatasetFile(path, { tableDir: staging, onProgress: options.onProgress });
+      const { modality, textColumn, labelColumn } = analysis.detection;
+      if ((modality === 'image' || modality === 'audio') && textColumn && labelColumn) {
+        // a column of file paths: the files are checked, decoded and stored with the table
+        media = await attachMediaFiles(path, staging, textColumn, { home: this.paths.root, labelColumn, skipUnreadable: options.skipUnreadable, tableSha256: analysis.sha256, onProgress: options.onProgress });
+        analysis = withMedia(analysis, media);
+      }
       const existing = this.table.findBySha256(analysis.sha256);
       if (existing) {
         rmSync(staging, { recursive: true, force: true });
@@ -120,6 +139,7 @@ export class DatasetCatalog {
       columns: analysis.columns,
       detection: analysis.detection,
       preview: analysis.preview,
+      ...(media ? { media: media.media } : {}),
       createdAt: new Date().toISOString(),
     });
   }
@@ -141,6 +161,9 @@ export class DatasetCatalog {
 
   /** An image or audio folder: its table and a copy of every usable file, identified by their content. */
   private async importFolder(path: string, options: ImportOptions, source = resolve(path), displayName?: string): Promise<ImportResult> {
+    // Hugging Face's imagefolder/audiofolder layout: a metadata table naming each file (file_name) and its labels
+    const metadata = METADATA_FILES.map((name) => join(path, name)).find((candidate) => existsSync(candidate));
+    if (metadata) return this.import(metadata, { ...options, name: options.name ?? displayName?.replace(/\.(zip|tar|tar\.gz|tgz)$/i, '') ?? basename(resolve(path)) });
     const staging = stagingPath(this.paths.staging, 'dataset');
     mkdirSync(staging, { recursive: true });
     let analysis: MediaAnalysis;

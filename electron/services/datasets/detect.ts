@@ -50,7 +50,10 @@ export function detectWithChoice(columns: ColumnStats[], context: DetectionConte
   }
   const usable = columns.filter((column) => !ids.includes(column));
   const media = usable.find((column) => column.imageFraction >= 0.8 || column.audioFraction >= 0.8);
-  const text = chosen ? chosen.text : chooseText(usable.filter((column) => column !== media));
+  // A column of picture or clip paths is what such a table is about: the model reads those files, not a caption.
+  const mediaKind = media ? (media.imageFraction >= 0.8 ? 'image' : 'audio') : null;
+  const byFiles = mediaKind !== null && !chosen && !context.textOnly;
+  const text = chosen ? chosen.text : byFiles ? null : chooseText(usable.filter((column) => column !== media));
   if (!text && !media && !context.textOnly) {
     throw new AirlockError('DATASET_NO_TEXT_COLUMN', 'Airlock found no column of text to learn from.', {
       hint: 'The file needs a column of free text (one example per row, mostly different from row to row), for example a column named "text".',
@@ -72,16 +75,16 @@ export function detectWithChoice(columns: ColumnStats[], context: DetectionConte
   warnings.push(...readingWarnings(label, labels));
   if (text) warnings.push(...textWarnings(text));
   const detection: Detection = {
-    modality: text ? 'text' : media!.imageFraction >= 0.8 ? 'image' : 'audio',
+    modality: byFiles || !text ? mediaKind! : 'text',
     task,
-    textColumn: text?.profile.name ?? null,
+    textColumn: byFiles ? media!.profile.name : text?.profile.name ?? null,
     labelColumn: column.profile.name,
     labels,
     idColumns,
     balance: balance === null ? null : Math.round(balance * 1000) / 1000,
     warnings,
   };
-  return { detection, label, text };
+  return { detection, label, text: byFiles ? media! : text };
 }
 
 /** The user's text and label columns, checked: both exist, differ, and the label column can be predicted. */

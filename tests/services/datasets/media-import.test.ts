@@ -143,6 +143,31 @@ describe('image and audio folders', () => {
     expect(clips.media?.audio?.sampleRates).toEqual({ 8000: 14 });
   });
 
+  it('reads a metadata.csv naming each file and its labels (multi-label lists too), and a table with a column of paths', async () => {
+    const folder = join(sources, 'with-metadata');
+    cpSync(join(sources, 'shapes'), join(folder, 'images'), { recursive: true });
+    const lines = ['file_name,tags'];
+    for (const shape of ['circle', 'square', 'triangle']) {
+      for (let n = 0; n < 6; n++) lines.push(`images/${shape}/${shape}_${String(n).padStart(4, '0')}.png,"[""${shape}"", ""${n % 2 ? 'odd' : 'even'}""]"`);
+    }
+    writeFileSync(join(folder, 'metadata.csv'), `${lines.join('\n')}\n`);
+    const { dataset } = await catalog.import(folder);
+    expect(dataset.detection.modality).toBe('image');
+    expect(dataset.detection.task).toBe('multi_label');
+    expect(dataset.detection.textColumn).toBe('file_name');
+    expect(dataset.detection.labels).toEqual(expect.arrayContaining([{ label: 'even', count: 9 }, { label: 'circle', count: 6 }]));
+    expect(dataset.media?.files).toBe(18);
+    expect(readFileSync(join(home.datasets, dataset.id, 'files', 'images', 'square', 'square_0003.png')).length).toBeGreaterThan(0);
+    const schema = JSON.parse(readFileSync(join(home.datasets, dataset.id, 'table.schema.json'), 'utf8'));
+    expect(schema.media).toEqual({ kind: 'image', files: 'files', column: 'file_name' });
+
+    // the same table anywhere, naming files relative to itself
+    writeFileSync(join(folder, 'shapes.csv'), `path,shape\n${['circle', 'square'].flatMap((shape) => [0, 1, 2].map((n) => `images/${shape}/${shape}_000${n}.png,${shape}`)).join('\n')}\n`);
+    const table = (await catalog.import(join(folder, 'shapes.csv'))).dataset;
+    expect(table.detection).toMatchObject({ modality: 'image', task: 'classification', textColumn: 'path', labelColumn: 'shape' });
+    expect(table.rows).toBe(6);
+  });
+
   describe('bad input: a code, the file named, nothing stored', () => {
     let before: string[];
     beforeAll(() => {
@@ -270,6 +295,18 @@ describe('image and audio folders', () => {
         expect(readdirSync(sources)).not.toContain('escaped.png');
       });
     }
+
+    it('a table naming a file outside its folder, or a missing file', async () => {
+      const folder = join(sources, 'bad-table');
+      cpSync(join(sources, 'shapes'), join(folder, 'images'), { recursive: true });
+      writeFileSync(join(folder, 'out.csv'), 'path,shape\nimages/circle/circle_0000.png,circle\n../shapes/square/square_0000.png,square\nimages/square/square_0001.png,square\n');
+      const outside = await expectCode(catalog.import(join(folder, 'out.csv')), 'DATASET_LINK_OUTSIDE');
+      expect(outside.message).toContain('Row 2');
+      writeFileSync(join(folder, 'missing.csv'), 'path,shape\nimages/circle/circle_0000.png,circle\nimages/square/nope.png,square\nimages/square/square_0001.png,square\n');
+      const missing = await expectCode(catalog.import(join(folder, 'missing.csv')), 'FILE_NOT_FOUND');
+      expect(missing.message).toContain('images/square/nope.png');
+      nothingStored();
+    });
 
     it('a link in a loop', async () => {
       const folder = copyOfShapes('link-loop');

@@ -102,7 +102,8 @@ export async function analyzeMediaFolder(folder: string, options: MediaImportOpt
   };
 }
 
-function refuseUnusable(unusable: MediaProfile['unusable'], name: string, skip: boolean): void {
+/** Refuses unusable files (one: its own code; several: DATASET_FILES_UNREADABLE listing each) unless they are skipped. */
+export function refuseUnusable(unusable: MediaProfile['unusable'], name: string, skip: boolean): void {
   if (unusable.length === 0 || skip) return;
   const details = unusable.map((entry) => `${entry.file}: ${entry.reason} (${entry.code})`);
   const hint = 'Remove or replace these files, or import the rest without them (`--skip-unreadable`, or the checkbox in the app).';
