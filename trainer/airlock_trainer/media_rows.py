@@ -118,7 +118,9 @@ class AudioCollator:
         self.extractor, self.rate = extractor, rate
 
     def __call__(self, rows: list[dict]) -> dict[str, torch.Tensor]:
-        features = self.extractor([row["input"] for row in rows], sampling_rate=self.rate, padding=True,
+        # Whisper's encoder takes exactly its 30-second window of mel frames; other extractors pad to the batch
+        padding = "max_length" if getattr(self.extractor, "n_samples", None) else True
+        features = self.extractor([row["input"] for row in rows], sampling_rate=self.rate, padding=padding,
                                   return_tensors="pt")
         batch = {name: value for name, value in features.items() if isinstance(value, torch.Tensor)}
         batch["labels"] = _labels_tensor([row["labels"] for row in rows])

@@ -46,7 +46,9 @@ class AudioClassifier(mlflow.pyfunc.PythonModel):
         else:
             files = [str(value) for value in model_input]
         clips = [self._clip(path) for path in files]
-        features = self.extractor(clips, sampling_rate=self.extractor.sampling_rate, padding=True, return_tensors="pt")
+        # Whisper's encoder takes exactly its 30-second window; other extractors pad to the longest clip
+        padding = "max_length" if getattr(self.extractor, "n_samples", None) else True
+        features = self.extractor(clips, sampling_rate=self.extractor.sampling_rate, padding=padding, return_tensors="pt")
         with torch.no_grad():
             logits = self.model(**features).logits.float()
         multi = self.model.config.problem_type == "multi_label_classification"
