@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 
 from .errors import AirlockError
+from .events import EventWriter
 from .media_rows import AudioCollator, AudioRows, ImageCollator, ImageRows
 
 #: Longest clip (seconds) fed to an audio model that states no limit of its own.
@@ -51,7 +52,42 @@ def _model_kwargs(task, weights: str) -> dict:
             "use_safetensors": weights == "safetensors"}
 
 
-class ImageModality:
+class MediaModality:
+    """What images and audio share: rows decoded in DataLoader workers, the model's processor in the collator."""
+
+    name = ""
+
+    def prepare(self, config: dict, setup: dict, task, tables, writer: EventWriter) -> tuple:
+        """(processor, per split the rows its DataLoader workers decode, timing details)."""
+        from .dataset import LABEL, TEXT
+        from .model_limits import check_modality
+
+        check_modality(setup["model_dir"], self.name)
+        writer.progress("tokenizing", f"Loading the {self.name} processor", 0.0)
+        processor = self.load_processor(setup["model_dir"])
+        data, seed = config["data"], config["training"]["seed"]
+        encoded = {}
+        for split in ("train", "val", "test"):
+            table = getattr(tables, split)
+            if table is None:
+                continue
+            paths, targets = table[TEXT], task.targets(table[LABEL])
+            rows = self.rows(paths, targets, processor, train=split == "train", augment=data["augment"], seed=seed,
+                             config=config)
+            encoded[split] = MediaSplit(rows, self.lengths(paths, processor, config))
+        writer.progress("tokenizing", "Ready", 1.0)
+        return processor, encoded, {}
+
+    def datamodule(self, encoded: dict, processor, config: dict, runtime: dict):
+        from .data import MediaDataModule
+
+        training = config["training"]
+        return MediaDataModule(encoded["train"], encoded["val"], encoded.get("test"),
+                               collate=self.collator(processor, config), batch_size=training["batch_size"],
+                               seed=training["seed"], pin_memory=runtime["accelerator"] == "cuda")
+
+
+class ImageModality(MediaModality):
     name = "image"
 
     def load_processor(self, model_dir: str):
@@ -78,14 +114,14 @@ class ImageModality:
 
         return AutoModelForImageClassification
 
-    def load_model(self, model_dir: str, task, weights: str):
+    def load_model(self, model_dir: str, task, weights: str, processor=None):
         return self.auto_class().from_pretrained(model_dir, **_model_kwargs(task, weights))
 
     def saved_settings(self, processor, config: dict) -> dict:
         return {}
 
 
-class AudioModality:
+class AudioModality(MediaModality):
     name = "audio"
 
     def load_processor(self, model_dir: str):
@@ -135,7 +171,7 @@ class AudioModality:
 
         return AutoModelForAudioClassification
 
-    def load_model(self, model_dir: str, task, weights: str):
+    def load_model(self, model_dir: str, task, weights: str, processor=None):
         return self.auto_class().from_pretrained(model_dir, **_model_kwargs(task, weights))
 
     def saved_settings(self, processor, config: dict) -> dict:

@@ -16,7 +16,7 @@ from .config import load_config
 from .errors import AirlockError, Cancelled
 from .events import EventWriter
 from .extensions import UserCode
-from .model_limits import check_max_length, pad_model_config, use_eos_for_padding
+from .model_limits import check_max_length
 from .offline import cache_root, check_model_files, enforce_offline, resolve_model_dir
 
 log = logging.getLogger("airlock_trainer")
@@ -74,9 +74,10 @@ def _set_threads() -> None:
 
 
 def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
-    from .dataset import load_tables, tokenize
+    """The task (what the labels become) and the modality's model inputs (what the rows become)."""
+    from .dataset import load_tables
     from .tasks import task_for
-    from .token_cache import TokenCache, tokenizer_fingerprint
+    from .text_modality import modality_for
 
     task = task_for(config)
     writer.progress("loading_data", "Reading the data", 0.0)
@@ -86,63 +87,9 @@ def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
         from .extensions import preprocess_tables
 
         tables = preprocess_tables(setup["user_code"], tables)  # data.preprocess: its output is what is tokenized
-    if tables.media:
-        return _prepare_media(config, setup, task, tables, writer)
-    from transformers import AutoTokenizer  # after the data checks: a bad column is reported in seconds
-
-    # The tokenizer is part of the tokenizing stage: stages go forward (reading, tokenizing, loading the model, ...).
-    writer.progress("tokenizing", "Loading the tokenizer", 0.0)
-    tokenizer = AutoTokenizer.from_pretrained(setup["model_dir"], local_files_only=True, trust_remote_code=False)
-    use_eos_for_padding(tokenizer, setup["model_dir"])  # before tokenizing: the saved tokenizer keeps it
-    max_length = config["data"]["max_length"]  # check_max_length refused any longer than the model can read
-    tokenizer_key = tokenizer_fingerprint(setup["model_dir"], tokenizer)
-    started, hits = time.monotonic(), 0
-    encoded = {}
-    splits = [(split, getattr(tables, split)) for split in ("train", "val", "test") if getattr(tables, split) is not None]
-    total_rows = max(1, sum(len(table) for _, table in splits))
-    done_rows = 0
-    for split, table in splits:
-        # One fraction for the whole stage, by rows: it never falls back to 0 when the next split starts.
-        def report(message, fraction, start=done_rows, rows=len(table)):
-            writer.progress("tokenizing", message, (start + fraction * rows) / total_rows)
-
-        report(f"Tokenizing {_SPLIT_WORDS[split]} rows", 0.0)
-        cache = TokenCache(tables.folders[split], tokenizer_key, max_length)
-        encoded[split] = tokenize(table, tokenizer, max_length, task, report, cache)
-        hits += cache.hits
-        done_rows += len(table)
-    seconds = time.monotonic() - started
-    source = "all from the cache" if hits == len(splits) else f"{hits} of {len(splits)} from the cache" if hits else ""
-    writer.progress("tokenizing", f"Tokenized in {seconds:.1f} s" + (f" ({source})" if source else ""), 1.0)
-    timing = {"tokenize_s": round(seconds, 3), "tokenize_cached_splits": hits, "tokenize_splits": len(splits)}
-    return {"task": task, "tokenizer": tokenizer, "encoded": encoded, "timing": timing}
-
-
-_SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
-
-
-def _prepare_media(config: dict, setup: dict, task, tables, writer: EventWriter) -> dict:
-    """Images or audio: the model's processor, and per split the rows its DataLoader workers decode."""
-    from .dataset import LABEL, TEXT
-    from .media_modality import MEDIA_MODALITIES, MediaSplit
-    from .model_limits import check_modality
-
-    modality = MEDIA_MODALITIES[tables.media]
-    check_modality(setup["model_dir"], modality.name)
-    writer.progress("tokenizing", f"Loading the {modality.name} processor", 0.0)
-    processor = modality.load_processor(setup["model_dir"])
-    data, seed = config["data"], config["training"]["seed"]
-    encoded = {}
-    for split in ("train", "val", "test"):
-        table = getattr(tables, split)
-        if table is None:
-            continue
-        paths, targets = table[TEXT], task.targets(table[LABEL])
-        rows = modality.rows(paths, targets, processor, train=split == "train", augment=data["augment"], seed=seed,
-                             config=config)
-        encoded[split] = MediaSplit(rows, modality.lengths(paths, processor, config))
-    writer.progress("tokenizing", "Ready", 1.0)
-    return {"task": task, "tokenizer": processor, "encoded": encoded, "modality": modality}
+    modality = modality_for(tables.media)
+    processor, encoded, timing = modality.prepare(config, setup, task, tables, writer)
+    return {"task": task, "modality": modality, "tokenizer": processor, "encoded": encoded, "timing": timing}
 
 
 def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag, writer: EventWriter,
@@ -156,26 +103,21 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
 
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
-    from .data import MediaDataModule, TextDataModule
-    from .devices import choose_runtime, loader_workers, tune_cuda
-    from .module import ClassifierModule, load_classifier
+    from .devices import choose_runtime, tune_cuda
+    from .module import ClassifierModule
 
     training, task, encoded, tokenizer = config["training"], prepared["task"], prepared["encoded"], prepared["tokenizer"]
     runtime = choose_runtime(training)
     _set_threads()
     tune_cuda(torch, runtime)
     pl.seed_everything(training["seed"], workers=True, verbose=False)
-    modality = prepared.get("modality")
+    modality = prepared["modality"]
     writer.progress("loading_model", f"Loading {os.path.basename(setup['model_dir'])}", 0.5)
     try:
-        model = modality.load_model(setup["model_dir"], task, setup["weights"]) if modality else \
-            load_classifier(setup["model_dir"], task, setup["weights"])
+        model = modality.load_model(setup["model_dir"], task, setup["weights"], tokenizer)
     except (ValueError, KeyError) as error:
-        kind = modality.name if modality else "text"
-        raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a {kind} classifier: {error}",
-                           hint=_MODEL_HINTS[kind], field="model.name") from None
-    if not modality:
-        pad_model_config(model, tokenizer)  # a decoder's head finds each row's last token through pad_token_id
+        raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a {modality.name} classifier: "
+                           f"{error}", hint=_MODEL_HINTS[modality.name], field="model.name") from None
     if training["compile"]:
         # In place (nn.Module.compile): parameter names, checkpoints and the saved model stay as without it.
         writer.progress("loading_model", "Compiling the model (the first steps take longer)", 0.9)
@@ -185,15 +127,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     module = ClassifierModule(model, task, learning_rate=training["learning_rate"],
                               weight_decay=training["weight_decay"], warmup_ratio=training["warmup_ratio"],
                               loss=loss, extra_metrics=extra_metrics)
-    if modality:
-        datamodule = MediaDataModule(
-            encoded["train"], encoded["val"], encoded.get("test"), collate=modality.collator(tokenizer, config),
-            batch_size=training["batch_size"], seed=training["seed"], pin_memory=runtime["accelerator"] == "cuda")
-    else:
-        datamodule = TextDataModule(
-            encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id,
-            padding_side=tokenizer.padding_side, batch_size=training["batch_size"], seed=training["seed"],
-            pin_memory=runtime["accelerator"] == "cuda", num_workers=loader_workers(runtime))
+    datamodule = modality.datamodule(encoded, tokenizer, config, runtime)
     events = EventCallback(writer, {
         "labels": task.labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
@@ -245,16 +179,16 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     if trainer.is_global_zero:
         writer.progress("saving", "Saving the model", None)
         task.prepare_to_save(module.model)
-        if modality:  # how predictions must read files, as training did
+        if modality.name != "text":  # how predictions must read files, as training did
             module.model.config.airlock_media = {"modality": modality.name, **modality.saved_settings(tokenizer, config)}
         model_dir = save_model(module.model, tokenizer, setup["run_dir"])
     details = task.details(module.reports[report_on], "test" if report_on == "test" else "validation")
-    if modality and module.reports[report_on].get("mistakes"):
+    if modality.name != "text" and module.reports[report_on].get("mistakes"):
         details["mistakes"] = _mistakes(module.reports[report_on]["mistakes"], encoded[report_on], task.labels)
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
         **details, "steps": int(trainer.global_step), "left_out_rows": task.left_out,
         "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
-        **prepared.get("timing", {}),
+        **prepared["timing"],
         "precision": runtime["precision"], "device_name": runtime["device_name"],
         "attention": getattr(module.model.config, "_attn_implementation", None), "compiled": training["compile"]})
 
