@@ -9,6 +9,7 @@ from transformers import AutoTokenizer
 
 from airlock_trainer.batching import BatchLoader, PadCollator, TokenizedRows, grouped_batches
 from airlock_trainer.dataset import tokenize
+from airlock_trainer.devices import loader_workers
 from airlock_trainer.rows import Rows
 from airlock_trainer.tasks import Classification
 from conftest import text_for
@@ -58,3 +59,29 @@ def test_batches_are_padded_to_their_own_longest_row(tiny_model):
     full = [batch["input_ids"].tolist() for batch in loader]
     loader.resume_at(2, 10)
     assert [batch["input_ids"].tolist() for batch in loader] == full[10:]
+
+
+def test_worker_processes_serve_the_same_batches_in_the_same_order(tiny_model):
+    rng = random.Random(5)
+    table = Rows({"text": [text_for("pos", rng) for _ in range(60)], "label": [rng.choice(["a", "b"]) for _ in range(60)]})
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    task = Classification("label")
+    task.fit(table["label"])
+    encoded = tokenize(table, tokenizer, 32, task, lambda message, fraction: None)
+
+    def served(workers: int) -> list:
+        loader = BatchLoader(TokenizedRows(encoded), encoded["length"], PadCollator(tokenizer.pad_token_id), 8, seed=3,
+                             shuffle=True, num_workers=workers)
+        loader.set_epoch(1)
+        return [batch["input_ids"].tolist() + [batch["labels"].tolist()] for batch in loader]
+
+    assert served(2) == served(0)
+
+
+def test_loader_workers_only_on_gpus_and_shared_between_devices(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "9")  # cpu_threads() takes it as the usable cores
+    assert loader_workers({"accelerator": "cpu", "devices": 1}) == 0
+    assert loader_workers({"accelerator": "cuda", "devices": 1}) == 4  # capped
+    assert loader_workers({"accelerator": "cuda", "devices": 2}) == 3  # 4 cores each, one for the main process
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert loader_workers({"accelerator": "cuda", "devices": 1}) == 0

@@ -24,6 +24,7 @@ def test_second_run_reads_the_tokens_back_and_a_new_max_length_misses(tmp_path, 
     first = run_trainer(*train_args(config, tmp_path / "run-1"))
     assert first.last["type"] == "finished", first.stderr[-3000:]
     assert first.last["details"]["tokenize_cached_splits"] == 0 and first.last["details"]["tokenize_splits"] == 3
+    assert first.last["details"]["attention"] == "sdpa" and first.last["details"]["compiled"] is False
     assert os.listdir(token_cache_dir(str(train))) and os.listdir(token_cache_dir(str(test)))
 
     second = run_trainer(*train_args(config, tmp_path / "run-2"))
