@@ -52,6 +52,19 @@ describe('image and audio folders through the CLI', () => {
       expect(single.code, single.stderr).toBe(0);
       expect(single.json.predictions[0].prediction.label).toBe(media.label);
 
+      if (media.kind === 'image') {
+        const text = airlock(home, ['predict', 'image@1', '--text', 'hello', '--json']);
+        expect(text.code).toBe(1);
+        expect(text.json.error.code).toBe('MODEL_MODALITY_MISMATCH');
+        const jsonl = airlock(home, ['predict', 'image@1', '--folder', folder, '--out', join(dir.path, 'p.jsonl'), '--json']);
+        expect(jsonl.json.error.code).toBe('INVALID_INPUT');
+        const fake = join(dir.path, 'fake.png');
+        writeFileSync(fake, 'not a picture');
+        const unreadable = airlock(home, ['predict', 'image@1', '--file', fake, '--file', join(folder, media.file), '--json']);
+        expect(unreadable.code).toBe(1); // a script can tell that a file was not predicted
+        expect(unreadable.json.predictions.map((entry: { error: { code: string } | null }) => entry.error?.code ?? null)).toEqual(['MEDIA_UNREADABLE', null]);
+      }
+
       const out = join(dir.path, `${media.kind}-predictions.csv`);
       const whole = airlock(home, ['predict', `${media.kind}@1`, '--folder', folder, '--out', out, '--json']);
       expect(whole.code, whole.stderr).toBe(0);

@@ -104,7 +104,10 @@ def _save_image_bundle(mlflow, model_dir: str, out: str, args, writer: EventWrit
     model.name_or_path = args.source_name
     classifier = pipeline("image-classification", model=model, image_processor=processor)
     writer.progress("exporting", "Writing the MLflow model", 0.4)
-    mlflow.transformers.save_model(classifier, out, task="image-classification", pip_requirements=_requirements(),
+    import importlib.metadata as metadata
+
+    pillow = f"Pillow=={metadata.version('Pillow')}"  # the pipeline decodes the image files with it
+    mlflow.transformers.save_model(classifier, out, task="image-classification", pip_requirements=_requirements() + [pillow],
                                    metadata={"airlock_model": args.source_name})
 
 

@@ -53,6 +53,10 @@ class Predictor:
 
     def predict(self, texts: list[str], top: int | None = None) -> list[dict]:
         """One prediction per text: label and probability, the `top` labels' scores (all when None), the task's extras."""
+        if self.modality in ("image", "audio"):
+            kind = "pictures" if self.modality == "image" else "sound clips"
+            raise AirlockError("MODEL_MODALITY_MISMATCH", f"This model reads {kind}, not text.",
+                               hint="Give it files instead: --file <file> (repeatable) or --folder <folder> --out <file.csv>.")
         torch = self.torch
         encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length, padding=True, return_tensors="pt")
         with torch.no_grad():

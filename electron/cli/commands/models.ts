@@ -34,7 +34,7 @@ function describeInfo(info: ModelInfo): string {
     `  Parameters: ${formatParameters(info.parameters)}  (${info.weightsFormat}, ${formatBytes(info.weightsBytes)})`,
     `  Tokenizer: ${info.hasTokenizer ? 'yes' : 'no'}   Processor: ${info.hasProcessor ? 'yes' : 'no'}`,
     ...input,
-    `  Classification head: ${info.needsClassificationHead ? 'none; a new one is added for fine-tuning' : `yes (${info.labels.join(', ')})`}`,
+    `  Classification head: ${info.needsClassificationHead ? 'none; a new one is added for fine-tuning' : `yes${info.labels.length ? ` (${info.labels.join(', ')})` : ''}`}`,
   ].join('\n');
 }
 

@@ -57,7 +57,7 @@ export const predictCommand: Command = {
       context.output.result({ predictions }, () =>
         table(['PREDICTION', 'FILE'], predictions.map((entry) => [entry.prediction ? describePrediction({ ...entry.prediction, text: entry.file }) : `cannot read: ${entry.error?.message}`, entry.file])),
       );
-      return;
+      return predictions.some((entry) => entry.error) ? 1 : 0; // a script can tell that a file was not predicted
     }
     if (files.length > 1) throw new AirlockError('INVALID_INPUT', 'Give one table file to label (--file may repeat only for image or audio files).', { hint: `Usage: airlock ${this.usage}` });
     const file = files[0];

@@ -30,6 +30,14 @@ function withMedia(analysis: DatasetAnalysis, media: MediaTableResult): DatasetA
   return { ...analysis, sha256: media.sha256, rows: media.rows, detection: { ...detection, labels, balance, warnings: [...detection.warnings, ...media.warnings] } };
 }
 
+/** The stored dataset, told with this import's files left out (--skip-unreadable): the same usable content, other files skipped. */
+function withLeftOut(existing: Dataset, warnings: Dataset['detection']['warnings']): Dataset {
+  const leftOut = warnings.filter((warning) => warning.code === 'MEDIA_FILES_LEFT_OUT');
+  if (leftOut.length === 0) return existing;
+  const kept = existing.detection.warnings.filter((warning) => warning.code !== 'MEDIA_FILES_LEFT_OUT');
+  return { ...existing, detection: { ...existing.detection, warnings: [...leftOut, ...kept] } };
+}
+
 export interface ImportOptions {
   name?: string;
   onProgress?: (fraction: number) => void;
@@ -117,7 +125,7 @@ export class DatasetCatalog {
       const existing = this.table.findBySha256(analysis.sha256);
       if (existing) {
         rmSync(staging, { recursive: true, force: true });
-        return { dataset: existing, existing: true };
+        return { dataset: withLeftOut(existing, analysis.detection.warnings), existing: true };
       }
       copyFileSync(path, join(staging, originalName));
     } catch (error) {
@@ -176,7 +184,7 @@ export class DatasetCatalog {
     const existing = this.table.findBySha256(analysis.sha256);
     if (existing) {
       rmSync(staging, { recursive: true, force: true });
-      return { dataset: existing, existing: true };
+      return { dataset: withLeftOut(existing, analysis.detection.warnings), existing: true };
     }
     const id = `ds-${analysis.sha256.slice(0, 12)}`;
     return this.commit(staging, id, {

@@ -63,6 +63,12 @@ export async function predictMediaFolder(
   out: string,
   onProgress?: (fraction: number, message: string) => void,
 ): Promise<FolderPredictionResult> {
+  if (!/\.csv$/i.test(out)) {
+    throw new AirlockError('INVALID_INPUT', `Predictions for a folder are written as CSV; ${basename(out)} does not end in .csv.`, {
+      hint: 'Name the output file something.csv.',
+      field: 'out',
+    });
+  }
   if (!existsSync(dirname(out))) {
     throw new AirlockError('EXPORT_TARGET_INVALID', `The folder ${dirname(out)} for ${basename(out)} does not exist.`, { hint: 'Create the folder, or pick another --out path.', field: 'out' });
   }

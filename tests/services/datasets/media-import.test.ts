@@ -252,6 +252,12 @@ describe('image and audio folders', () => {
       expect(dataset.rows).toBe(19);
       expect(dataset.media?.unusable.map((entry) => entry.file)).toEqual(['circle/a.png', 'square/b.png']);
       expect(dataset.detection.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['MEDIA_FILES_LEFT_OUT', 'MEDIA_DUPLICATES']));
+      // the same usable files again, with other unreadable ones: the stored dataset, told what this import left out
+      writeFileSync(join(folder, 'triangle', 'c.png'), 'not an image either');
+      rmSync(join(folder, 'circle', 'a.png'));
+      const again = await catalog.import(folder, { skipUnreadable: true });
+      expect(again.existing).toBe(true);
+      expect(again.dataset.detection.warnings.find((w) => w.code === 'MEDIA_FILES_LEFT_OUT')?.message).toContain('triangle/c.png');
       rmSync(join(home.datasets, dataset.id), { recursive: true });
       before = stored();
     });
