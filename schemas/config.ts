@@ -21,7 +21,7 @@ export const NAME_LIMITS = {
   path: 4096,
 } as const;
 
-export const ModelTask = z.enum(['classification', 'multi_label', 'regression']);
+export const ModelTask = z.enum(['classification', 'multi_label', 'regression', 'causal_lm']);
 export type ModelTask = z.infer<typeof ModelTask>;
 
 export const ModelSection = z
@@ -33,7 +33,8 @@ export const ModelSection = z
       .default(DEFAULT_MODEL_ID)
       .describe('Model to fine-tune: an id from the offline model cache (`airlock models`) or a local Hugging Face model folder.'),
     task: ModelTask.default('classification').describe(
-      'What the model predicts: one label per row (classification), several labels per row (multi_label) or a number (regression).',
+      'What the model predicts: one label per row (classification), several labels per row (multi_label), a number (regression), ' +
+        'or text (causal_lm: a causal language model such as GPT-2, Llama or Qwen learns to write the completions, chats or text of data.format).',
     ),
     allow_pickle: z
       .boolean()
@@ -41,6 +42,10 @@ export const ModelSection = z
       .describe('Allow loading pickle (*.bin) weights. Pickle files can run code when loaded: only enable this for models you trust.'),
   })
   .strict();
+
+/** The shapes of supervised fine-tuning data a causal_lm run reads (TRL's names for them). */
+export const SftFormat = z.enum(['prompt_completion', 'chat', 'text']);
+export type SftFormat = z.infer<typeof SftFormat>;
 
 export const DataSection = z
   .object({
@@ -54,11 +59,38 @@ export const DataSection = z
       .describe('Share of the training rows held out for validation when val_path is empty (between 0 and 0.5).'),
     test_path: z.string().min(1).max(NAME_LIMITS.path).nullable().default(null).describe('Optional test data, scored once after training.'),
     // Column names come from the user's own file header, whatever their length: no limit of ours to refuse them by.
-    text_column: z.string().min(1).describe('Column holding the text the model reads (for an image or audio folder: its file column, `file`).'),
+    text_column: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Column holding the text the model reads (for an image or audio folder: its file column, `file`; for causal_lm with format text: the text learned).'),
     label_column: z
       .string()
       .min(1)
-      .describe('Column holding the label the model learns to predict (a different column from the text).'),
+      .nullable()
+      .default(null)
+      .describe('Column holding the label the model learns to predict (a different column from the text). Not used by causal_lm.'),
+    format: SftFormat.nullable()
+      .default(null)
+      .describe(
+        'causal_lm only: the shape of the rows. prompt_completion learns to write completion_column after prompt_column (loss on the completion only); ' +
+          'chat learns the assistant turns of messages_column with the model\'s chat template; text learns all of text_column (continued pre-training).',
+      ),
+    prompt_column: z.string().min(1).nullable().default(null).describe('causal_lm, prompt_completion: the column holding the prompt (Alpaca data: instruction).'),
+    input_column: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('causal_lm, prompt_completion: an optional column added to the prompt on its own paragraph (Alpaca data: input).'),
+    completion_column: z.string().min(1).nullable().default(null).describe('causal_lm, prompt_completion: the column holding the answer the model learns to write (Alpaca data: output).'),
+    messages_column: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('causal_lm, chat: the column holding each conversation, a list of {role, content} with roles system, user and assistant.'),
     label_names: z
       .array(z.string().min(1).max(250))
       .min(2)
@@ -125,6 +157,24 @@ export const TrainingSection = z
       .array(CodeReference)
       .default([])
       .describe('Your own Lightning callbacks (file.py:ClassName with args as keyword arguments). Needs allow_custom_code.'),
+    accumulate_grad_batches: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(1)
+      .describe('Add up the gradients of this many batches before each optimizer step: the effect of a larger batch_size without its memory.'),
+    gradient_checkpointing: z
+      .boolean()
+      .default(false)
+      .describe('Recompute activations in the backward pass instead of keeping them: much less memory for about a third more time.'),
+    finetuning: z
+      .enum(['auto', 'full', 'lora', 'qlora'])
+      .default('auto')
+      .describe(
+        'Which weights learn. full: all of them. lora: small adapter matrices beside frozen weights (the lora section). ' +
+          'qlora: lora on 4-bit weights, CUDA only. auto: lora for causal_lm, full otherwise.',
+      ),
     compile: z
       .boolean()
       .default(false)
@@ -139,6 +189,14 @@ export const EvaluationSection = z
       .array(MetricSetting)
       .default([])
       .describe('Extra metrics logged every epoch: {torchmetrics: ClassName, args} or your own function file.py:Name (needs allow_custom_code).'),
+    sample_generations: z
+      .number()
+      .int()
+      .min(0)
+      .max(16)
+      .default(3)
+      .describe('causal_lm: how many validation prompts the model answers after each epoch, shown beside their reference answers.'),
+    max_new_tokens: z.number().int().min(1).max(4096).default(64).describe('causal_lm: the longest answer written for those prompts, in tokens.'),
   })
   .strict();
 
@@ -179,12 +237,42 @@ const RecordedExperimentSection = z
   .object({ name: ExperimentName.default('default').describe(EXPERIMENT_NAME_HELP), tags: ExperimentTags.default({}).describe(EXPERIMENT_TAGS_HELP) })
   .strict();
 
+/** LoRA settings (peft's LoraConfig names), used when training.finetuning is lora or qlora. */
+export const LoraSection = z
+  .object({
+    r: z.number().int().min(1).max(1024).default(8).describe('Rank of the adapter matrices: more learns more, with more weights.'),
+    lora_alpha: z.number().gt(0).max(4096).default(16).describe('Scale of the adapter: its output is multiplied by lora_alpha / r.'),
+    lora_dropout: z.number().min(0).lt(1).default(0.05).describe('Dropout on the adapter input during training.'),
+    target_modules: z
+      .array(z.string().min(1))
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe("Names of the layers that get adapters (e.g. q_proj, v_proj); empty: peft's defaults for the model's architecture."),
+  })
+  .strict();
+
 export const DeploymentSection = z
   .object({
     register_model: z.boolean().default(false).describe('Register the trained model as a new model version when the run completes.'),
     stage: z.enum(['none', 'staging', 'production']).default('staging').describe('Stage given to a registered model version.'),
   })
   .strict();
+
+/** The data columns each task and format needs, as `{field, message}` for every one a config leaves empty. */
+export function columnProblems(config: { model: { task: ModelTask }; data: z.infer<typeof DataSection> }): { field: string; message: string }[] {
+  const data = config.data;
+  const required = (field: keyof typeof data, why: string) => (data[field] === null ? [{ field, message: `is required ${why}` }] : []);
+  if (config.model.task !== 'causal_lm') {
+    const fields = [...required('text_column', 'for this task'), ...required('label_column', 'for this task')];
+    if (data.format !== null) fields.push({ field: 'format', message: 'is only used by model.task causal_lm' });
+    return fields;
+  }
+  if (data.format === null) return [{ field: 'format', message: 'is required for causal_lm: prompt_completion, chat or text' }];
+  if (data.format === 'prompt_completion') return [...required('prompt_column', 'for format prompt_completion'), ...required('completion_column', 'for format prompt_completion')];
+  if (data.format === 'chat') return required('messages_column', 'for format chat');
+  return required('text_column', 'for format text');
+}
 
 /** The message for a config that reads its labels from its text column; the trainer says the same (config.py). */
 export const SAME_COLUMN_MESSAGE = 'must be a different column from data.text_column: a model cannot learn to predict the text it reads';
@@ -198,7 +286,8 @@ const RunConfigSections = z
     model: ModelSection.default({ name: DEFAULT_MODEL_ID, task: 'classification', allow_pickle: false }),
     data: DataSection,
     training: TrainingSection.default(() => TrainingSection.parse({})),
-    evaluation: EvaluationSection.default({ metrics: [] }),
+    evaluation: EvaluationSection.default(() => EvaluationSection.parse({})),
+    lora: LoraSection.default(() => LoraSection.parse({})),
     experiment: ExperimentSection.default({ name: 'default', tags: {} }),
     deployment: DeploymentSection.default({ register_model: false, stage: 'staging' }),
   })
@@ -207,9 +296,13 @@ const RunConfigSections = z
 /** The whole training configuration: one YAML file with snake_case keys, validated by Node and by the trainer. */
 export const RunConfig = RunConfigSections
   // Every row's label would be its own text: a run "with 218 classes" that can never generalise.
-  .refine((config) => config.data.text_column !== config.data.label_column, {
+  .refine((config) => config.data.text_column === null || config.data.text_column !== config.data.label_column, {
     message: SAME_COLUMN_MESSAGE,
     path: ['data', 'label_column'],
+  })
+  // Which columns a config must name depends on the task (and, for causal_lm, on data.format).
+  .superRefine((config, context) => {
+    for (const problem of columnProblems(config)) context.addIssue({ code: 'custom', path: ['data', problem.field], message: problem.message });
   })
   // Custom code needs the user's consent, and a built-in loss or metric must fit the task: JSON Schema cannot say either.
   .superRefine((config, context) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ModelTask } from './config.ts';
+import { ModelTask, SftFormat } from './config.ts';
 
 export const DatasetFormat = z.enum(['csv', 'tsv', 'jsonl', 'parquet', 'image-folder', 'audio-folder']);
 export type DatasetFormat = z.infer<typeof DatasetFormat>;
@@ -44,10 +44,23 @@ export const DatasetWarning = z.object({
     'MEDIA_ROTATED',
     'MEDIA_RESAMPLED',
     'MEDIA_DOWNMIXED',
+    'SFT_ROWS_TOO_LONG',
   ]),
   message: z.string(),
 });
 export type DatasetWarning = z.infer<typeof DatasetWarning>;
+
+/** The supervised fine-tuning shape found in a table (detection.task causal_lm), and the columns it reads. */
+export const SftDetection = z.object({
+  format: SftFormat,
+  promptColumn: z.string().nullable(),
+  inputColumn: z.string().nullable(),
+  completionColumn: z.string().nullable(),
+  messagesColumn: z.string().nullable(),
+  textColumn: z.string().nullable(),
+  chatRoles: z.record(z.string(), z.number().int()).nullable().describe('chat: turns per role over all rows.'),
+});
+export type SftDetection = z.infer<typeof SftDetection>;
 
 /** What Airlock worked out about the data: what to read, what to predict, and what looks wrong. */
 export const Detection = z.object({
@@ -58,6 +71,9 @@ export const Detection = z.object({
   labels: z.array(LabelCount).describe('Label set with counts, most frequent first (empty for regression).'),
   idColumns: z.array(z.string()).describe('Columns that look like row identifiers and are ignored.'),
   balance: z.number().min(0).max(1).nullable().describe('Smallest class count divided by largest (1 = perfectly balanced).'),
+  sft: SftDetection.nullable()
+    .default(null)
+    .describe('For data a causal language model learns to write (task causal_lm): its shape and columns; null otherwise.'),
   warnings: z.array(DatasetWarning),
 });
 export type Detection = z.infer<typeof Detection>;

@@ -40,6 +40,13 @@ export const ErrorCode = z.enum([
   'MEDIA_EMPTY',
   'MEDIA_UNREADABLE',
   'MEDIA_TOO_LARGE',
+  // supervised fine-tuning data (causal_lm)
+  'SFT_COLUMN_MISSING',
+  'SFT_COMPLETION_EMPTY',
+  'SFT_FORMAT_UNKNOWN',
+  'CHAT_MESSAGES_INVALID',
+  'CHAT_NO_ASSISTANT_TURN',
+  'CHAT_ROLE_UNKNOWN',
   // model cache
   'MODEL_NOT_FOUND',
   'MODEL_CONFIG_MISSING',
@@ -59,6 +66,8 @@ export const ErrorCode = z.enum([
   'TRAINING_DIVERGED',
   'CUDA_OUT_OF_MEMORY',
   'CUDA_UNAVAILABLE',
+  'MODEL_TOO_LARGE_FOR_GPU',
+  'BASE_MODEL_MISSING',
   'CHECKPOINT_MISSING',
   'RUN_NOT_FOUND',
   'RUN_NOT_RESUMABLE',

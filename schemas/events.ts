@@ -112,6 +112,22 @@ export const CheckpointEvent = z.object({
   step: z.number().int().min(0),
 });
 
+/** causal_lm: what the model writes for a few fixed validation prompts, after each validation pass. */
+export const GenerationsEvent = z.object({
+  ...Envelope,
+  type: z.literal('generations'),
+  epoch: z.number().int().min(0),
+  step: z.number().int().min(0),
+  samples: z.array(
+    z.object({
+      prompt: z.string().describe('The prompt as the model read it (for chats: the turns before the answer, with the chat template).'),
+      reference: z.string().describe('The answer in the validation data.'),
+      output: z.string().describe('What the model wrote (greedy decoding, at most evaluation.max_new_tokens tokens).'),
+    }),
+  ),
+});
+export type GenerationsEvent = z.infer<typeof GenerationsEvent>;
+
 export const FinishedEvent = z.object({
   ...Envelope,
   type: z.literal('finished'),
@@ -143,6 +159,7 @@ export const TrainerEvent = z.discriminatedUnion('type', [
   StepEvent,
   EpochEvent,
   CheckpointEvent,
+  GenerationsEvent,
   FinishedEvent,
   ErrorEvent,
 ]);

@@ -8,8 +8,8 @@ import { stringify } from 'yaml';
 const SCRIPT = join('tests', 'fixtures', 'make_tiny_model.py');
 const BPE_SCRIPT = join('tests', 'fixtures', 'make_tiny_bpe_models.py');
 
-/** bert: the tiny BERT encoder. gpt2: a GPT-2 style decoder with no padding token. roberta: 514 listed positions, 512 usable. */
-export type TinyModelKind = 'bert' | 'gpt2' | 'roberta';
+/** bert: the tiny BERT encoder. gpt2: a GPT-2 style decoder with no padding token (and no chat template). llama: a Llama decoder with a padding token and a chat template. roberta: 514 listed positions, 512 usable. */
+export type TinyModelKind = 'bert' | 'gpt2' | 'llama' | 'roberta';
 
 /**
  * A tiny model folder made locally by tests/fixtures/make_tiny_model.py (bert) or make_tiny_bpe_models.py

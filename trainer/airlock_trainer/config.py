@@ -121,6 +121,8 @@ def validate(document: Any) -> dict:
         problems.extend(_describe(error))
     problems.extend((_field(path), text) for path, text in config_problems(document))
     problems.extend(_same_column(document))
+    if not problems:  # as zod's refinements, which run only on a config whose fields are valid
+        problems.extend(_column_problems(document))
     problems.extend(extension_problems(document))  # consent to custom code; built-ins that fit the task
     unique = list(dict.fromkeys(problems))
     if unique:
@@ -141,6 +143,33 @@ def _same_column(document: Any):
     if isinstance(data, dict) and isinstance(data.get("text_column"), str) \
             and data.get("text_column") == data.get("label_column"):
         yield "data.label_column", SAME_COLUMN_MESSAGE
+
+
+_FORMAT_COLUMNS = {"prompt_completion": ("prompt_column", "completion_column"), "chat": ("messages_column",),
+                   "text": ("text_column",)}
+
+
+def _column_problems(document: Any):
+    # columnProblems in schemas/config.ts, in the same words: which columns the task (and data.format) needs.
+    if not isinstance(document, dict) or not isinstance(document.get("data"), dict):
+        return
+    data = document["data"]
+    model = document.get("model") if isinstance(document.get("model"), dict) else {}
+    task = model.get("task", "classification")
+    fmt = data.get("format")
+    if task != "causal_lm":
+        for key in ("text_column", "label_column"):
+            if data.get(key) is None:
+                yield f"data.{key}", "is required for this task"
+        if fmt is not None:
+            yield "data.format", "is only used by model.task causal_lm"
+        return
+    if fmt is None:
+        yield "data.format", "is required for causal_lm: prompt_completion, chat or text"
+        return
+    for key in _FORMAT_COLUMNS.get(fmt, ()):
+        if data.get(key) is None:
+            yield f"data.{key}", f"is required for format {fmt}"
 
 
 def load_config(path: str) -> dict:

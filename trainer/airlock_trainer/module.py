@@ -52,6 +52,28 @@ def linear_schedule(warmup_steps: int, total_steps: int):
     return factor
 
 
+def adamw_with_schedule(model, trainer, *, learning_rate: float, weight_decay: float, warmup_ratio: float) -> dict:
+    """Lightning's optimizer dict: AdamW over the trainable parameters (no weight decay on biases and norms) with a
+    per-step linear warm-up and decay over the run's optimizer steps."""
+    decay, no_decay = [], []
+    for name, parameter in model.named_parameters():
+        if not parameter.requires_grad:
+            continue
+        lowered = name.lower()
+        skip = parameter.ndim < 2 or any(marker in lowered for marker in NO_DECAY_MARKERS)
+        (no_decay if skip else decay).append(parameter)
+    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    try:
+        # The fused kernel updates all parameters in one pass: on a CPU it is ~5x faster than the
+        # per-tensor loop (measured in the benchmark; it was the whole gap to HF Trainer).
+        optimizer = torch.optim.AdamW(groups, lr=learning_rate, fused=True)
+    except (RuntimeError, TypeError):
+        optimizer = torch.optim.AdamW(groups, lr=learning_rate)
+    total = max(1, int(trainer.estimated_stepping_batches))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, linear_schedule(int(total * warmup_ratio), total))
+    return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+
+
 class ClassifierModule(pl.LightningModule):
     """Fine-tunes `model` (a transformers sequence classification model) on the targets of a fitted task."""
 
@@ -142,23 +164,8 @@ class ClassifierModule(pl.LightningModule):
 
     def configure_optimizers(self):
         """AdamW without weight decay on biases and norms; per-step linear warm-up and decay."""
-        decay, no_decay = [], []
-        for name, parameter in self.model.named_parameters():
-            if not parameter.requires_grad:
-                continue
-            lowered = name.lower()
-            skip = parameter.ndim < 2 or any(marker in lowered for marker in NO_DECAY_MARKERS)
-            (no_decay if skip else decay).append(parameter)
-        groups = [{"params": decay, "weight_decay": self.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-        try:
-            # The fused kernel updates all parameters in one pass: on a CPU it is ~5x faster than the
-            # per-tensor loop (measured in the benchmark; it was the whole gap to HF Trainer).
-            optimizer = torch.optim.AdamW(groups, lr=self.learning_rate, fused=True)
-        except (RuntimeError, TypeError):
-            optimizer = torch.optim.AdamW(groups, lr=self.learning_rate)
-        total = max(1, int(self.trainer.estimated_stepping_batches))
-        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, linear_schedule(int(total * self.warmup_ratio), total))
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+        return adamw_with_schedule(self.model, self.trainer, learning_rate=self.learning_rate,
+                                   weight_decay=self.weight_decay, warmup_ratio=self.warmup_ratio)
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         """Records the task and its label order (or target scale) so a resume on different data is refused."""

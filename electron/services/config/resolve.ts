@@ -19,10 +19,12 @@ export interface ResolvedConfig {
 
 function checkColumns(dataset: Dataset, config: RunConfig, field: string): void {
   const names = dataset.columns.map((column) => column.name);
-  for (const key of ['text_column', 'label_column'] as const) {
+  const keys = ['text_column', 'label_column', 'prompt_column', 'input_column', 'completion_column', 'messages_column'] as const;
+  for (const key of keys) {
     const wanted = config.data[key];
-    if (!names.includes(wanted)) {
-      throw new AirlockError('DATASET_COLUMN_MISSING', `${field} (${dataset.name}) has no column "${wanted}".`, {
+    if (wanted !== null && !names.includes(wanted)) {
+      const code = config.model.task === 'causal_lm' ? 'SFT_COLUMN_MISSING' : 'DATASET_COLUMN_MISSING';
+      throw new AirlockError(code, `${field} (${dataset.name}) has no column "${wanted}".`, {
         hint: `Set data.${key} to one of: ${names.join(', ')}.`,
         field: `data.${key}`,
       });

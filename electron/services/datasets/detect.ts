@@ -62,7 +62,7 @@ export function detectWithChoice(columns: ColumnStats[], context: DetectionConte
   }
   if (context.textOnly && !chosen) {
     // rows to label need no varied texts (a file may repeat a message): with none found, the user names the column
-    const detection: Detection = { modality: text || !media ? 'text' : media.imageFraction >= 0.8 ? 'image' : 'audio', task: 'classification', textColumn: text?.profile.name ?? null, labelColumn: null, labels: [], idColumns, balance: null, warnings };
+    const detection: Detection = { modality: text || !media ? 'text' : media.imageFraction >= 0.8 ? 'image' : 'audio', task: 'classification', textColumn: text?.profile.name ?? null, labelColumn: null, labels: [], idColumns, balance: null, sft: null, warnings };
     return { detection, label: null, text };
   }
   const label = chosen ? chosen.label : chooseLabel(usable.filter((column) => column !== text && column !== media));
@@ -82,6 +82,7 @@ export function detectWithChoice(columns: ColumnStats[], context: DetectionConte
     labels,
     idColumns,
     balance: balance === null ? null : Math.round(balance * 1000) / 1000,
+    sft: null,
     warnings,
   };
   return { detection, label, text: byFiles ? media! : text };

@@ -84,6 +84,7 @@ export async function analyzeMediaFolder(folder: string, options: MediaImportOpt
     labels,
     idColumns: [],
     balance,
+    sft: null,
     warnings: [...mediaWarnings(usable, unusable, ignored), ...classCountWarnings(labels, balance)],
   };
   const table = await writeTable(options.tableDir, name, usable, hasSplits, columns);
