@@ -23,7 +23,12 @@ def generate_text(model, tokenizer, settings: dict, prompt_text: str, *, max_new
     import torch
 
     device = next(model.parameters()).device
-    ids = torch.tensor([prompt_ids(tokenizer, prompt_text)], device=device)
+    prompt = prompt_ids(tokenizer, prompt_text)
+    limit = context_length(model)
+    if limit is not None:  # the answer must fit the model's positions: keep the prompt's end, then cap the answer
+        prompt = prompt[-max(1, limit - 1):]
+        max_new_tokens = max(1, min(max_new_tokens, limit - len(prompt)))
+    ids = torch.tensor([prompt], device=device)
     streamer = _Streamer(tokenizer, on_text) if on_text else None
     options = {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
@@ -32,6 +37,16 @@ def generate_text(model, tokenizer, settings: dict, prompt_text: str, *, max_new
                             **options, **({"top_p": None, "top_k": None} if temperature <= 0 else {}))
     answer = tokenizer.decode(output[0, ids.shape[1]:], skip_special_tokens=True)
     return clean_output(settings, answer)
+
+
+def context_length(model) -> int | None:
+    """The most positions the model has (max_position_embeddings, or n_positions for GPT-2); None when unknown."""
+    config = model.config
+    for key in ("max_position_embeddings", "n_positions"):
+        value = getattr(config, key, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return None
 
 
 class _Streamer:

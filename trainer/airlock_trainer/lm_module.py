@@ -117,6 +117,9 @@ class CausalLMModule(pl.LightningModule):
             checkpoint["state_dict"] = {name: value for name, value in checkpoint["state_dict"].items()
                                         if name in trainable}
         checkpoint["airlock"] = {"task": {"task": "causal_lm", "format": self.settings["format"]}, "labels": []}
+        # LoRA dropout draws from these: a resumed run continues with the very draws the cut one would have made
+        checkpoint["airlock_rng"] = {"torch": torch.get_rng_state(),
+                                     "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
         """Refuses a checkpoint of another task or data format."""
@@ -125,3 +128,22 @@ class CausalLMModule(pl.LightningModule):
             raise AirlockError("RUN_NOT_RESUMABLE", "The checkpoint was trained for another task or data format than "
                                "this config gives.", hint="Resume with the same config, or start a new run.",
                                field="model.task")
+        rng = checkpoint.get("airlock_rng")
+        if rng:
+            torch.set_rng_state(rng["torch"])
+            if rng["cuda"] is not None and torch.cuda.is_available():
+                torch.cuda.set_rng_state_all(rng["cuda"])
+
+
+class GenerationsCallback(pl.Callback):
+    """Emits the module's sample answers after each validation pass of fit (the `generations` event)."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def on_validation_end(self, trainer, pl_module) -> None:
+        if trainer.sanity_checking or trainer.state.fn != "fit" or not trainer.is_global_zero:
+            return
+        if pl_module.generations:
+            self.writer.emit("generations", epoch=int(trainer.current_epoch), step=int(trainer.global_step),
+                             samples=pl_module.generations)

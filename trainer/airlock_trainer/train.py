@@ -35,9 +35,13 @@ def train(args, writer: EventWriter) -> None:
     try:
         user_code.load_all()  # a syntax error or a wrong name is reported before the data is read
         cancel.check()
-        prepared = _prepare_data(config, setup, writer)
+        if config["model"]["task"] == "causal_lm":  # text generation: its own rows, module and saved adapter
+            from . import causal_lm as steps
+        else:
+            steps = None
+        prepared = steps.prepare(config, setup, writer) if steps else _prepare_data(config, setup, writer)
         cancel.check()
-        _fit_and_finish(config, setup, prepared, cancel, writer, started)
+        (steps.fit_and_finish if steps else _fit_and_finish)(config, setup, prepared, cancel, writer, started)
     except Cancelled:
         _finish_cancelled(setup, writer, started)
     except Exception as error:  # noqa: BLE001 - the user's own code failing is their error, not Airlock's
