@@ -128,6 +128,11 @@ def test_full_fine_tuning_refused_and_a_fitting_choice_passes(tmp_path):
     result = run_preflight(run_config("qlora"), setup, GPU_16_GIB, events)
     assert result["fits"] is True and result["warning"] is False and events.emitted[0]["fits"] is True
     assert "within the 16.0 GiB of a 16 GiB GPU" in result["message"]
+    tiny_gpu = GPU_16_GIB | {"memory_bytes": 4 * GIB, "device_name": "a 4 GiB GPU"}
+    with pytest.raises(AirlockError) as nothing_fits:
+        run_preflight(run_config("qlora"), setup, tiny_gpu, Events())
+    assert nothing_fits.value.message.endswith("No fine-tuning method fits this GPU at this length: lower "
+                                               "data.max_length, or train on a larger GPU.")
 
 
 def test_a_7b_model_on_the_cpu_warns_with_the_hours_it_would_take(tmp_path):

@@ -227,7 +227,7 @@ def _alternatives(config: dict, facts: dict, precision: str, method: str, estima
 
 def check(config: dict, model_dir: str, runtime: dict, *, tokens_per_epoch: int | None = None,
           flops_per_second: float | None = None) -> dict:
-    """The payload of a preflight event; raises MODEL_TOO_LARGE_FOR_GPU when the chosen method cannot fit the GPU.
+    """The payload of a preflight event; on a GPU, fits false means the run must be refused (run_preflight does).
 
     `runtime` is devices.choose_runtime's answer; `memory_bytes` in it, when present, is the GPU memory
     (otherwise the smallest of the GPUs used). On the CPU, `tokens_per_epoch` (default: training rows ×
@@ -251,7 +251,8 @@ def check(config: dict, model_dir: str, runtime: dict, *, tokens_per_epoch: int 
             return result
         options = _alternatives(config, facts, runtime["precision"], method, estimates, memory)
         result.update(warning=True, message=f"{what} needs about {_gib(need)} {at}, more than {where}. "
-                      + (" ".join(options) if options else "No fine-tuning method fits this GPU at this length."))
+                      + (" ".join(options) if options else "No fine-tuning method fits this GPU at this length: lower "
+                                                 "data.max_length, or train on a larger GPU."))
         return result
     memory = memory_bytes()
     result.update(device_memory_bytes=memory, fits=memory is None or need <= memory)
