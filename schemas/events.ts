@@ -128,6 +128,22 @@ export const GenerationsEvent = z.object({
 });
 export type GenerationsEvent = z.infer<typeof GenerationsEvent>;
 
+/** Before any training work: the memory each fine-tuning method needs, whether the chosen one fits, and on the CPU how long it would take. */
+export const PreflightEvent = z.object({
+  ...Envelope,
+  type: z.literal('preflight'),
+  method: z.enum(['full', 'lora', 'qlora']).describe('The method training.finetuning chose (auto: lora for causal_lm, full otherwise).'),
+  estimates: z
+    .object({ full: z.number().int().min(0), lora: z.number().int().min(0), qlora: z.number().int().min(0) })
+    .describe('Bytes each method needs at the config\'s batch size and max_length: weights, gradients, AdamW states, activations and 1 GiB of overhead.'),
+  device_memory_bytes: z.number().int().nullable().describe('Memory of the (smallest) GPU used, or of the machine on the CPU; null when unknown.'),
+  fits: z.boolean().describe("Whether the chosen method's estimate fits in device_memory_bytes."),
+  estimated_hours: z.number().nullable().describe('CPU runs: the estimated training time; null on a GPU.'),
+  warning: z.boolean().describe('True when the user should be told before waiting: it does not fit, or it would take more than a few hours.'),
+  message: z.string().describe('The estimate in plain words, with what would fit instead when the chosen method does not.'),
+});
+export type PreflightEvent = z.infer<typeof PreflightEvent>;
+
 export const FinishedEvent = z.object({
   ...Envelope,
   type: z.literal('finished'),
@@ -160,6 +176,7 @@ export const TrainerEvent = z.discriminatedUnion('type', [
   EpochEvent,
   CheckpointEvent,
   GenerationsEvent,
+  PreflightEvent,
   FinishedEvent,
   ErrorEvent,
 ]);

@@ -27,6 +27,15 @@ export const ModelInfo = z.object({
   padding: PaddingSource.nullable().default(null).describe('How training pads batches; null without a tokenizer.'),
   padToken: z.string().nullable().default(null).describe('The token batches are padded with (the end-of-text token when padding is eos_token).'),
   hiddenSize: z.number().int().nullable(),
+  // Records stored before causal LMs were understood read as false; the cache inspects a causal architecture's folder again.
+  causalLm: z
+    .boolean()
+    .default(false)
+    .describe('A text generator: an architecture ending in ForCausalLM or LMHeadModel (GPT-2, Llama, Mistral, Qwen, Phi, Gemma). Fine-tuned with the causal_lm task.'),
+  chatTemplate: z
+    .boolean()
+    .default(false)
+    .describe('The tokenizer has a chat template (tokenizer_config.json "chat_template" or a chat_template.jinja file), which chat data is formatted with.'),
   needsClassificationHead: z.boolean().describe('True when a new classification head is added on top for fine-tuning.'),
   labels: z.array(z.string()).describe('Labels of an existing classification head, if any.'),
   imageSize: z.string().nullable().default(null).describe('Image models: the picture size the processor resizes to, e.g. "224×224".'),

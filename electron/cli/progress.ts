@@ -23,6 +23,9 @@ export class TrainingProgress {
       case 'progress':
         this.line(`${event.message}`);
         break;
+      case 'preflight':
+        this.line(event.warning ? `Warning: ${event.message}` : event.message);
+        break;
       case 'step':
         this.bar(event.step, event.total_steps, `loss ${event.loss.toFixed(4)}  ${event.samples_per_s.toFixed(1)} samples/s`);
         break;

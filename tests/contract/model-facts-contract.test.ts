@@ -17,7 +17,8 @@ function pythonInfo(folder: string): Record<string, unknown> {
 
 const FOLDERS: { name: string; kind: TinyModelKind; positions?: number }[] = [
   { name: 'tiny BERT', kind: 'bert' },
-  { name: 'tiny GPT-2 (no padding token)', kind: 'gpt2' },
+  { name: 'tiny GPT-2 (no padding token, no chat template)', kind: 'gpt2' },
+  { name: 'tiny Llama (a padding token and a chat template)', kind: 'llama' },
   { name: 'tiny RoBERTa, 514 positions', kind: 'roberta' },
   { name: 'tiny RoBERTa, 130 positions', kind: 'roberta', positions: 130 },
 ];
@@ -27,11 +28,15 @@ describe('model facts contract: the app and the trainer read a folder alike', ()
     const folder = tinyModelPath(kind, positions);
     const app = inspectModelFolder(folder);
     const trainer = pythonInfo(folder);
-    expect({ maxPositions: app.maxPositions, maxInputTokens: app.maxInputTokens, padding: app.padding, padToken: app.padToken }).toEqual({
+    const { maxPositions, maxInputTokens, padding, padToken, parameters, causalLm, chatTemplate } = app;
+    expect({ maxPositions, maxInputTokens, padding, padToken, parameters, causalLm, chatTemplate }).toEqual({
       maxPositions: trainer.max_positions,
       maxInputTokens: trainer.max_input_tokens,
       padding: trainer.padding,
       padToken: trainer.pad_token,
+      parameters: trainer.parameters,
+      causalLm: trainer.causal_lm,
+      chatTemplate: trainer.chat_template,
     });
     expect(app.maxInputTokens).toBeGreaterThan(0);
   });

@@ -1,4 +1,4 @@
-"""`python -m airlock_trainer <command>`: devices, inspect-model, inspect-media, token-lengths, validate-config, preview-rows, train, sync, predict, predict-worker, bundle.
+"""`python -m airlock_trainer <command>`: devices, inspect-model, inspect-media, token-lengths, validate-config, preview-rows, preflight, train, sync, predict, predict-worker, bundle.
 
 stdout carries only JSON-lines events; logs go to stderr. Every command ends with exactly one
 finished or error event, and exits 0 after finished, 1 after error.
@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     preview_parser = commands.add_parser("preview-rows", help="The first training rows before and after data.preprocess.")
     preview_parser.add_argument("--config", required=True)
     preview_parser.add_argument("--rows", type=int, default=5)
+    preflight_parser = commands.add_parser("preflight", help="Estimate a run's memory (full, LoRA, QLoRA) and CPU time; "
+                                           "refuse a run its GPU cannot hold.")
+    preflight_parser.add_argument("config")
     train_parser = commands.add_parser("train", help="Fine-tune a text model (classification, multi-label or regression).")
     train_parser.add_argument("--config", required=True)
     train_parser.add_argument("--run-dir", required=True)
@@ -100,6 +103,10 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
         from .preview_rows import preview
 
         preview(args.config, args.rows, writer)
+    elif args.command == "preflight":
+        from .preflight import preflight_command
+
+        preflight_command(args.config, writer)
     elif args.command == "predict":
         from .predict import predict
 

@@ -85,7 +85,8 @@ def _cpu_flags() -> set[str]:
     return set()
 
 
-def _memory_bytes() -> int | None:
+def memory_bytes() -> int | None:
+    """Physical memory of this machine, or None where the OS does not say."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
@@ -122,7 +123,7 @@ def list_devices() -> dict:
     if not devices:
         flags = _cpu_flags()
         devices.append({
-            "index": 0, "kind": "cpu", "name": cpu_name(), "memory_bytes": _memory_bytes(),
+            "index": 0, "kind": "cpu", "name": cpu_name(), "memory_bytes": memory_bytes(),
             "compute_capability": None, "bf16": bool(flags & {"avx512_bf16", "amx_bf16"}),
         })
     return {"devices": devices, "cuda_available": torch.cuda.is_available(), "cpu_only_reason": reason,

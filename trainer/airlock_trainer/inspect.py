@@ -49,6 +49,19 @@ def count_parameters(model_dir: str) -> int | None:
     return total
 
 
+def is_causal_lm(architectures: list) -> bool:
+    """A text generator (AutoModelForCausalLM): an architecture ending in ForCausalLM or LMHeadModel (GPT-2's)."""
+    return any(isinstance(name, str) and name.endswith(("ForCausalLM", "LMHeadModel")) for name in architectures)
+
+
+def has_chat_template(model_dir: str) -> bool:
+    """tokenizer_config.json holds a chat_template (a string, or a list of named ones) or chat_template.jinja exists."""
+    if os.path.isfile(os.path.join(model_dir, "chat_template.jinja")):
+        return True
+    template = (_read_json(os.path.join(model_dir, "tokenizer_config.json")) or {}).get("chat_template")
+    return bool(template.strip()) if isinstance(template, str) else isinstance(template, list) and len(template) > 0
+
+
 def model_modality(model_dir: str) -> str:
     """text, image, audio or unknown: what a model folder's processor files say it reads."""
     return _modality(model_dir, _read_json(os.path.join(model_dir, "config.json")) or {})
@@ -100,6 +113,8 @@ def model_info(model_dir: str) -> dict:
         "hidden_size": config.get("hidden_size") or config.get("dim") or config.get("d_model"),
         "num_layers": config.get("num_hidden_layers") or config.get("n_layers"),
         "vocab_size": config.get("vocab_size"),
+        "causal_lm": is_causal_lm(architectures),
+        "chat_template": has_tokenizer(model_dir) and has_chat_template(model_dir),
         "needs_classification_head": not (architecture and architecture.endswith("ForSequenceClassification")),
         "labels": [id2label[key] for key in sorted(id2label, key=int)] if isinstance(id2label, dict) else None,
         "size_bytes": sum(os.path.getsize(os.path.join(model_dir, name)) for name in os.listdir(model_dir)

@@ -21,21 +21,32 @@ function describePadding(info: Pick<ModelInfo, 'padding' | 'padToken'>): string 
   return 'no tokenizer';
 }
 
+/** Text generators: the task they train with and whether chat data can use their own template. */
+function describeGeneration(info: ModelInfo): string[] {
+  if (!info.causalLm) return [];
+  return [
+    '  Causal LM: yes; it generates text (model.task causal_lm, LoRA by default)',
+    `  Chat template: ${info.chatTemplate ? 'yes; chat data is formatted with it' : "no; chat data is formatted with Airlock's default template"}`,
+  ];
+}
+
 function describeInfo(info: ModelInfo): string {
   const input =
     info.modality === 'image'
       ? [`  Input: pictures resized to ${info.imageSize ?? 'the size its processor sets'}`]
       : info.modality === 'audio'
         ? [`  Input: sound at ${info.samplingRate ? `${info.samplingRate} Hz` : 'the rate its feature extractor sets'} (clips are resampled to it)`]
-        : [`  Longest input: ${describeLimit(info)}`, `  Padding: ${describePadding(info)}`];
+        : [`  Longest input: ${describeLimit(info)}`, `  Padding: ${describePadding(info)}`, ...describeGeneration(info)];
   return [
     `  Architecture: ${info.architecture ?? 'unknown'} (${info.modelType ?? 'unknown type'})`,
     `  Modality: ${info.modality}`,
     `  Parameters: ${formatParameters(info.parameters)}  (${info.weightsFormat}, ${formatBytes(info.weightsBytes)})`,
     `  Tokenizer: ${info.hasTokenizer ? 'yes' : 'no'}   Processor: ${info.hasProcessor ? 'yes' : 'no'}`,
     ...input,
-    `  Classification head: ${info.needsClassificationHead ? 'none; a new one is added for fine-tuning' : `yes${info.labels.length ? ` (${info.labels.join(', ')})` : ''}`}`,
-  ].join('\n');
+    info.causalLm ? null : `  Classification head: ${info.needsClassificationHead ? 'none; a new one is added for fine-tuning' : `yes${info.labels.length ? ` (${info.labels.join(', ')})` : ''}`}`,
+  ]
+    .filter((line) => line !== null)
+    .join('\n');
 }
 
 export const modelsCommand: Command = {
@@ -66,7 +77,7 @@ export const modelsCommand: Command = {
               model.info.architecture ?? '?',
               model.info.modality,
               formatParameters(model.info.parameters),
-              model.info.needsClassificationHead ? 'added at training' : 'classification',
+              model.info.causalLm ? 'causal LM' : model.info.needsClassificationHead ? 'added at training' : 'classification',
             ]),
           ),
     );

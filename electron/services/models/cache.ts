@@ -6,7 +6,7 @@ import type { CachedModel } from '../../../schemas/model.ts';
 import type { HomePaths } from '../home.ts';
 import type { ModelTable } from '../store/records.ts';
 import { copyTree, slugify, stagingPath, writeAtomically } from '../util/files.ts';
-import { inspectModelFolder } from './inspect.ts';
+import { inspectModelFolder, isCausalLmArchitecture } from './inspect.ts';
 import { importBundle, isBundleFolder } from './bundle-import.ts';
 
 /** A readable name for a model folder; HF cache snapshots (models--org--name/snapshots/<hash>) use the repo name. */
@@ -107,10 +107,13 @@ export class ModelCache {
     });
   }
 
-  /** A record stored before inspection read the input limit and padding gets them from its folder, once. */
+  /** A record stored before inspection read the input limit, padding or causal LM facts gets them from its folder, once. */
   private current(model: CachedModel): CachedModel {
     const { info } = model;
-    const stale = (info.maxInputTokens === null && info.maxPositions !== null) || (info.padding === null && info.hasTokenizer);
+    const stale =
+      (info.maxInputTokens === null && info.maxPositions !== null) ||
+      (info.padding === null && info.hasTokenizer) ||
+      (!info.causalLm && isCausalLmArchitecture(info.architecture));
     if (!stale || !existsSync(join(model.path, 'config.json'))) return model;
     let refreshed: CachedModel;
     try {

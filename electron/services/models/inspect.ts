@@ -70,6 +70,23 @@ function modalityOf(modelType: string | null, architecture: string | null, hasTo
   return hasTokenizer ? 'text' : 'unknown';
 }
 
+/** Architectures that generate text token by token (AutoModelForCausalLM); GPT-2's is GPT2LMHeadModel. */
+export function isCausalLmArchitecture(architecture: string | null): boolean {
+  return architecture !== null && /(ForCausalLM|LMHeadModel)$/.test(architecture);
+}
+
+/** Whether the tokenizer carries a chat template: tokenizer_config.json "chat_template" (a string or named templates) or chat_template.jinja. */
+export function hasChatTemplate(folder: string): boolean {
+  if (existsSync(join(folder, 'chat_template.jinja'))) return true;
+  try {
+    const settings = JSON.parse(readFileSync(join(folder, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    const template = settings.chat_template;
+    return (typeof template === 'string' && template.trim().length > 0) || (Array.isArray(template) && template.length > 0);
+  } catch {
+    return false;
+  }
+}
+
 const numberOrNull = (value: unknown) => (typeof value === 'number' && Number.isInteger(value) ? value : null);
 
 /** Reads what a model folder is, from config.json and the weight headers only (fast: no weights are loaded). */
@@ -106,6 +123,8 @@ export function inspectModelFolder(folder: string): ModelInfo {
     maxInputTokens: inputLimit(folder, config).tokens,
     ...paddingOf(folder, hasTokenizer),
     hiddenSize: numberOrNull(config.hidden_size) ?? numberOrNull(config.d_model) ?? numberOrNull(config.n_embd),
+    causalLm: architectures.some(isCausalLmArchitecture),
+    chatTemplate: hasTokenizer && hasChatTemplate(folder),
     needsClassificationHead: !hasHead,
     labels,
     ...processorFacts(folder),

@@ -107,6 +107,14 @@ function ModelDetails({ model }: { model: CachedModel }) {
         <dd>{info.maxInputTokens ? `${info.maxInputTokens} tokens` : '—'}</dd>
         <dt>Padding</dt>
         <dd>{paddingText(info)}</dd>
+        {info.causalLm && (
+          <>
+            <dt>Generates text</dt>
+            <dd>yes: a causal language model, fine-tuned with LoRA by default</dd>
+            <dt>Chat template</dt>
+            <dd>{info.chatTemplate ? 'yes: chat data is formatted with it' : "none: chat data is formatted with Airlock's default template"}</dd>
+          </>
+        )}
         <dt>Hidden size</dt>
         <dd>{info.hiddenSize ?? '—'}</dd>
         {info.labels.length > 0 && (

@@ -67,8 +67,9 @@ export const useModels = create<ModelsState & ModelsActions>((set, get) => ({
   },
 }));
 
-/** What a model is for, in words: a new head is added, or it already classifies into its labels. */
+/** What a model is for, in words: it generates text, a new head is added, or it already classifies into its labels. */
 export function modelTask(info: ModelInfo): string {
+  if (info.causalLm) return 'text generation (causal LM)';
   if (info.labels.length > 0) return `classifier (${info.labels.length} labels)`;
   return info.needsClassificationHead ? 'base model (a new head is added)' : 'ready for fine-tuning';
 }
