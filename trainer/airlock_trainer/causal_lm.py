@@ -105,6 +105,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     from .devices import choose_runtime, cpu_threads, loader_workers, tune_cuda
     from .lm_model import check_qlora, finetuning_method, load_causal_lm, trainable_counts
     from .lm_module import CausalLMModule, GenerationsCallback
+    from .preflight import run_preflight
     from .sft_encode import IGNORE_INDEX
 
     training, tokenizer, encoded = config["training"], prepared["tokenizer"], prepared["encoded"]
@@ -112,6 +113,8 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     method = finetuning_method(config)
     check_qlora(method, runtime["accelerator"])
     torch.set_num_threads(cpu_threads())
+    # Before the model loads: a choice that cannot fit the GPU stops here; a CPU run that would take days is told so.
+    run_preflight(config, setup, runtime, writer, tokens_per_epoch=sum(encoded["train"]["length"]))
     tune_cuda(torch, runtime)
     pl.seed_everything(training["seed"], workers=True, verbose=False)
     writer.progress("loading_model", f"Loading {os.path.basename(setup['model_dir'])}", 0.5)

@@ -64,7 +64,7 @@ def load_causal_lm(model_dir: str, weights: str, method: str, lora: dict, *, gra
 
 
 def add_lora(model, lora: dict, *, quantized: bool = False, gradient_checkpointing: bool = False,
-             task_type: str = "CAUSAL_LM"):
+             task_type: str = "CAUSAL_LM", modules_to_save: list[str] | None = None):
     """The model with LoRA adapters (peft) on lora["target_modules"], or peft's defaults for its architecture."""
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
 
@@ -73,7 +73,8 @@ def add_lora(model, lora: dict, *, quantized: bool = False, gradient_checkpointi
     elif gradient_checkpointing:
         model.enable_input_require_grads()  # the frozen embeddings must pass gradients on to the adapters
     settings = LoraConfig(r=lora["r"], lora_alpha=lora["lora_alpha"], lora_dropout=lora["lora_dropout"],
-                          target_modules=lora["target_modules"], task_type=task_type)
+                          target_modules=lora["target_modules"], task_type=task_type,
+                          modules_to_save=modules_to_save or None)
     try:
         return get_peft_model(model, settings)
     except ValueError as error:

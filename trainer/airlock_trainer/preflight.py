@@ -190,7 +190,9 @@ def _gib(count: int) -> str:
 
 
 def _size(parameters: int) -> str:
-    return f"{parameters / 1e9:.1f}B" if parameters >= 1e9 else f"{parameters / 1e6:.0f}M"
+    if parameters >= 1e9:
+        return f"{parameters / 1e9:.1f}B"
+    return f"{parameters / 1e6:.0f}M" if parameters >= 1e6 else f"{parameters:,}"
 
 
 def largest_batch(config: dict, facts: dict, precision: str, method: str, memory: int) -> int:
@@ -259,7 +261,7 @@ def check(config: dict, model_dir: str, runtime: dict, *, tokens_per_epoch: int 
     tokens = training_tokens(config, tokens_per_epoch if tokens_per_epoch is not None else train_rows(config) * length)
     hours = estimate_hours(method, facts["parameters"], tokens, flops_per_second or measure_cpu_flops())
     result["estimated_hours"] = round(hours, 2)
-    message = f"{what} on the CPU: about {_duration(hours)} for {tokens:,} tokens {at}, needing about {_gib(need)}"
+    message = f"{what} on the CPU: {'' if hours * 60 <= 1 else 'about '}{_duration(hours)} for {tokens:,} tokens {at}, needing about {_gib(need)}"
     message += f" of {_gib(memory)} memory." if memory else "."
     if hours > WARN_HOURS:
         result["warning"] = True
@@ -277,7 +279,8 @@ def _duration(hours: float) -> str:
         return f"{hours / 24:.0f} days"
     if hours >= 1:
         return f"{hours:.1f} hours"
-    return f"{max(1, math.ceil(hours * 60))} minutes"
+    minutes = math.ceil(hours * 60)
+    return "under a minute" if minutes <= 1 else f"{minutes} minutes"
 
 
 def gpu_memory(runtime: dict) -> int:

@@ -122,6 +122,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     except (ValueError, KeyError) as error:
         raise AirlockError("MODEL_UNSUPPORTED", f"This model cannot be fine-tuned as a {modality.name} classifier: "
                            f"{error}", hint=_MODEL_HINTS[modality.name], field="model.name") from None
+    model = _finetuning(model, config, modality.name)
     if training["compile"]:
         # In place (nn.Module.compile): parameter names, checkpoints and the saved model stay as without it.
         writer.progress("loading_model", "Compiling the model (the first steps take longer)", 0.9)
@@ -144,7 +145,8 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     trainer = pl.Trainer(
         accelerator="gpu" if runtime["accelerator"] == "cuda" else "cpu", devices=runtime["devices"],
         precision=runtime["precision"], max_epochs=training["max_epochs"], max_steps=training["max_steps"] or -1,
-        callbacks=callbacks, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+        accumulate_grad_batches=training["accumulate_grad_batches"], callbacks=callbacks, logger=False,
+        enable_checkpointing=False, enable_progress_bar=False,
         enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=setup["run_dir"],
         use_distributed_sampler=False)
     try:
@@ -182,6 +184,8 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     model_dir = None
     if trainer.is_global_zero:
         writer.progress("saving", "Saving the model", None)
+        if hasattr(module.model, "merge_and_unload"):  # LoRA: the adapters folded into the weights they sit beside
+            module.model = module.model.merge_and_unload()
         task.prepare_to_save(module.model)
         if modality.name != "text":  # how predictions must read files, as training did
             module.model.config.airlock_media = {"modality": modality.name, **modality.saved_settings(tokenizer, config)}
@@ -195,6 +199,28 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         **prepared["timing"],
         "precision": runtime["precision"], "device_name": runtime["device_name"],
         "attention": getattr(module.model.config, "_attn_implementation", None), "compiled": training["compile"]})
+
+
+def _finetuning(model, config: dict, modality: str):
+    """training.gradient_checkpointing and training.finetuning for a classifier: LoRA adapters on the encoder (or
+    decoder) with the new head trained whole; merged back into plain weights when the model is saved."""
+    from .lm_model import add_lora, finetuning_method
+
+    training = config["training"]
+    if training["gradient_checkpointing"] and getattr(model, "supports_gradient_checkpointing", False):
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    method = finetuning_method(config)
+    if method == "full":
+        return model
+    if method == "qlora" or modality != "text":
+        raise AirlockError("CONFIG_INVALID", f"training.finetuning {method} is available for text classifiers "
+                           f"(lora) and causal language models (lora, qlora); this run is a {modality} "
+                           f"{config['model']['task']} run.", hint="Set training.finetuning to full or auto.",
+                           field="training.finetuning")
+    heads = [name for name in ("classifier", "score") if hasattr(model, name)]
+    model = add_lora(model, {**config["lora"]}, gradient_checkpointing=training["gradient_checkpointing"],
+                     task_type="SEQ_CLS", modules_to_save=heads)
+    return model
 
 
 def _mistakes(kept: list[dict], split, labels: list[str]) -> list[dict]:
