@@ -259,16 +259,24 @@ export const DeploymentSection = z
   })
   .strict();
 
-/** The data columns each task and format needs, as `{field, message}` for every one a config leaves empty. */
-export function columnProblems(config: { model: { task: ModelTask }; data: z.infer<typeof DataSection> }): { field: string; message: string }[] {
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The data columns each task and format needs, as `{field, message}` for every one a config leaves empty. Takes a
+ * config that may be invalid elsewhere (an absent key counts as empty; a wrong type is the schema's to report).
+ */
+export function columnProblems(config: { model?: { task?: unknown }; data: Record<string, unknown> }): { field: string; message: string }[] {
   const data = config.data;
-  const required = (field: keyof typeof data, why: string) => (data[field] === null ? [{ field, message: `is required ${why}` }] : []);
-  if (config.model.task !== 'causal_lm') {
+  const task = config.model?.task ?? 'classification';
+  const required = (field: string, why: string) => (data[field] === null || data[field] === undefined ? [{ field, message: `is required ${why}` }] : []);
+  if (task !== 'causal_lm') {
     const fields = [...required('text_column', 'for this task'), ...required('label_column', 'for this task')];
-    if (data.format !== null) fields.push({ field: 'format', message: 'is only used by model.task causal_lm' });
+    if (data.format !== null && data.format !== undefined) fields.push({ field: 'format', message: 'is only used by model.task causal_lm' });
     return fields;
   }
-  if (data.format === null) return [{ field: 'format', message: 'is required for causal_lm: prompt_completion, chat or text' }];
+  if (data.format === null || data.format === undefined) return [{ field: 'format', message: 'is required for causal_lm: prompt_completion, chat or text' }];
   if (data.format === 'prompt_completion') return [...required('prompt_column', 'for format prompt_completion'), ...required('completion_column', 'for format prompt_completion')];
   if (data.format === 'chat') return required('messages_column', 'for format chat');
   return required('text_column', 'for format text');
@@ -300,10 +308,14 @@ export const RunConfig = RunConfigSections
     message: SAME_COLUMN_MESSAGE,
     path: ['data', 'label_column'],
   })
-  // Which columns a config must name depends on the task (and, for causal_lm, on data.format).
-  .superRefine((config, context) => {
-    for (const problem of columnProblems(config)) context.addIssue({ code: 'custom', path: ['data', problem.field], message: problem.message });
-  })
+  // Which columns a config must name depends on the task (and, for causal_lm, on data.format). Checked also when
+  // other fields are wrong, so a user sees every problem at once (the trainer does the same).
+  .superRefine(
+    (config, context) => {
+      for (const problem of columnProblems(config)) context.addIssue({ code: 'custom', path: ['data', problem.field], message: problem.message });
+    },
+    { when: (payload) => isRecord(payload.value) && isRecord((payload.value as { data?: unknown }).data) },
+  )
   // Custom code needs the user's consent, and a built-in loss or metric must fit the task: JSON Schema cannot say either.
   .superRefine((config, context) => {
     for (const problem of extensionProblems(config)) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });

@@ -88,7 +88,7 @@ describe('config contract: zod and the Python trainer agree', () => {
   });
 
   it('reports every problem at once on both sides', () => {
-    const config = { data: { train_path: 'x', text_column: 5, label_column: 3 }, training: { batch_size: 0, learning_rate: -1 } };
+    const config = { data: { train_path: 'x', label_column: 3 }, training: { batch_size: 0, learning_rate: -1 } };
     const path = join(dir.path, 'several.yaml');
     writeFileSync(path, stringify(config));
     const zodIssues = RunConfig.safeParse(config).error!.issues.length;

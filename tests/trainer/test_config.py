@@ -21,7 +21,7 @@ def test_minimal_config_gets_schema_defaults():
 
 def test_every_problem_is_reported_with_its_field():
     document = {
-        "data": {"train_path": "", "text_column": "text", "label_column": 5},
+        "data": {"train_path": "", "text_column": "text"},
         "training": {"batch_size": 0, "devices": "gpu", "max_steps": 0, "precision": "fp8", "learning_rate": 0},
         "model": {"colour": "blue"},
     }
@@ -69,7 +69,7 @@ def test_cli_accepts_and_rejects(tmp_path):
     assert result.returncode == 0 and result.last["status"] == "completed"
 
     bad = tmp_path / "bad.yaml"
-    bad.write_text("data: {train_path: a.csv, text_column: t, label_column: 7}\ntraining: {batch_size: -1, warmup_ratio: 0.9}\n")
+    bad.write_text("data: {train_path: a.csv, text_column: t}\ntraining: {batch_size: -1, warmup_ratio: 0.9}\n")
     result = run_trainer("validate-config", str(bad))
     assert result.returncode != 0
     assert result.last["code"] == "CONFIG_INVALID"

@@ -121,8 +121,7 @@ def validate(document: Any) -> dict:
         problems.extend(_describe(error))
     problems.extend((_field(path), text) for path, text in config_problems(document))
     problems.extend(_same_column(document))
-    if not problems:  # as zod's refinements, which run only on a config whose fields are valid
-        problems.extend(_column_problems(document))
+    problems.extend(_column_problems(document))
     problems.extend(extension_problems(document))  # consent to custom code; built-ins that fit the task
     unique = list(dict.fromkeys(problems))
     if unique:
@@ -156,6 +155,8 @@ def _column_problems(document: Any):
     data = document["data"]
     model = document.get("model") if isinstance(document.get("model"), dict) else {}
     task = model.get("task", "classification")
+    if task not in ("classification", "multi_label", "regression", "causal_lm"):
+        return  # the schema reports the unknown task
     fmt = data.get("format")
     if task != "causal_lm":
         for key in ("text_column", "label_column"):

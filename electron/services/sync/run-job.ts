@@ -117,16 +117,22 @@ export function summaryMetrics(db: Db, run: Run): [string, number, number, numbe
     .map(([key, value]) => [key, value, at, lastStep]);
 }
 
-/** The files sent as artifacts: config.yaml, the confusion matrix as JSON (written to `staging`), the model folder. */
+/** The files sent as artifacts: config.yaml, the confusion matrix or a causal LM's sample answers as JSON (written to
+ * `staging`), the model folder (a LoRA run's adapter). */
 export function runArtifacts(run: Run, staging: string): RunJobItem['artifacts'] {
   const artifacts: RunJobItem['artifacts'] = [];
   const configFile = join(run.runDir, 'config.yaml');
   if (existsSync(configFile)) artifacts.push({ path: configFile, artifact_path: null });
-  const details = run.details as { labels?: unknown; confusion_matrix?: unknown; confusion_matrix_on?: unknown; per_class?: unknown };
+  const details = run.details as { labels?: unknown; confusion_matrix?: unknown; confusion_matrix_on?: unknown; per_class?: unknown; generations?: unknown };
   if (details.confusion_matrix) {
     const file = join(staging, `${run.id}-confusion_matrix.json`);
     writeFileSync(file, JSON.stringify({ labels: details.labels, matrix: details.confusion_matrix, evaluated_on: details.confusion_matrix_on, per_class: details.per_class }, null, 2));
     artifacts.push({ path: file, artifact_path: 'confusion_matrix' });
+  }
+  if (Array.isArray(details.generations) && details.generations.length > 0) {
+    const file = join(staging, `${run.id}-generations.json`);
+    writeFileSync(file, JSON.stringify({ samples: details.generations }, null, 2));
+    artifacts.push({ path: file, artifact_path: 'generations' });
   }
   if (run.modelDir && existsSync(run.modelDir)) artifacts.push({ path: run.modelDir, artifact_path: 'model' });
   return artifacts;

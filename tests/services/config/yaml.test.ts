@@ -30,7 +30,7 @@ describe('config YAML', () => {
   it('writes commented YAML that reads back to the same config', () => {
     const config = parseConfig({ data: { train_path: 'ds-1', text_column: 'quote', label_column: 'topic' }, experiment: { name: 'fortunes', tags: { department: 'research' } } });
     const yaml = configToYaml(config, 'header line');
-    expect(yaml).toContain('# Column holding the text the model reads (for an image or audio folder: its file column, `file`).');
+    expect(yaml).toContain('# Column holding the text the model reads (for an image or audio folder: its file column, `file`; for causal_lm with format text: the text learned).');
     expect(yaml).toContain('# header line');
     expect(parseConfig(parse(yaml))).toEqual(config);
   });
