@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AirlockErrorShape } from './errors.ts';
-import { NAME_LIMITS, RunConfig } from './config.ts';
+import { NAME_LIMITS, RunConfig, SftFormat } from './config.ts';
 import { Dataset } from './dataset.ts';
 import { CachedModel, ModelInfo } from './model.ts';
 import { DevicesEvent, TrainerEvent } from './events.ts';
@@ -22,6 +22,9 @@ const CoreCalls = {
         path: z.string().min(1).describe('Local file, or image or audio folder, to import.'),
         name: z.string().min(1).max(NAME_LIMITS.dataset).optional(),
         skipUnreadable: z.boolean().default(false).describe('Image and audio folders: import the usable files when some cannot be opened.'),
+        format: SftFormat.optional().describe(
+          'Read the table as fine-tuning data for a causal language model in this shape (prompt_completion, chat, or text for continued pre-training) instead of the detected one.',
+        ),
       })
       .strict(),
     output: z.object({ dataset: Dataset, existing: z.boolean().describe('True when the same content was already stored.') }),

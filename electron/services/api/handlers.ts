@@ -66,7 +66,7 @@ export function createApi(services: Services): Api {
   }
 
   handle('datasets.import', (input) =>
-    services.datasets.import(requireFullPath(input.path, { field: 'path', what: 'file', exampleName: 'tickets.csv' }), { name: input.name, skipUnreadable: input.skipUnreadable, onProgress: (fraction) => notices.emit('notice', { kind: 'import', path: input.path, fraction }) }),
+    services.datasets.import(requireFullPath(input.path, { field: 'path', what: 'file', exampleName: 'tickets.csv' }), { name: input.name, skipUnreadable: input.skipUnreadable, format: input.format, onProgress: (fraction) => notices.emit('notice', { kind: 'import', path: input.path, fraction }) }),
   );
   handle('datasets.list', () => ({ datasets: services.datasets.list() }));
   handle('datasets.get', (input) => ({ dataset: services.datasets.get(input.id) }));
