@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AirlockErrorShape } from './errors.ts';
 import { NAME_LIMITS, RunConfig, SftFormat } from './config.ts';
-import { Dataset } from './dataset.ts';
+import { Dataset, DatasetWarning } from './dataset.ts';
 import { CachedModel, ModelInfo } from './model.ts';
 import { DevicesEvent, TrainerEvent } from './events.ts';
 import { MetricPoint, Run } from './run.ts';
@@ -47,7 +47,12 @@ const CoreCalls = {
   'devices.list': { input: NoInput, output: z.object({ devices: DevicesEvent }) },
   'config.suggest': {
     input: z.object({ dataset: z.string().min(1).describe('A dataset id or a file to import.'), model: Id.optional() }).strict(),
-    output: z.object({ config: RunConfig, reasons: z.record(z.string(), z.string()), yaml: z.string() }),
+    output: z.object({
+      config: RunConfig,
+      reasons: z.record(z.string(), z.string()),
+      yaml: z.string(),
+      warnings: z.array(DatasetWarning).default([]).describe('What the config cannot fix, for example fine-tuning rows longer than max_length that will be cut.'),
+    }),
   },
   'config.preview': {
     input: z.object({ config: z.unknown(), rows: z.number().int().min(1).max(100).default(5) }).strict(),
