@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { airlock } from '../helpers/cli.ts';
@@ -68,7 +68,7 @@ describe('airlock CLI: fine-tuning data for causal language models', () => {
   });
 
   it('config: a LoRA causal_lm config, max_length capped by the model, and the rows it cuts on stderr', () => {
-    const result = airlock(home, ['config', pairs, '--model', 'gpt2-64', '--json']);
+    const result = airlock(home, ['config', pairs, '--model', 'gpt2-64', '--out', join(dir.path, 'run.yaml'), '--json']);
     expect(result.code, result.stderr).toBe(0);
     const { config, reasons, warnings } = result.json;
     expect(config.model).toMatchObject({ name: 'gpt2-64', task: 'causal_lm' });
@@ -102,6 +102,11 @@ describe('airlock CLI: fine-tuning data for causal language models', () => {
     expect(refused.json.error).toMatchObject({ code: 'MODEL_UNSUPPORTED' });
     expect(refused.json.error.message).toMatch(/is not a causal language model/);
     expect(refused.json.error.hint).toMatch(/gpt2-64, llama/);
+    // a causal_lm config edited to name a model that cannot write text fails before any work
+    const edited = join(dir.path, 'bert.yaml');
+    writeFileSync(edited, readFileSync(join(dir.path, 'run.yaml'), 'utf8').replace(/^  name: gpt2-64$/m, '  name: bert'));
+    const preview = airlock(home, ['config', 'preview', edited, '--json']);
+    expect(preview.json.error).toMatchObject({ code: 'MODEL_UNSUPPORTED' });
     const reviews = writeSentimentCsv(join(dir.path, 'reviews.csv'));
     const classifier = airlock(home, ['config', reviews, '--model', 'gpt2-64', '--json']);
     expect(classifier.code, classifier.stderr).toBe(0);

@@ -69,7 +69,7 @@ export function createApi(services: Services): Api {
         field: 'model.name',
       });
     }
-    checkCausalLm(dataset, { folder: model.path, info: model.info }, models);
+    checkCausalLm('causal_lm', dataset, { folder: model.path, info: model.info }, models);
     return model;
   };
   const listDevices = (refresh: boolean) => {

@@ -1,7 +1,7 @@
 /** Configs for fine-tuning a causal language model on data it learns to write (task causal_lm). */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { RunConfig } from '../../../schemas/config.ts';
+import { RunConfig, type ModelTask } from '../../../schemas/config.ts';
 import type { Dataset, DatasetWarning, SftDetection } from '../../../schemas/dataset.ts';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { DevicesEvent, TokenLengthsEvent } from '../../../schemas/events.ts';
@@ -28,14 +28,14 @@ export function isCausalLm(info: ModelInfo): boolean {
 }
 
 /**
- * Refuses a model that cannot write text for a causal_lm dataset. (A causal LM for a classification dataset is
- * allowed: it trains as a decoder with a sequence-classification head.)
+ * Refuses a model that cannot write text for task causal_lm. (A causal LM for a classification task is allowed:
+ * it trains as a decoder with a sequence-classification head.)
  * @throws AirlockError MODEL_UNSUPPORTED naming the cached causal LMs that would fit.
  */
-export function checkCausalLm(dataset: Dataset, model: { folder: string; info: ModelInfo }, cached: CachedModel[] = []): void {
-  if (dataset.detection.task !== 'causal_lm' || isCausalLm(model.info)) return;
+export function checkCausalLm(task: ModelTask, dataset: Dataset, model: { folder: string; info: ModelInfo }, cached: CachedModel[] = []): void {
+  if (task !== 'causal_lm' || isCausalLm(model.info)) return;
   const fitting = cached.filter((candidate) => isCausalLm(candidate.info)).map((candidate) => candidate.id);
-  throw new AirlockError('MODEL_UNSUPPORTED', `The model ${basename(model.folder)} (${model.info.architecture ?? 'unknown architecture'}) is not a causal language model, so it cannot learn to write the ${dataset.detection.sft?.format === 'chat' ? 'answers' : 'completions'} of dataset "${dataset.name}".`, {
+  throw new AirlockError('MODEL_UNSUPPORTED', `The model ${basename(model.folder)} (${model.info.architecture ?? 'unknown architecture'}) is not a causal language model, so it cannot learn to write the ${dataset.detection.sft?.format === 'chat' ? 'answers' : 'text'} of dataset "${dataset.name}".`, {
     hint: fitting.length
       ? `Pick a causal language model: ${fitting.join(', ')}.`
       : 'Import a causal language model (GPT-2, Llama, Qwen, Mistral, Phi or Gemma; an AutoModelForCausalLM folder with safetensors) with `airlock models import <folder>`.',
