@@ -55,5 +55,5 @@ def test_token_lengths_of_fine_tuning_rows_are_the_lengths_training_encodes(tmp_
         settings, bos = settings_for(section, tokenizer), leading_bos(tokenizer)
         expected = sorted(len(encode_example(example, tokenizer, settings, bos)[0]) for example in examples)
         assert measured["lengths"] == expected
-        assert measured["count"] == len(examples) and measured["max"] == expected[-1]
+        assert measured["count"] == measured["rows"] == len(examples) and measured["max"] == expected[-1]
         assert len(set(expected)) > 1  # the rows differ in length, so a wrong count could not pass by chance

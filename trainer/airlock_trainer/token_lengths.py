@@ -82,7 +82,8 @@ def token_lengths(model_folder: str, data_path: str, column: str, sample: int = 
 
 def sft_token_lengths(model_folder: str, data_path: str, data: dict, sample: int = 5000, seed: int = 0) -> dict:
     """Token lengths of fine-tuning rows of data.format (a data section's format and columns) as training
-    encodes them, uncut: the statistics, and `lengths`, every measured row's length in ascending order."""
+    encodes them, uncut: the statistics, `rows` (the rows training keeps) and `lengths`, every measured row's
+    length in ascending order."""
     from transformers import AutoTokenizer
 
     from .sft_encode import encode_example, leading_bos
@@ -93,10 +94,11 @@ def sft_token_lengths(model_folder: str, data_path: str, data: dict, sample: int
         raise AirlockError("FILE_NOT_FOUND", f"The dataset {data_path} does not exist.", field="data.train_path")
     columns = {key: data.get(key) for key in ("prompt_column", "input_column", "completion_column", "messages_column", "text_column")}
     examples = read_examples(read_table(data_path, "data.train_path"), {"format": data["format"], **columns})
-    if len(examples) > sample:
+    rows = len(examples)
+    if rows > sample:
         examples = random.Random(seed).sample(examples, sample)
     tokenizer = AutoTokenizer.from_pretrained(model_folder, local_files_only=True)
     settings = settings_for({"format": data["format"], "max_length": None, **columns}, tokenizer)
     bos = leading_bos(tokenizer)
     lengths = sorted(len(encode_example(example, tokenizer, settings, bos)[0]) for example in examples)
-    return {**_stats(lengths), "lengths": lengths}
+    return {**_stats(lengths), "rows": rows, "lengths": lengths}

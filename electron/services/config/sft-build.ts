@@ -10,7 +10,7 @@ import type { CachedModel, ModelInfo } from '../../../schemas/model.ts';
 import { suggestHardware, type ConfigSuggestion } from './build.ts';
 
 /** Token lengths of fine-tuning rows as training encodes them (`token-lengths --sft`), with every measured length. */
-export type MeasuredSftLengths = Pick<TokenLengthsEvent, 'count' | 'max' | 'lengths'>;
+export type MeasuredSftLengths = Pick<TokenLengthsEvent, 'count' | 'max' | 'rows' | 'lengths'>;
 
 // A suggestion covers the longest row up to here: attention grows with the square of the length, and LoRA on a
 // few thousand tokens already needs a large GPU; a config may still ask for up to the model's own limit.
@@ -63,7 +63,8 @@ export function suggestSftMaxLength(dataset: Dataset, model: CachedModel, measur
   const reason = `${value}: ${who}; the longest row has ${longest} tokens (${basis}).`;
   if (!measured) return { value, reason, warning: { code: 'SFT_ROWS_TOO_LONG', message: `Some rows are probably longer than ${value} tokens and will be cut (the longest is about ${longest} tokens, estimated from its characters).` } };
   const cut = measured.lengths!.filter((length) => length > value).length;
-  const rows = measured.count < dataset.rows ? `about ${Math.round((cut / measured.count) * dataset.rows)} of ${dataset.rows} rows (${cut} of ${measured.count} measured)` : `${cut} of ${measured.count} rows`;
+  const kept = measured.rows ?? measured.count;
+  const rows = measured.count < kept ? `about ${Math.round((cut / measured.count) * kept)} of ${kept} rows (${cut} of ${measured.count} measured)` : `${cut} of ${kept} rows`;
   const raise = modelLimit !== null && modelLimit > value ? ` The model reads up to ${modelLimit}: raise data.max_length to keep more, at a cost in memory and time.` : '';
   return { value, reason, warning: { code: 'SFT_ROWS_TOO_LONG', message: `${rows} are longer than data.max_length ${value} tokens and will be cut at the end (the longest has ${longest}).${raise}` } };
 }
