@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AirlockErrorShape } from './errors.ts';
-import { NAME_LIMITS, RunConfig } from './config.ts';
-import { Dataset } from './dataset.ts';
+import { NAME_LIMITS, RunConfig, SftFormat } from './config.ts';
+import { Dataset, DatasetWarning } from './dataset.ts';
 import { CachedModel, ModelInfo } from './model.ts';
 import { DevicesEvent, TrainerEvent } from './events.ts';
 import { MetricPoint, Run } from './run.ts';
@@ -22,6 +22,9 @@ const CoreCalls = {
         path: z.string().min(1).describe('Local file, or image or audio folder, to import.'),
         name: z.string().min(1).max(NAME_LIMITS.dataset).optional(),
         skipUnreadable: z.boolean().default(false).describe('Image and audio folders: import the usable files when some cannot be opened.'),
+        format: SftFormat.optional().describe(
+          'Read the table as fine-tuning data for a causal language model in this shape (prompt_completion, chat, or text for continued pre-training) instead of the detected one.',
+        ),
       })
       .strict(),
     output: z.object({ dataset: Dataset, existing: z.boolean().describe('True when the same content was already stored.') }),
@@ -44,7 +47,12 @@ const CoreCalls = {
   'devices.list': { input: NoInput, output: z.object({ devices: DevicesEvent }) },
   'config.suggest': {
     input: z.object({ dataset: z.string().min(1).describe('A dataset id or a file to import.'), model: Id.optional() }).strict(),
-    output: z.object({ config: RunConfig, reasons: z.record(z.string(), z.string()), yaml: z.string() }),
+    output: z.object({
+      config: RunConfig,
+      reasons: z.record(z.string(), z.string()),
+      yaml: z.string(),
+      warnings: z.array(DatasetWarning).default([]).describe('What the config cannot fix, for example fine-tuning rows longer than max_length that will be cut.'),
+    }),
   },
   'config.preview': {
     input: z.object({ config: z.unknown(), rows: z.number().int().min(1).max(100).default(5) }).strict(),

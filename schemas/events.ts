@@ -50,6 +50,8 @@ export const TokenLengthsEvent = z.object({
   p95: z.number().int(),
   p99: z.number().int(),
   max: z.number().int(),
+  rows: z.number().int().optional().describe('Fine-tuning rows (--sft): the rows training keeps, of which `count` were measured.'),
+  lengths: z.array(z.number().int()).optional().describe('Fine-tuning rows (--sft): every measured row\'s length, ascending, to count the rows a max_length cuts.'),
 });
 export type TokenLengthsEvent = z.infer<typeof TokenLengthsEvent>;
 

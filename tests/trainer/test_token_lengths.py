@@ -23,3 +23,37 @@ def test_token_lengths_sampled_and_a_missing_column(tiny_model, tmp_path):
     missing = run_trainer("token-lengths", "--model", tiny_model, "--data", str(csv_file), "--column", "review")
     assert missing.returncode == 1
     assert missing.events[-1]["code"] == "DATASET_COLUMN_MISSING"
+
+
+def test_token_lengths_of_fine_tuning_rows_are_the_lengths_training_encodes(tmp_path):
+    """--sft measures each row as sft_encode builds it (prompt, separator, completion, end-of-text; a rendered chat)."""
+    import json
+
+    from make_tiny_bpe_models import make_tiny_llama
+    from transformers import AutoTokenizer
+
+    from airlock_trainer.sft_encode import encode_example, leading_bos
+    from airlock_trainer.sft_format import settings_for
+    from airlock_trainer.sft_rows import read_examples
+    from airlock_trainer.table import read_table
+
+    model = make_tiny_llama(str(tmp_path / "llama"))
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    turns = lambda n: json.dumps([{"role": "user", "content": "hi " * n}, {"role": "assistant", "content": "ok " * n}])
+    cases = {
+        "prompt_completion": (["prompt", "completion"], [[f"say {'a' * n}", "b " * n] for n in range(1, 8)] + [["", "left out"]],
+                              {"prompt_column": "prompt", "completion_column": "completion"}),
+        "chat": (["messages"], [[turns(n)] for n in range(1, 6)], {"messages_column": "messages"}),
+    }
+    for fmt, (columns, rows, names) in cases.items():
+        data = write_table(tmp_path / fmt, columns, rows)
+        result = run_trainer("token-lengths", "--model", model, "--data", str(data), "--sft", json.dumps({"format": fmt, **names}))
+        assert result.returncode == 0, result.stderr
+        measured = next(event for event in result.events if event["type"] == "token_lengths")
+        section = {"format": fmt, "max_length": None, **names}
+        examples = read_examples(read_table(str(data), "data"), section)
+        settings, bos = settings_for(section, tokenizer), leading_bos(tokenizer)
+        expected = sorted(len(encode_example(example, tokenizer, settings, bos)[0]) for example in examples)
+        assert measured["lengths"] == expected
+        assert measured["count"] == measured["rows"] == len(examples) and measured["max"] == expected[-1]
+        assert len(set(expected)) > 1  # the rows differ in length, so a wrong count could not pass by chance

@@ -7,6 +7,7 @@ finished or error event, and exits 0 after finished, 1 after error.
 from __future__ import annotations
 
 import argparse
+import json
 import atexit
 import logging
 import os
@@ -41,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     lengths_parser = commands.add_parser("token-lengths", help="Token-length percentiles of a text column.")
     lengths_parser.add_argument("--model", required=True, help="Model folder whose tokenizer to use.")
     lengths_parser.add_argument("--data", required=True, help="CSV, TSV, JSONL or Parquet file.")
-    lengths_parser.add_argument("--column", required=True)
+    lengths_parser.add_argument("--column", help="The text column (or --sft).")
+    lengths_parser.add_argument("--sft", help='Fine-tuning rows instead: JSON {"format", "prompt_column", ...} as in data.')
     lengths_parser.add_argument("--sample", type=int, default=5000, help="Rows sampled at most.")
     predict_parser = commands.add_parser("predict", help="Label and probability from a saved model, for texts.")
     predict_parser.add_argument("--model", required=True, help="A saved model folder (a run's model/).")
@@ -85,9 +87,14 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
 
         writer.emit("model_info", info=model_info(args.folder))
     elif args.command == "token-lengths":
-        from .token_lengths import token_lengths
+        from .token_lengths import sft_token_lengths, token_lengths
 
-        writer.emit("token_lengths", **token_lengths(args.model, args.data, args.column, args.sample))
+        if args.sft:
+            writer.emit("token_lengths", **sft_token_lengths(args.model, args.data, json.loads(args.sft), args.sample))
+        elif args.column:
+            writer.emit("token_lengths", **token_lengths(args.model, args.data, args.column, args.sample))
+        else:
+            raise AirlockError("INVALID_INPUT", "token-lengths needs --column or --sft.")
     elif args.command == "inspect-media":
         from .media_inspect import inspect_media
 

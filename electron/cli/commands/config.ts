@@ -13,11 +13,12 @@ export const configCommand: Command = {
   async run(context) {
     if (context.positionals[0] === 'preview') return preview(context, this.usage);
     const dataset = userPathOrId(positional(context, 0, 'a dataset id or file', this.usage));
-    const { config, reasons, yaml } = await call(context, 'config.suggest', { dataset, model: stringOption(context, 'model') });
+    const { config, reasons, yaml, warnings } = await call(context, 'config.suggest', { dataset, model: stringOption(context, 'model') });
+    for (const warning of warnings) context.output.info(`Warning: ${warning.message}`);
     const option = stringOption(context, 'out');
     const out = option ? userPath(option) : null;
     if (out) writeFileSync(out, yaml);
-    context.output.result({ config, reasons, path: out }, () => (out ? `Wrote ${out}` : yaml.trimEnd()));
+    context.output.result({ config, reasons, warnings, path: out }, () => (out ? `Wrote ${out}` : yaml.trimEnd()));
   },
 };
 

@@ -9,9 +9,11 @@ import type { DevicesEvent, TrainerEvent } from '../../../schemas/events.ts';
 import type { Run } from '../../../schemas/run.ts';
 import type { Services } from '../index.ts';
 import { suggestConfig } from '../config/build.ts';
+import { checkCausalLm, defaultCausalLm, suggestSftConfig } from '../config/sft-build.ts';
+import type { Dataset, DatasetWarning } from '../../../schemas/dataset.ts';
 import { resolveConfig } from '../config/resolve.ts';
 import { configToYaml, parseConfig } from '../config/yaml.ts';
-import { measureTokenLengths, previewRows, queryDevices } from '../trainer/commands.ts';
+import { measureSftTokenLengths, measureTokenLengths, previewRows, queryDevices } from '../trainer/commands.ts';
 import { requireFullPath } from '../util/paths.ts';
 
 import { registerAppHandlers } from './app-handlers.ts';
@@ -37,6 +39,16 @@ export interface Api {
   subscribe(listener: (notice: Notice) => void): () => void;
 }
 
+/** The comment a suggested config starts with: where it came from, why each default, what to watch. */
+function configHeader(dataset: Dataset, reasons: Record<string, string>, warnings: DatasetWarning[]): string {
+  return [
+    `Airlock training config for dataset "${dataset.name}" (${dataset.id}), ${dataset.rows} rows.`,
+    ...Object.entries(reasons).map(([field, reason]) => `${field}: ${reason}`),
+    ...warnings.map((warning) => `Warning: ${warning.message}`),
+    'Train it with: airlock train <this file>',
+  ].join('\n');
+}
+
 function runNotFound(runId: string): AirlockError {
   return new AirlockError('RUN_NOT_FOUND', `There is no run "${runId}".`, { hint: 'Run `airlock runs` to list runs.' });
 }
@@ -47,6 +59,19 @@ export function createApi(services: Services): Api {
   const notices = new EventEmitter();
   // Starting Python and torch to list devices takes seconds: configs reuse the last answer.
   let devices: Promise<DevicesEvent> | null = null;
+  /** The causal LM a causal_lm config trains: the one named, else the first in the cache; checked to write text. */
+  const causalLmFor = (dataset: Dataset, id: string | undefined) => {
+    const models = services.models.list();
+    const model = id ? services.models.get(id) : defaultCausalLm(models);
+    if (!model) {
+      throw new AirlockError('MODEL_NOT_FOUND', `Dataset "${dataset.name}" holds fine-tuning data for a causal language model, and the model cache has none.`, {
+        hint: 'Import one (GPT-2, Llama, Qwen, Mistral, Phi or Gemma; a folder with safetensors) with `airlock models import <folder>`, then pass --model <id>.',
+        field: 'model.name',
+      });
+    }
+    checkCausalLm('causal_lm', dataset, { folder: model.path, info: model.info }, models);
+    return model;
+  };
   const listDevices = (refresh: boolean) => {
     if (refresh || !devices) devices = queryDevices(services.paths.root).catch((error) => {
       devices = null;
@@ -66,7 +91,7 @@ export function createApi(services: Services): Api {
   }
 
   handle('datasets.import', (input) =>
-    services.datasets.import(requireFullPath(input.path, { field: 'path', what: 'file', exampleName: 'tickets.csv' }), { name: input.name, skipUnreadable: input.skipUnreadable, onProgress: (fraction) => notices.emit('notice', { kind: 'import', path: input.path, fraction }) }),
+    services.datasets.import(requireFullPath(input.path, { field: 'path', what: 'file', exampleName: 'tickets.csv' }), { name: input.name, skipUnreadable: input.skipUnreadable, format: input.format, onProgress: (fraction) => notices.emit('notice', { kind: 'import', path: input.path, fraction }) }),
   );
   handle('datasets.list', () => ({ datasets: services.datasets.list() }));
   handle('datasets.get', (input) => ({ dataset: services.datasets.get(input.id) }));
@@ -77,6 +102,15 @@ export function createApi(services: Services): Api {
   handle('devices.list', async () => ({ devices: await listDevices(true) }));
   handle('config.suggest', async (input) => {
     const dataset = await services.datasets.resolve(input.dataset);
+    if (dataset.detection.task === 'causal_lm') {
+      const model = causalLmFor(dataset, input.model);
+      const [devices, measured] = await Promise.all([
+        listDevices(false).catch(() => null),
+        measureSftTokenLengths(services.paths.root, model.path, dataset.dataPath, dataset.detection.sft!).catch(() => null),
+      ]);
+      const { config, reasons, warnings } = suggestSftConfig(dataset, model, devices, measured);
+      return { config, reasons, warnings, yaml: configToYaml(config, configHeader(dataset, reasons, warnings)) };
+    }
     const model = input.model ? services.models.get(input.model) : defaultModelFor(dataset, services.models.list()) ?? services.models.get(DEFAULT_MODEL_ID);
     checkModality(dataset, { folder: model.path, info: model.info }, services.models.list());
     // Both are advisory: without them the config falls back to CPU settings and a length estimate.
@@ -87,12 +121,7 @@ export function createApi(services: Services): Api {
         : null,
     ]);
     const { config, reasons } = suggestConfig(dataset, model, devices, measured);
-    const header = [
-      `Airlock training config for dataset "${dataset.name}" (${dataset.id}), ${dataset.rows} rows.`,
-      ...Object.entries(reasons).map(([field, reason]) => `${field}: ${reason}`),
-      'Train it with: airlock train <this file>',
-    ].join('\n');
-    return { config, reasons, yaml: configToYaml(config, header) };
+    return { config, reasons, warnings: [], yaml: configToYaml(config, configHeader(dataset, reasons, [])) };
   });
   handle('config.preview', async (input) => {
     const resolved = await resolveConfig(parseConfig(input.config), services.datasets, services.models);

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
+import type { SftFormat } from '../../../schemas/config.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { HomePaths } from '../home.ts';
 import type { DatasetTable } from '../store/records.ts';
@@ -43,6 +44,8 @@ export interface ImportOptions {
   onProgress?: (fraction: number) => void;
   /** Image and audio folders: import the usable files when some cannot be opened. */
   skipUnreadable?: boolean;
+  /** The fine-tuning shape to read the table as (task causal_lm), instead of the detected one. */
+  format?: SftFormat;
 }
 
 /** Datasets in the data folder: imported once, identified by content, never modified. */
@@ -94,6 +97,19 @@ export class DatasetCatalog {
     }
   }
 
+  /** A stored dataset with the table and detection of a new reading (staged in `staging`, which is removed). */
+  private reread(dataset: Dataset, staging: string, analysis: DatasetAnalysis): Dataset {
+    const folder = dirname(dataset.dataPath);
+    try {
+      for (const name of [TABLE_FILE, SCHEMA_FILE]) renameSync(join(staging, name), join(folder, name));
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+    const updated: Dataset = { ...dataset, dataPath: join(folder, TABLE_FILE), columns: analysis.columns, detection: analysis.detection, preview: analysis.preview };
+    this.table.update(updated);
+    return updated;
+  }
+
   /** The id of the dataset folder `path` lies in, when it lies in the data folder's datasets. */
   private storedId(path: string): string | null {
     const inside = relative(this.paths.datasets, resolve(path));
@@ -115,7 +131,7 @@ export class DatasetCatalog {
     let analysis: DatasetAnalysis;
     let media: MediaTableResult | null = null;
     try {
-      analysis = await analyzeDatasetFile(path, { tableDir: staging, onProgress: options.onProgress });
+      analysis = await analyzeDatasetFile(path, { tableDir: staging, onProgress: options.onProgress, format: options.format });
       const { modality, textColumn, labelColumn } = analysis.detection;
       if ((modality === 'image' || modality === 'audio') && textColumn && labelColumn) {
         // a column of file paths: the files are checked, decoded and stored with the table
@@ -123,6 +139,10 @@ export class DatasetCatalog {
         analysis = withMedia(analysis, media);
       }
       const existing = this.table.findBySha256(analysis.sha256);
+      if (existing && options.format && existing.detection.sft?.format !== options.format) {
+        // The same content read in another fine-tuning shape: the stored table and detection follow the user's choice.
+        return { dataset: this.reread(existing, staging, analysis), existing: true };
+      }
       if (existing) {
         rmSync(staging, { recursive: true, force: true });
         return { dataset: withLeftOut(existing, analysis.detection.warnings), existing: true };

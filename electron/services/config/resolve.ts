@@ -7,6 +7,7 @@ import type { ModelCache } from '../models/cache.ts';
 import { inspectModelFolder } from '../models/inspect.ts';
 import { inputLimit } from '../models/limits.ts';
 import { checkModality } from './modality.ts';
+import { checkCausalLm } from './sft-build.ts';
 
 /** A config ready for the trainer: every dataset and model replaced by an absolute path. */
 export interface ResolvedConfig {
@@ -50,7 +51,9 @@ export async function resolveConfig(config: RunConfig, catalog: DatasetCatalog, 
   checkMaxLength(config, folder);
   const train = await catalog.resolve(config.data.train_path);
   checkColumns(train, config, 'data.train_path');
-  checkModality(train, { folder, info: inspectModelFolder(folder) }, models.list());
+  const model = { folder, info: inspectModelFolder(folder) };
+  checkModality(train, model, models.list());
+  checkCausalLm(config.model.task, train, model, models.list());
   const fileNames: Record<string, string> = { [train.dataPath]: train.name };
   const optional = async (value: string | null, field: string) => {
     if (!value) return null;

@@ -2,12 +2,15 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ColumnProfile, DatasetFormat, Detection } from '../../../schemas/dataset.ts';
+import type { SftFormat } from '../../../schemas/config.ts';
 import { AirlockError } from '../../../schemas/errors.ts';
 import { RowSpool, type CountSpec, type DerivedLabels, type TableSchema } from './canonical-table.ts';
-import { detectWithChoice, type ColumnChoice } from './detect.ts';
+import { chooseText, detectWithChoice, sftDetection, type ColumnChoice } from './detect.ts';
 import { columnReading, separatorOf } from './label-choice.ts';
 import { importParquetFile } from './parquet-reader.ts';
 import type { ColumnStats } from './profile.ts';
+import { detectSft } from './sft-detect.ts';
+import { SftRowCheck } from './sft-rows.ts';
 import { formatFromPath } from './sniff.ts';
 import { TableBuilder } from './table.ts';
 import { importTextFile } from './text-import.ts';
@@ -29,6 +32,14 @@ export interface DatasetAnalysis {
   table: TableSchema | null;
 }
 
+/** What reading the file found, whatever its format. */
+interface FileRead {
+  format: DatasetFormat;
+  sha256: string;
+  convertedBytes: number;
+  delimiter: string | null;
+}
+
 /** Options of {@link analyzeDatasetFile}. */
 export interface AnalyzeOptions {
   /** Folder to write the canonical table into (table.jsonl, table.schema.json); nothing is left there on failure. */
@@ -39,6 +50,8 @@ export interface AnalyzeOptions {
   textOnly?: boolean;
   /** Text and label columns chosen by the user instead of detected. */
   columns?: ColumnChoice;
+  /** The fine-tuning shape the user chose (task causal_lm) instead of the detected one. */
+  format?: SftFormat;
 }
 
 /**
@@ -64,7 +77,7 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
   const spool = options.tableDir !== undefined || !options.textOnly ? await RowSpool.open(options.tableDir) : null;
   try {
     const table = new TableBuilder(spool ?? undefined);
-    let read: { format: DatasetFormat; sha256: string; convertedBytes: number; delimiter: string | null };
+    let read: FileRead;
     if (named === 'parquet') {
       read = { format: 'parquet', convertedBytes: 0, delimiter: null, ...(await importParquetFile(path, bytes, table, options.onProgress)) };
     } else {
@@ -72,6 +85,14 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
     }
     const stats = table.finish();
     const context = { rows: table.rows, convertedBytes: read.convertedBytes, textOnly: options.textOnly };
+    // Rows to predict are never fine-tuning data, and a user's own text and label columns mean classification.
+    const sft = options.textOnly || (options.columns && !options.format) ? null : detectSft(stats, options.format, chooseText);
+    if (sft) {
+      const check = new SftRowCheck(sft, stats.map((column) => column.profile.name), basename(path));
+      const schema = spool ? (await spool.finish(stats.map((column) => column.profile), [], null, basename(path), (cells, row) => check.check(cells, row))).schema : null;
+      options.onProgress?.(1);
+      return describe(read, table, bytes, stats, sftDetection(sft, context, check.roles), schema);
+    }
     const chosen = detectWithChoice(stats, context, options.columns);
     const derived = derivedLabels(stats);
     const { schema, labelCounts } = spool
@@ -80,22 +101,26 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<DatasetAn
     // The labels shown are those counted in the canonical table, on the rows the trainer keeps.
     const detection = chosen.label ? detectWithChoice(stats, { ...context, labelCounts }, options.columns).detection : chosen.detection;
     options.onProgress?.(1);
-    return {
-      format: read.format,
-      rows: table.rows,
-      bytes,
-      sha256: read.sha256,
-      encoding: read.convertedBytes > 0 ? 'latin-1' : 'utf-8',
-      delimiter: read.delimiter,
-      columns: stats.map((column) => column.profile),
-      detection,
-      preview: table.preview,
-      table: schema,
-    };
+    return describe(read, table, bytes, stats, detection, schema);
   } catch (error) {
     await spool?.discard();
     throw error;
   }
+}
+
+function describe(read: FileRead, table: TableBuilder, bytes: number, stats: ColumnStats[], detection: Detection, schema: TableSchema | null): DatasetAnalysis {
+  return {
+    format: read.format,
+    rows: table.rows,
+    bytes,
+    sha256: read.sha256,
+    encoding: read.convertedBytes > 0 ? 'latin-1' : 'utf-8',
+    delimiter: read.delimiter,
+    columns: stats.map((column) => column.profile),
+    detection,
+    preview: table.preview,
+    table: schema,
+  };
 }
 
 /** The label reading of every column whose labels differ from its text: numbers, lists, separated text. */

@@ -4,7 +4,8 @@
  * columns' label readings are known (a column is numeric or a list only once every row is seen).
  *
  * table.jsonl holds one JSON array per row, a cell per column exactly as read: null (missing), a
- * string, or an array of strings (a native JSON or Parquet list). After the real columns come the
+ * string, or an array of strings (a native JSON or Parquet list). A chat's messages cell (fine-tuning data,
+ * format chat) is stored as the compact JSON text of its list of {role, content}: a cell holds no objects. After the real columns come the
  * derived label columns, each one column's labels as import reads them (canonical numbers, label
  * lists). table.schema.json names both.
  */
@@ -95,14 +96,16 @@ export class RowSpool {
 
   /**
    * Rewrites the spool into table.jsonl and table.schema.json: the real columns' cells padded to the
-   * full width, then the derived label columns; counts the labels `count` names. The files appear
-   * only when complete; with a temporary folder they are removed again (only the counts are wanted).
+   * full width, then the derived label columns; counts the labels `count` names. `check` sees every row's
+   * real cells first (1-based row number), may throw, and may rewrite a cell into its stored form. The files
+   * appear only when complete; with a temporary folder they are removed again (only the counts are wanted).
    */
   async finish(
     columns: ColumnProfile[],
     derived: DerivedLabels[],
     count: CountSpec | null,
     source: string,
+    check?: (cells: Cell[], row: number) => void,
   ): Promise<{ schema: TableSchema; labelCounts: Map<string, number> | null }> {
     this.flush();
     await this.chain;
@@ -117,6 +120,7 @@ export class RowSpool {
       for await (const line of lines) {
         const raw = JSON.parse(line) as Cell[];
         const cells: Cell[] = columns.map((_, i) => raw[i] ?? null);
+        check?.(cells, rows + 1);
         derived.forEach((entry, k) => cells.push(readLabelCell(raw[derivedIndex[k]] ?? null, entry.reading)));
         if (counts && count) countLabels(cells, count, counts);
         await output.write(`${JSON.stringify(cells)}\n`);

@@ -1,5 +1,5 @@
 /** Works out from column statistics what to read, what to predict, and what looks wrong. */
-import type { Detection, DatasetWarning } from '../../../schemas/dataset.ts';
+import type { Detection, DatasetWarning, SftDetection } from '../../../schemas/dataset.ts';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { ColumnStats } from './profile.ts';
 import { chooseLabel, type LabelChoice } from './label-choice.ts';
@@ -33,13 +33,7 @@ export function detect(columns: ColumnStats[], context: DetectionContext, choice
 
 /** Detection together with the label choice behind it (which column, how its cells are read). */
 export function detectWithChoice(columns: ColumnStats[], context: DetectionContext, choice?: ColumnChoice): { detection: Detection; label: LabelChoice | null; text: ColumnStats | null } {
-  const warnings: DatasetWarning[] = [];
-  if (context.convertedBytes > 0) {
-    warnings.push({
-      code: 'ENCODING_CONVERTED',
-      message: `The file is not UTF-8: ${context.convertedBytes} byte${context.convertedBytes === 1 ? ' was' : 's were'} read as Latin-1 (Windows-1252) and converted to UTF-8. Check that accented letters look right in the preview.`,
-    });
-  }
+  const warnings: DatasetWarning[] = encodingWarnings(context);
   const chosen = choice ? chosenColumns(columns, choice) : null;
   const ids = columns.filter((column) => isIdColumn(column) && column !== chosen?.text && column !== chosen?.label.column);
   const idColumns = ids.map((column) => column.profile.name);
@@ -86,6 +80,33 @@ export function detectWithChoice(columns: ColumnStats[], context: DetectionConte
     warnings,
   };
   return { detection, label, text: byFiles ? media! : text };
+}
+
+/** Detection of data a causal language model learns to write (task causal_lm), in the shape `sft` found; `roles` counts chat turns. */
+export function sftDetection(sft: SftDetection, context: DetectionContext, roles: Map<string, number>): Detection {
+  const chatRoles = sft.format === 'chat' ? Object.fromEntries([...roles].sort(([a], [b]) => (a < b ? -1 : 1))) : null;
+  return {
+    modality: 'text',
+    task: 'causal_lm',
+    textColumn: sft.format === 'text' ? sft.textColumn : null,
+    labelColumn: null,
+    labels: [],
+    idColumns: [],
+    balance: null,
+    sft: { ...sft, chatRoles },
+    warnings: encodingWarnings(context),
+  };
+}
+
+function encodingWarnings(context: DetectionContext): DatasetWarning[] {
+  if (context.convertedBytes === 0) return [];
+  const bytes = context.convertedBytes;
+  return [
+    {
+      code: 'ENCODING_CONVERTED',
+      message: `The file is not UTF-8: ${bytes} byte${bytes === 1 ? ' was' : 's were'} read as Latin-1 (Windows-1252) and converted to UTF-8. Check that accented letters look right in the preview.`,
+    },
+  ];
 }
 
 /** The user's text and label columns, checked: both exist, differ, and the label column can be predicted. */
@@ -136,7 +157,7 @@ function isIdColumn(column: ColumnStats): boolean {
 }
 
 /** The string column with the longest typical text among those that change from row to row. */
-function chooseText(columns: ColumnStats[]): ColumnStats | null {
+export function chooseText(columns: ColumnStats[]): ColumnStats | null {
   let best: ColumnStats | null = null;
   let bestScore = 0;
   for (const column of columns) {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunConfig } from '../../../schemas/config.ts';
+import type { SftDetection } from '../../../schemas/dataset.ts';
 import type { DevicesEvent, PreviewRowsEvent, TokenLengthsEvent, TrainerEvent } from '../../../schemas/events.ts';
 import { configToYaml } from '../config/yaml.ts';
 import { runTrainerProcess } from './process.ts';
@@ -48,6 +49,15 @@ export async function measureTokenLengths(home: string, modelFolder: string, dat
   const events = await callTrainer(['token-lengths', '--model', modelFolder, '--data', dataPath, '--column', column], home);
   const lengths = events.find((event): event is TokenLengthsEvent => event.type === 'token_lengths');
   if (!lengths) throw new AirlockError('TRAINER_CRASHED', 'The trainer did not report token lengths.');
+  return lengths;
+}
+
+/** Token lengths of fine-tuning rows in the shape `sft` as training encodes them, with every measured length. */
+export async function measureSftTokenLengths(home: string, modelFolder: string, dataPath: string, sft: SftDetection): Promise<TokenLengthsEvent> {
+  const data = { format: sft.format, prompt_column: sft.promptColumn, input_column: sft.inputColumn, completion_column: sft.completionColumn, messages_column: sft.messagesColumn, text_column: sft.textColumn };
+  const events = await callTrainer(['token-lengths', '--model', modelFolder, '--data', dataPath, '--sft', JSON.stringify(data)], home);
+  const lengths = events.find((event): event is TokenLengthsEvent => event.type === 'token_lengths');
+  if (!lengths?.lengths) throw new AirlockError('TRAINER_CRASHED', 'The trainer did not report token lengths.');
   return lengths;
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { AirlockError, type ErrorCode } from '../../../schemas/errors.ts';
-import { analyzeDatasetFile } from '../../../electron/services/datasets/analyze.ts';
+import { analyzeDatasetFile, type AnalyzeOptions } from '../../../electron/services/datasets/analyze.ts';
 import type { TableSchema } from '../../../electron/services/datasets/canonical-table.ts';
 
 /** The project's Python, which has pandas and pyarrow once set-up has run. */
@@ -46,10 +46,10 @@ export function makeScratch(): { dir: string; out: string; write(name: string, c
  * Asserts that analysing `path` fails with `code` (and a message matching `message`), and that
  * nothing, not even a temporary file, is left in the output folder.
  */
-export async function expectFailure(path: string, out: string, code: ErrorCode, message?: RegExp): Promise<AirlockError> {
+export async function expectFailure(path: string, out: string, code: ErrorCode, message?: RegExp, options: AnalyzeOptions = {}): Promise<AirlockError> {
   let caught: unknown;
   try {
-    await analyzeDatasetFile(path, { tableDir: out });
+    await analyzeDatasetFile(path, { ...options, tableDir: out });
   } catch (error) {
     caught = error;
   }
