@@ -9,6 +9,12 @@ function formatDuration(seconds: number): string {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`;
 }
 
+/** Text on one line, cut to `limit` characters with an ellipsis (newlines shown as ⏎). */
+function oneLine(text: string, limit: number): string {
+  const flat = text.replace(/\r?\n/g, ' ⏎ ');
+  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+}
+
 /** Draws training progress on stderr: a redrawn bar on a terminal, one line every few seconds otherwise. */
 export class TrainingProgress {
   private readonly tty = Boolean(process.stderr.isTTY);
@@ -18,7 +24,8 @@ export class TrainingProgress {
   onEvent(event: TrainerEvent): void {
     switch (event.type) {
       case 'started':
-        this.line(`Training on ${event.device_name} (${event.precision}): ${event.train_rows} training rows, ${event.val_rows} validation rows, ${event.labels.length} labels, ${event.total_steps} steps${event.resumed_from ? ' (resumed)' : ''}`);
+        // A causal LM learns text, not labels: no label count for it.
+        this.line(`Training on ${event.device_name} (${event.precision}): ${event.train_rows} training rows, ${event.val_rows} validation rows, ${event.labels.length > 0 ? `${event.labels.length} labels, ` : ''}${event.total_steps} steps${event.resumed_from ? ' (resumed)' : ''}`);
         break;
       case 'progress':
         this.line(`${event.message}`);
@@ -34,6 +41,11 @@ export class TrainingProgress {
         this.line(`Epoch ${event.epoch + 1}: ${metrics}`);
         break;
       }
+      case 'generations':
+        for (const sample of event.samples) {
+          this.line(`  ${oneLine(sample.prompt, 60)}  →  ${oneLine(sample.output, 60)}   (reference: ${oneLine(sample.reference, 40)})`);
+        }
+        break;
       case 'checkpoint':
         if (event.kind === 'best') this.line(`Saved best checkpoint at step ${event.step}`);
         break;

@@ -59,6 +59,6 @@ def encode_examples(examples: list[dict], tokenizer, settings: dict, progress) -
         columns["attention_mask"].append([1] * len(ids))
         columns["labels"].append(labels)
         columns["length"].append(len(ids))
-        if index % 500 == 0:
+        if index and index % 500 == 0:
             progress(f"Tokenized {index} of {total} rows", index / total)
     return Rows(columns), {"cut": cut, "dropped": dropped, "longest": longest}
