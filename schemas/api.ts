@@ -4,7 +4,7 @@ import { NAME_LIMITS, RunConfig, SftFormat } from './config.ts';
 import { Dataset, DatasetWarning } from './dataset.ts';
 import { CachedModel, ModelInfo } from './model.ts';
 import { DevicesEvent, TrainerEvent } from './events.ts';
-import { MetricPoint, Run } from './run.ts';
+import { GenerationRound, MetricPoint, Run } from './run.ts';
 import { AppCalls } from './api-app.ts';
 import { RegistryCalls } from './api-registry.ts';
 import { PredictCalls } from './api-predict.ts';
@@ -62,7 +62,14 @@ const CoreCalls = {
   'runs.resume': { input: z.object({ runId: Id }).strict(), output: z.object({ runId: z.string() }) },
   'runs.cancel': { input: z.object({ runId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
   'runs.list': { input: NoInput, output: z.object({ runs: z.array(Run) }) },
-  'runs.get': { input: z.object({ runId: Id }).strict(), output: z.object({ run: Run, curves: z.array(MetricPoint) }) },
+  'runs.get': {
+    input: z.object({ runId: Id }).strict(),
+    output: z.object({
+      run: Run,
+      curves: z.array(MetricPoint),
+      generations: z.array(GenerationRound).describe('causal_lm: the sample generations of every epoch, oldest first (the latest attempt\'s, where a resume repeated an epoch).'),
+    }),
+  },
 } as const;
 
 /** Every call between a front end and the services: `domain.verb`, with its input and output shapes. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AirlockErrorShape } from './errors.ts';
 import { RecordedRunConfig } from './config.ts';
+import { GenerationsEvent } from './events.ts';
 
 export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -66,3 +67,7 @@ export function runDataCounts(run: Pick<Run, 'details'>): RunDataCounts | null {
   const parsed = RunDataCounts.safeParse(run.details.data);
   return parsed.success ? parsed.data : null;
 }
+
+/** What a causal_lm model wrote for the fixed validation prompts after one epoch (a `generations` event, kept in the history). */
+export const GenerationRound = GenerationsEvent.pick({ epoch: true, step: true, samples: true });
+export type GenerationRound = z.infer<typeof GenerationRound>;

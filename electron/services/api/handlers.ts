@@ -141,7 +141,7 @@ export function createApi(services: Services): Api {
   handle('runs.get', (input) => {
     const run = services.runs.get(input.runId);
     if (!run) throw runNotFound(input.runId);
-    return { run, curves: services.runs.metrics(input.runId) };
+    return { run, curves: services.runs.metrics(input.runId), generations: services.runs.generations(input.runId) };
   });
 
   const context: HandlerContext = { handle, services, notify: (notice) => notices.emit('notice', notice) };

@@ -1,5 +1,5 @@
 import type { Db } from './database.ts';
-import { Run, type RunStatus, type MetricPoint } from '../../../schemas/run.ts';
+import { GenerationRound, Run, type RunStatus, type MetricPoint } from '../../../schemas/run.ts';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
 
 interface RunRow {
@@ -159,6 +159,17 @@ export class RunTable {
     this.db.transaction(() => {
       for (const event of events) insert.run(runId, attempt, event.seq, event.type, JSON.stringify(event.body));
     })();
+  }
+
+  /** The sample generations of each epoch, oldest first; where a resumed attempt repeated an epoch, its own. */
+  generations(runId: string): GenerationRound[] {
+    const rows = this.db.prepare("SELECT body FROM events WHERE run_id = ? AND type = 'generations' ORDER BY attempt, seq").all(runId) as { body: string }[];
+    const byEpoch = new Map<number, GenerationRound>();
+    for (const row of rows) {
+      const parsed = GenerationRound.safeParse(JSON.parse(row.body));
+      if (parsed.success) byEpoch.set(parsed.data.epoch, parsed.data);
+    }
+    return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
   }
 
   eventCount(runId: string): number {

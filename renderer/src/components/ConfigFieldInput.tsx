@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { allowedValues, formatInput, parseInput, type ConfigField } from '../lib/config-form.ts';
+import { COLUMN_FIELDS, allowedValues, formatInput, parseInput, type ConfigField } from '../lib/config-form.ts';
 
 /**
  * One settings field: label, input, what it means, why its default was chosen, and what is wrong with it.
@@ -17,7 +17,7 @@ export function ConfigFieldInput({
   value: unknown;
   reason?: string;
   error?: string;
-  /** The dataset's columns, offered for the text and label column fields. */
+  /** The dataset's columns, offered for the column fields (text, label, prompt, completion, ...). */
   columns?: string[];
   onChange(value: unknown): void;
 }) {
@@ -29,7 +29,7 @@ export function ConfigFieldInput({
     setText(next);
     onChange(parseInput(field, next));
   };
-  const columnField = columns && columns.length > 0 && (field.path === 'data.text_column' || field.path === 'data.label_column');
+  const columnField = columns && columns.length > 0 && COLUMN_FIELDS.has(field.path);
 
   let input;
   if (field.kind === 'boolean') {

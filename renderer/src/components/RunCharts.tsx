@@ -26,20 +26,38 @@ function EpochChart({ series, title, keys, range, names, emptyText }: { series: 
   return <MetricChart title={title} series={lines} x="epoch" range={range} emptyText={emptyText} />;
 }
 
-/** The Run screen's charts: per-step training curves, then per-epoch validation metrics and losses against the epoch. */
-export function RunCharts({ series }: { series: Record<string, Point[]> }) {
+const NO_POINTS_YET = 'No points yet: validation runs at the end of each epoch.';
+
+/**
+ * The Run screen's charts: per-step training curves, then per-epoch validation metrics and losses against the epoch.
+ * A causal_lm run (`generative`) has no scores to count right or wrong: its charts are loss and perplexity, and its
+ * throughput is in tokens, as a text generator's speed is usually stated.
+ */
+export function RunCharts({ series, generative = false }: { series: Record<string, Point[]>; generative?: boolean }) {
   const loss = useSeries(series, ['train/loss'], { 'train/loss': 'training loss' });
   const rate = useSeries(series, ['train/learning_rate'], { 'train/learning_rate': 'learning rate' });
-  const throughput = useSeries(series, ['train/samples_per_s'], { 'train/samples_per_s': 'samples/s' });
+  const speedKey = generative ? 'train/tokens_per_s' : 'train/samples_per_s';
+  const speedUnit = generative ? 'tokens/s' : 'samples/s';
+  const throughput = useSeries(series, [speedKey], { [speedKey]: speedUnit });
   const valKeys = Object.keys(series).filter((key) => key.startsWith('val/') && key !== 'val/loss').sort();
-  const groups = groupEpochMetrics(valKeys);
+  const groups = generative ? [] : groupEpochMetrics(valKeys);
   const lossKeys = ['epoch/train/loss', 'val/loss'].filter((key) => series[key]);
   return (
     <div className="grid-2">
       <MetricChart title="Training loss" series={loss} range={metricRange('train/loss')} />
       <MetricChart title="Learning rate" series={rate} range={metricRange('train/learning_rate')} />
-      <MetricChart title="Throughput (samples per second)" series={throughput} unit="samples/s" range={metricRange('train/samples_per_s')} />
-      {groups.length === 0 && <MetricChart title="Validation scores per epoch" series={[]} emptyText="No points yet: validation runs at the end of each epoch." />}
+      <MetricChart title={`Throughput (${generative ? 'tokens' : 'samples'} per second)`} series={throughput} unit={speedUnit} range={metricRange(speedKey)} />
+      {generative && (
+        <EpochChart
+          series={series}
+          title="Validation perplexity per epoch (lower is better)"
+          keys={['val/perplexity']}
+          range={metricRange('val/perplexity')}
+          names={{ 'val/perplexity': 'perplexity' }}
+          emptyText={NO_POINTS_YET}
+        />
+      )}
+      {!generative && groups.length === 0 && <MetricChart title="Validation scores per epoch" series={[]} emptyText={NO_POINTS_YET} />}
       {groups.map((group) => (
         <EpochChart key={group.title} series={series} title={group.title} keys={group.keys} range={group.range} />
       ))}

@@ -1,9 +1,10 @@
 /** The settings form, read from the RunConfig zod schema: one field per config key, with its kind, limits and description. */
 import { z } from 'zod';
-import { NAME_LIMITS, RunConfig } from '../../../schemas/config.ts';
+import { NAME_LIMITS, RunConfig, SftFormat } from '../../../schemas/config.ts';
+import type { SftDetection } from '../../../schemas/dataset.ts';
 import { fieldPath } from '../../../schemas/errors.ts';
 
-export type FieldKind = 'number' | 'text' | 'choice' | 'boolean' | 'devices' | 'tags';
+export type FieldKind = 'number' | 'text' | 'choice' | 'boolean' | 'devices' | 'tags' | 'list';
 
 export interface ConfigField {
   /** `section.field`, as in the YAML and in validation messages. */
@@ -60,6 +61,17 @@ const LABELS: Record<string, string> = {
   'experiment.tags': 'Tags',
   'deployment.stage': 'Registry stage',
   'training.devices': 'Devices',
+  'data.format': 'Data format',
+  'data.input_column': 'Input column (optional)',
+  'data.messages_column': 'Conversation column',
+  'training.finetuning': 'Fine-tuning method',
+  'training.accumulate_grad_batches': 'Gradient accumulation (batches)',
+  'evaluation.sample_generations': 'Sample generations',
+  'evaluation.max_new_tokens': 'Longest sample answer (tokens)',
+  'lora.r': 'LoRA rank (r)',
+  'lora.lora_alpha': 'LoRA alpha',
+  'lora.lora_dropout': 'LoRA dropout',
+  'lora.target_modules': 'LoRA target layers',
 };
 
 function labelOf(path: string, key: string): string {
@@ -105,6 +117,8 @@ function describeField(section: string, key: string, schema: z.ZodType): ConfigF
     field.kind = 'devices';
   } else if (inner instanceof z.ZodRecord) {
     field.kind = 'tags';
+  } else if (inner instanceof z.ZodArray && inner.element instanceof z.ZodString) {
+    field.kind = 'list';
   }
   return field;
 }
@@ -117,7 +131,7 @@ export const CONFIG_FIELDS: ConfigField[] = Object.entries(RunConfig.shape).flat
 });
 
 /** The fields whose value is one of the dataset's columns. */
-export const COLUMN_FIELDS = new Set(['data.text_column', 'data.label_column']);
+export const COLUMN_FIELDS = new Set(['data.text_column', 'data.label_column', 'data.prompt_column', 'data.input_column', 'data.completion_column', 'data.messages_column']);
 
 /** What a field accepts, in words ("a whole number from 8 to 8192", "a whole number, 1 or more"). */
 export function allowedValues(field: ConfigField): string {
@@ -134,6 +148,8 @@ export function allowedValues(field: ConfigField): string {
       return 'on or off';
     case 'devices':
       return 'auto, cpu, or a number of GPUs (1 or more)';
+    case 'list':
+      return `names separated by commas${empty}`;
     case 'tags':
       return `one key=value pair per line (keys up to ${NAME_LIMITS.tagKey} characters, values up to ${NAME_LIMITS.tagValue})`;
     default:
@@ -141,6 +157,82 @@ export function allowedValues(field: ConfigField): string {
       if (COLUMN_FIELDS.has(field.path)) return `one of the dataset's columns${field.path === 'data.label_column' ? ', not the text column' : ''}`;
       return `any text${field.maxLength !== null ? ` up to ${field.maxLength} characters` : ''}${empty}`;
   }
+}
+
+/** The data columns each causal_lm format reads (the other column fields are hidden). */
+const FORMAT_COLUMNS: Record<SftFormat, readonly string[]> = {
+  prompt_completion: ['data.prompt_column', 'data.input_column', 'data.completion_column'],
+  chat: ['data.messages_column'],
+  text: ['data.text_column'],
+};
+const SFT_COLUMNS = new Set(Object.values(FORMAT_COLUMNS).flat());
+/** Fields only a causal_lm run reads. */
+const CAUSAL_LM_ONLY = new Set([
+  'data.format',
+  'data.prompt_column',
+  'data.input_column',
+  'data.completion_column',
+  'data.messages_column',
+  'evaluation.sample_generations',
+  'evaluation.max_new_tokens',
+]);
+/** Fields a causal_lm run does not read: the label, its names, and the image/audio settings. */
+const NOT_CAUSAL_LM = new Set(['data.label_column', 'data.label_names', 'data.augment', 'data.max_seconds']);
+
+/** The fine-tuning method a draft resolves to (auto: lora for causal_lm, full otherwise), as the trainer decides it. */
+export function finetuningOf(draft: Record<string, unknown>): 'full' | 'lora' | 'qlora' {
+  const method = getField(draft, 'training.finetuning');
+  if (method === 'full' || method === 'lora' || method === 'qlora') return method;
+  return getField(draft, 'model.task') === 'causal_lm' ? 'lora' : 'full';
+}
+
+/**
+ * Whether the form shows a field for this draft: a causal_lm run shows its data format and the columns that format
+ * reads, not the label; other tasks do not show the causal_lm fields; LoRA settings only when LoRA is used.
+ */
+export function fieldApplies(path: string, draft: Record<string, unknown>): boolean {
+  if (path.startsWith('lora.')) return finetuningOf(draft) !== 'full';
+  if (getField(draft, 'model.task') !== 'causal_lm') return !CAUSAL_LM_ONLY.has(path);
+  if (NOT_CAUSAL_LM.has(path)) return false;
+  if (path === 'data.text_column' || SFT_COLUMNS.has(path)) {
+    const format = SftFormat.safeParse(getField(draft, 'data.format'));
+    return format.success && FORMAT_COLUMNS[format.data].includes(path);
+  }
+  return true;
+}
+
+/** Fields shown up front for a causal_lm run; the others are folded under "Advanced". */
+const CAUSAL_LM_BASIC_FIELDS = new Set([
+  'model.task',
+  'data.format',
+  ...SFT_COLUMNS,
+  'data.max_length',
+  'training.finetuning',
+  'training.max_epochs',
+  'training.learning_rate',
+  'training.batch_size',
+  'evaluation.sample_generations',
+  'experiment.name',
+]);
+
+/** Whether a field is shown up front (else under "Advanced") for this draft's task. */
+export function isBasicField(path: string, draft: Record<string, unknown>): boolean {
+  return getField(draft, 'model.task') === 'causal_lm' ? CAUSAL_LM_BASIC_FIELDS.has(path) : BASIC_FIELDS.has(path);
+}
+
+/** The fine-tuning data shape found in a dataset, as the draft's task, format and columns. */
+export function withSftDetection(draft: Record<string, unknown>, sft: SftDetection): Record<string, unknown> {
+  const values: Record<string, unknown> = {
+    'model.task': 'causal_lm',
+    'data.format': sft.format,
+    'data.prompt_column': sft.format === 'prompt_completion' ? sft.promptColumn : null,
+    'data.input_column': sft.format === 'prompt_completion' ? sft.inputColumn : null,
+    'data.completion_column': sft.format === 'prompt_completion' ? sft.completionColumn : null,
+    'data.messages_column': sft.format === 'chat' ? sft.messagesColumn : null,
+    'data.text_column': sft.format === 'text' ? sft.textColumn : null,
+    'data.label_column': null,
+  };
+  return Object.entries(values).reduce((next, [path, value]) => setField(next, path, value), draft);
 }
 
 /** A nested config value at `section.field`. */
@@ -169,6 +261,10 @@ export function parseInput(field: ConfigField, text: string): unknown {
     if (trimmed === 'auto' || trimmed === 'cpu') return trimmed;
     return /^\d+$/.test(trimmed) ? Number(trimmed) : text;
   }
+  if (field.kind === 'list') {
+    const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+    return items.length === 0 && field.nullable ? null : items;
+  }
   if (field.kind === 'tags') {
     const tags: Record<string, string> = {};
     for (const line of text.split('\n')) {
@@ -189,6 +285,7 @@ export function formatInput(field: ConfigField, value: unknown): string {
   if (field.kind === 'tags' && typeof value === 'object') {
     return Object.entries(value as Record<string, string>).map(([key, tag]) => `${key}=${tag}`).join('\n');
   }
+  if (field.kind === 'list' && Array.isArray(value)) return value.join(', ');
   return String(value);
 }
 
@@ -203,7 +300,7 @@ export function validateConfig(draft: unknown): { config: RunConfig | null; erro
     if (issue.code === 'custom') {
       // MLflow's rules (tag names, lengths): each message names its tag, and every bad tag is listed.
       // "Label column (data.label_column) must …" reads as a sentence; MLflow's messages follow a colon
-      const joiner = issue.message.startsWith('must ') ? ' ' : ': ';
+      const joiner = /^(must|is) /.test(issue.message) ? ' ' : ': ';
       const line = `${field?.label ?? path} (${fieldPath(issue.path)})${joiner}${issue.message}.`;
       errors[path] = errors[path] ? `${errors[path]}\n${line}` : line;
       continue;

@@ -11,11 +11,13 @@ export interface MetricRange {
 const SHARES = /(?:^|\/)(?:accuracy|exact_match|(?:f1|precision|recall)(?:_[a-z]+)?)$/;
 const NON_NEGATIVE = /(?:^|\/)(?:loss|mae|rmse|mse|learning_rate|samples_per_s|tokens_per_s)$/;
 
-/** The range a metric can take, by its name: shares 0–1, R² up to 1, losses and errors 0 or more. */
+/** The range a metric can take, by its name: shares 0–1, R² up to 1, losses and errors 0 or more, perplexity 1 or more. */
 export function metricRange(key: string): MetricRange {
   if (SHARES.test(key)) return { min: 0, max: 1 };
   if (/(?:^|\/)r2$/.test(key)) return { min: null, max: 1 };
   if (NON_NEGATIVE.test(key)) return { min: 0, max: null };
+  // exp(loss): a model that is sure of every right token scores 1.
+  if (/(?:^|\/)perplexity$/.test(key)) return { min: 1, max: null };
   return { min: null, max: null };
 }
 

@@ -4,13 +4,14 @@ import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { Name } from '../components/Name.tsx';
 import { ChosenDataset, NextButton } from '../components/WizardParts.tsx';
-import { BASIC_FIELDS, CODE_SETTING_FIELDS, CONFIG_FIELDS, STEP_FIELDS, getField, validateConfig, type ConfigField } from '../lib/config-form.ts';
+import { CODE_SETTING_FIELDS, CONFIG_FIELDS, STEP_FIELDS, fieldApplies, getField, isBasicField, validateConfig, type ConfigField } from '../lib/config-form.ts';
 import { CustomCodePanel } from '../components/CustomCodePanel.tsx';
 import { formatBytes, formatCount } from '../lib/format.ts';
 import { href, navigate } from '../router.ts';
 import { useDatasets } from '../store/datasets.ts';
 import { modelTask, useModels } from '../store/models.ts';
 import { WIZARD_STEPS, useNewRun, type WizardStep } from '../store/new-run.ts';
+import type { Dataset, SftDetection } from '../../../schemas/dataset.ts';
 
 const STEP_NAMES: Record<WizardStep, string> = { dataset: '1. Dataset', model: '2. Model', settings: '3. Settings', review: '4. Review' };
 
@@ -60,6 +61,19 @@ function YamlImport() {
   );
 }
 
+const SFT_FORMATS: Record<SftDetection['format'], string> = { prompt_completion: 'prompts and answers', chat: 'conversations', text: 'plain text' };
+
+/** What a dataset's rows hold, in a few words: its labels and columns, or its fine-tuning data shape. */
+function describeColumns(detection: Dataset['detection']): string {
+  const sft = detection.sft;
+  if (detection.task === 'causal_lm' && sft) {
+    const named = (what: string, column: string | null) => (column ? [`${what} “${column}”`] : []);
+    const columns = [...named('prompt', sft.promptColumn), ...named('input', sft.inputColumn), ...named('answer', sft.completionColumn), ...named('conversation', sft.messagesColumn), ...named('text', sft.textColumn)];
+    return `${SFT_FORMATS[sft.format]} · ${columns.join(', ')}`;
+  }
+  return `${detection.labels.length || 'numeric'} labels · text “${detection.textColumn}”, label “${detection.labelColumn}”`;
+}
+
 function DatasetStep() {
   const datasets = useDatasets((state) => state.datasets);
   const loaded = useDatasets((state) => state.loaded);
@@ -88,7 +102,7 @@ function DatasetStep() {
                 <input type="radio" name="dataset" value={dataset.id} checked={datasetId === dataset.id} onChange={() => chooseDataset(dataset.id)} />
                 <Name text={dataset.name} />
                 <span className="muted small" style={{ fontWeight: 400 }}>
-                  {dataset.rows.toLocaleString('en-US')} rows · {dataset.detection.task} · {dataset.detection.labels.length || 'numeric'} labels · text “{dataset.detection.textColumn}”, label “{dataset.detection.labelColumn}”
+                  {dataset.rows.toLocaleString('en-US')} rows · {dataset.detection.task} · {describeColumns(dataset.detection)}
                 </span>
               </label>
             </div>
@@ -196,8 +210,12 @@ function SettingsStep() {
   const fieldInput = (field: ConfigField) => (
     <ConfigFieldInput key={field.path} field={field} value={getField(draft, field.path)} reason={reasons[field.path]} error={errors[field.path]} columns={columns} onChange={(value) => edit(field.path, value)} />
   );
-  const editable = CONFIG_FIELDS.filter((field) => !STEP_FIELDS.has(field.path) && !CODE_SETTING_FIELDS.has(field.path));
-  const advanced = editable.filter((field) => !BASIC_FIELDS.has(field.path));
+  // A field the task does not read is hidden, unless it holds a mistake to fix (e.g. from an imported YAML).
+  const editable = CONFIG_FIELDS.filter(
+    (field) => !STEP_FIELDS.has(field.path) && !CODE_SETTING_FIELDS.has(field.path) && (fieldApplies(field.path, draft) || errors[field.path]),
+  );
+  const lora = editable.filter((field) => field.section === 'lora');
+  const advanced = editable.filter((field) => field.section !== 'lora' && !isBasicField(field.path, draft));
   const invalid = Object.keys(errors).length;
   const advancedInvalid = advanced.some((field) => errors[field.path]);
   return (
@@ -213,7 +231,17 @@ function SettingsStep() {
           void review();
         }}
       >
-        <div className="card">{editable.filter((field) => BASIC_FIELDS.has(field.path)).map(fieldInput)}</div>
+        <div className="card">{editable.filter((field) => field.section !== 'lora' && isBasicField(field.path, draft)).map(fieldInput)}</div>
+        {lora.length > 0 && (
+          <fieldset className="card">
+            <legend>LoRA adapter</legend>
+            <p className="muted">
+              LoRA trains small adapter matrices beside the frozen model instead of changing every weight: far less memory, and the result is a small file.
+              QLoRA does the same on a copy of the model squeezed to 4 bits, for even less memory (NVIDIA GPUs only).
+            </p>
+            {lora.map(fieldInput)}
+          </fieldset>
+        )}
         <CustomCodePanel draft={draft} errors={errors} onAllow={(allowed) => edit('allow_custom_code', allowed)} />
         <details className="card" open={advancedInvalid || undefined}>
           <summary>Advanced settings</summary>

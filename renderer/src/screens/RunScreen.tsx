@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { ScreenProps } from './index.ts';
 import { runDataCounts } from '../../../schemas/run.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
+import { GenerationsPanel, generationRoundsOf } from '../components/GenerationsPanel.tsx';
 import { Name } from '../components/Name.tsx';
 import { RunCharts } from '../components/RunCharts.tsx';
 import { RunProgressPanel } from '../components/RunProgressPanel.tsx';
@@ -43,6 +44,8 @@ export function RunScreen({ params }: ScreenProps) {
   const run = live.run!;
   const running = run.status === 'running' || run.status === 'queued';
   const counts = live.started ?? runDataCounts(run);
+  // A causal_lm run writes text: no labels to count right or wrong, so no F1, accuracy or confusion matrix.
+  const generative = run.config.model.task === 'causal_lm';
   const failure = run.error ?? (live.trainerError ? { code: live.trainerError.code, message: live.trainerError.message, hint: live.trainerError.hint ?? undefined } : null);
   return (
     <>
@@ -84,7 +87,16 @@ export function RunScreen({ params }: ScreenProps) {
         </section>
       )}
       <RunProgressPanel live={live} />
-      <RunCharts series={live.series} />
+      <RunCharts series={live.series} generative={generative} />
+      {generative && (
+        <>
+          <p className="muted small">
+            Perplexity follows the validation loss (it is e to the power of the loss): roughly how many words the model hesitates between at each word of a reference
+            answer. 1 would mean it is sure every time.
+          </p>
+          <GenerationsPanel rounds={generationRoundsOf(live.generations, run.details)} planned={run.config.evaluation.sample_generations} running={running} />
+        </>
+      )}
       {run.status === 'completed' && (
         <section aria-labelledby="results" style={{ marginTop: 16 }}>
           <h2 id="results">Results</h2>
@@ -101,7 +113,7 @@ export function RunScreen({ params }: ScreenProps) {
                 </p>
               )}
             </div>
-            {'per_class' in run.details && (
+            {!generative && 'per_class' in run.details && (
               <div className="card">
                 <h3>Per-class precision, recall and F1</h3>
                 <PerClassTable details={run.details} />
@@ -109,13 +121,13 @@ export function RunScreen({ params }: ScreenProps) {
             )}
           </div>
           {mistakesOf(run.details).length > 0 && <MistakesGallery mistakes={mistakesOf(run.details)} on={String(run.details.confusion_matrix_on ?? 'validation')} />}
-          {'confusion_matrix' in run.details && (
+          {!generative && 'confusion_matrix' in run.details && (
             <div className="card">
               <h3>Confusion matrix</h3>
               <ConfusionMatrix details={run.details} />
             </div>
           )}
-          {run.modelDir && (
+          {run.modelDir && !generative && (
             <TryModel target={{ runId: run.id }} datasetId={run.datasetId} title="Try this run's model" />
           )}
         </section>

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
 import type { ErrorEvent, StepEvent, TrainerEvent } from '../../../schemas/events.ts';
-import { epochEventValues, type MetricPoint, type Run } from '../../../schemas/run.ts';
+import { epochEventValues, type GenerationRound, type MetricPoint, type Run } from '../../../schemas/run.ts';
 import type { Point } from '../lib/lttb.ts';
 import { advance, type RunProgress } from '../lib/run-progress.ts';
 import { call, errorShapeOf } from '../services/bridge.ts';
@@ -15,6 +15,8 @@ export interface LiveRun {
   /** Metric curves by key (train/loss, train/learning_rate, train/samples_per_s, val/f1_macro, ...). */
   series: Record<string, Point[]>;
   started: StartedEvent | null;
+  /** causal_lm: what the model wrote for the fixed validation prompts, one round per epoch, oldest first. */
+  generations: GenerationRound[];
   lastStep: StepEvent | null;
   /** The first step seen since the trainer (re)started, and when: the basis of the ETA. */
   pace: { step: number; time: number } | null;
@@ -38,6 +40,7 @@ const emptyRun = (): LiveRun => ({
   run: null,
   series: {},
   started: null,
+  generations: [],
   lastStep: null,
   pace: null,
   stage: null,
@@ -88,6 +91,11 @@ function mergeSeries(recorded: Record<string, Point[]>, live: Record<string, Poi
   return merged;
 }
 
+/** The rounds with `round` in its epoch's place (a resumed attempt may write an epoch again), oldest epoch first. */
+export function withRound(rounds: readonly GenerationRound[], round: GenerationRound): GenerationRound[] {
+  return [...rounds.filter((candidate) => candidate.epoch !== round.epoch), round].sort((a, b) => a.epoch - b.epoch);
+}
+
 /** Applies a batch of events to one run's state, copying each touched curve once. */
 function applyEvents(state: LiveRun, events: TrainerEvent[]): LiveRun {
   const next: LiveRun = { ...state };
@@ -113,6 +121,9 @@ function applyEvents(state: LiveRun, events: TrainerEvent[]): LiveRun {
         break;
       case 'epoch':
         for (const [key, value] of epochEventValues(event)) push(key, { step: event.step, value });
+        break;
+      case 'generations':
+        next.generations = withRound(next.generations, { epoch: event.epoch, step: event.step, samples: event.samples });
         break;
       case 'error':
         next.trainerError = event;
@@ -163,12 +174,14 @@ export const useLiveRuns = create<LiveRunsState & LiveRunsActions>((set, get) =>
       get().flush();
       update(runId, (live) => ({ ...live, loading: true, loadError: null }));
       try {
-        const { run, curves } = await call('runs.get', { runId });
+        const { run, curves, generations } = await call('runs.get', { runId });
         get().flush();
         update(runId, (live) => ({
           ...live,
           run: run.device || !live.started ? run : { ...run, device: live.started.device_name, precision: live.started.precision },
           series: mergeSeries(seriesOf(curves), live.series),
+          // Rounds that arrived live while the record loaded are newer than the recorded ones of their epoch.
+          generations: live.generations.reduce(withRound, generations),
           loading: false,
         }));
       } catch (error) {

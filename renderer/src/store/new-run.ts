@@ -3,7 +3,8 @@ import type { AirlockErrorShape } from '../../../schemas/errors.ts';
 import type { RunConfig } from '../../../schemas/config.ts';
 import type { Run } from '../../../schemas/run.ts';
 import { bridge, call, errorShapeOf } from '../services/bridge.ts';
-import { setField, validateConfig } from '../lib/config-form.ts';
+import { getField, setField, validateConfig, withSftDetection } from '../lib/config-form.ts';
+import { useDatasets } from './datasets.ts';
 import { codeFromSources } from '../../../schemas/extensions.ts';
 
 export const WIZARD_STEPS = ['dataset', 'model', 'settings', 'review'] as const;
@@ -64,6 +65,15 @@ interface NewRunActions {
   reset(): void;
 }
 
+/** A causal_lm draft (or the draft for a dataset detected as causal_lm) without a data format gets the detected one. */
+function startFromSft(draft: Record<string, unknown>, datasetId: string): Record<string, unknown> {
+  const detection = useDatasets.getState().datasets.find((dataset) => dataset.id === datasetId)?.detection;
+  const format = getField(draft, 'data.format');
+  if (!detection?.sft || (format !== null && format !== undefined)) return draft;
+  if (detection.task !== 'causal_lm' && getField(draft, 'model.task') !== 'causal_lm') return draft;
+  return withSftDetection(draft, detection.sft);
+}
+
 /** The step-by-step form for a new run: dataset → model → settings → review. */
 export const useNewRun = create<NewRunState & NewRunActions>((set, get) => ({
   ...newRunInitialState,
@@ -85,14 +95,17 @@ export const useNewRun = create<NewRunState & NewRunActions>((set, get) => ({
     set({ suggesting: true, suggestError: null });
     try {
       const { config, reasons } = await call('config.suggest', modelId ? { dataset: datasetId, model: modelId } : { dataset: datasetId });
-      set({ draft: config as unknown as Record<string, unknown>, reasons, suggesting: false, modelId: modelId ?? config.model.name });
+      set({ draft: startFromSft(config as unknown as Record<string, unknown>, datasetId), reasons, suggesting: false, modelId: modelId ?? config.model.name });
     } catch (error) {
       set({ suggesting: false, suggestError: errorShapeOf(error) });
     }
   },
   edit(path, value) {
-    const draft = get().draft;
-    if (draft) set({ draft: setField(draft, path, value), yaml: null });
+    const { draft, datasetId } = get();
+    if (!draft) return;
+    const next = setField(draft, path, value);
+    // Choosing causal_lm for data detected as fine-tuning data fills its format and columns.
+    set({ draft: path === 'model.task' && datasetId ? startFromSft(next, datasetId) : next, yaml: null });
   },
   async review() {
     const { config } = validateConfig(get().draft);
