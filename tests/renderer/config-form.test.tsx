@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_FIELDS, allowedValues, parseInput, setField, validateConfig } from '../../renderer/src/lib/config-form.ts';
+import { CONFIG_FIELDS, allowedValues, fieldApplies, finetuningOf, formatInput, parseInput, setField, validateConfig } from '../../renderer/src/lib/config-form.ts';
 import { diffConfigs } from '../../renderer/src/lib/config-diff.ts';
 
 const field = (path: string) => CONFIG_FIELDS.find((candidate) => candidate.path === path)!;
@@ -77,5 +77,39 @@ describe('settings form from the RunConfig schema', () => {
     expect(allowedValues(field('data.text_column'))).toBe("one of the dataset's columns");
     expect(allowedValues(field('data.label_column'))).toBe("one of the dataset's columns, not the text column");
     expect(allowedValues(field('experiment.name'))).toBe('any text'); // its limit is MLflow's, in its description
+  });
+});
+
+describe('settings form of a causal_lm run', () => {
+  const CAUSAL = setField(setField(setField({ data: { train_path: 'ds-1' } }, 'model.task', 'causal_lm'), 'data.format', 'prompt_completion'), 'data.prompt_column', 'question');
+
+  it('shows the columns the data format reads, LoRA settings only when LoRA is used, and no label fields', () => {
+    expect(['data.prompt_column', 'data.input_column', 'data.completion_column'].every((path) => fieldApplies(path, CAUSAL))).toBe(true);
+    expect(['data.messages_column', 'data.text_column', 'data.label_column', 'data.label_names', 'data.augment'].some((path) => fieldApplies(path, CAUSAL))).toBe(false);
+    const chat = setField(CAUSAL, 'data.format', 'chat');
+    expect(fieldApplies('data.messages_column', chat)).toBe(true);
+    expect(fieldApplies('data.prompt_column', chat)).toBe(false);
+    expect(fieldApplies('data.text_column', setField(CAUSAL, 'data.format', 'text'))).toBe(true);
+    // auto is LoRA for causal_lm, full fine-tuning for classification.
+    expect(finetuningOf(CAUSAL)).toBe('lora');
+    expect(fieldApplies('lora.r', CAUSAL)).toBe(true);
+    expect(fieldApplies('lora.r', setField(CAUSAL, 'training.finetuning', 'full'))).toBe(false);
+    expect(fieldApplies('lora.r', VALID)).toBe(false);
+    expect(fieldApplies('lora.r', setField(VALID, 'training.finetuning', 'lora'))).toBe(true);
+    expect(['data.format', 'data.prompt_column', 'evaluation.sample_generations'].some((path) => fieldApplies(path, VALID))).toBe(false);
+    expect(fieldApplies('data.label_column', VALID) && fieldApplies('data.text_column', VALID)).toBe(true);
+  });
+
+  it('edits target layers as a comma-separated list, empty meaning peft’s defaults', () => {
+    const layers = field('lora.target_modules');
+    expect(layers.kind).toBe('list');
+    expect(parseInput(layers, ' q_proj, v_proj ,')).toEqual(['q_proj', 'v_proj']);
+    expect(parseInput(layers, ' ')).toBeNull();
+    expect(formatInput(layers, ['q_proj', 'v_proj'])).toBe('q_proj, v_proj');
+    expect(validateConfig(setField(setField(CAUSAL, 'data.completion_column', 'answer'), 'lora.target_modules', ['q_proj'])).config?.lora.target_modules).toEqual(['q_proj']);
+  });
+
+  it('names a missing column of the format in a sentence', () => {
+    expect(validateConfig(CAUSAL).errors['data.completion_column']).toBe('Completion column (data.completion_column) is required for format prompt_completion.');
   });
 });

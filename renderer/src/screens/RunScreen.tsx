@@ -45,7 +45,7 @@ export function RunScreen({ params }: ScreenProps) {
   const running = run.status === 'running' || run.status === 'queued';
   const counts = live.started ?? runDataCounts(run);
   // A causal_lm run writes text: no labels to count right or wrong, so no F1, accuracy or confusion matrix.
-  const generative = run.config.model.task === 'causal_lm';
+  const generative = run.config.model?.task === 'causal_lm';
   const failure = run.error ?? (live.trainerError ? { code: live.trainerError.code, message: live.trainerError.message, hint: live.trainerError.hint ?? undefined } : null);
   return (
     <>
