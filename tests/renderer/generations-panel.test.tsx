@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // The Run screen of a causal_lm run: what the model wrote for the validation prompts, epoch by epoch (live, and from
-// the run history after a reload), loss and perplexity charts instead of scores, and no confusion matrix.
+// the run history after a reload), and loss and perplexity charts instead of scores.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { RunConfig } from '../../schemas/config.ts';
@@ -151,13 +151,12 @@ describe('Sample generations on the Run screen', () => {
     fireEvent.change(epochPicker(), { target: { value: '0' } });
     expect(samplesShown().map((sample) => sample[2])).toEqual(['23', '107']);
 
-    // Loss and perplexity, not scores; no confusion matrix or per-class table for text the model writes.
+    // Loss and perplexity, not scores, for text the model writes.
     expect(screen.getByRole('figure', { name: 'Validation perplexity per epoch (lower is better)' }).textContent).toContain('3 points, latest 2.718 at epoch 3');
     expect(screen.getByRole('figure', { name: 'Loss per epoch' })).toBeTruthy();
     expect(screen.getByRole('figure', { name: 'Throughput (tokens per second)' })).toBeTruthy();
-    expect(screen.queryByRole('figure', { name: 'Validation scores per epoch' })).toBeNull();
+    for (const scores of ['Validation scores per epoch', 'Validation errors per epoch']) expect(screen.queryByRole('figure', { name: scores })).toBeNull();
     expect(screen.getByText(/Perplexity follows the validation loss/)).toBeTruthy();
-    expect(screen.queryByRole('table', { name: 'Confusion matrix' })).toBeNull();
     expect(within(screen.getByRole('table', { name: 'Final metrics' })).getByText('val/perplexity')).toBeTruthy();
   });
 

@@ -54,11 +54,13 @@ export function GenerationsPanel({ rounds, planned, running }: { rounds: { epoch
   const newestFirst = [...rounds].reverse();
   const pickedRound = picked === null ? undefined : newestFirst.slice(1).find((round) => round.epoch === picked);
   const shown = pickedRound ?? newestFirst[0];
+  // A validation split smaller than evaluation.sample_generations gives fewer prompts than planned.
+  const prompts = newestFirst[0]?.samples.length ?? planned;
   return (
     <section className="card" aria-labelledby="generations-title">
       <h3 id="generations-title">Sample generations</h3>
       <p className="muted small">
-        After each epoch the model answers the same {planned === 1 ? 'validation prompt' : `${planned} validation prompts`}, writing on its own (the most likely next word each
+        After each epoch the model answers the same {prompts === 1 ? 'validation prompt' : `${prompts} validation prompts`}, writing on its own (the most likely next word each
         time). Compare its answers with the reference answers to see it learn.
       </p>
       {planned === 0 && rounds.length === 0 && <p className="muted">Off for this run (evaluation.sample_generations is 0).</p>}

@@ -11,7 +11,7 @@ import { formatDate, formatMetric } from '../lib/format.ts';
 import { href } from '../router.ts';
 import { useRegistry, versionRef } from '../store/registry.ts';
 
-const HEADLINE = /^(val|test)\/(accuracy|f1_macro|r2|mae)$/;
+const HEADLINE = /^(val|test)\/(accuracy|f1_macro|r2|mae|perplexity)$/;
 
 function VersionDetails({ version }: { version: ModelVersion }) {
   const lineage = version.lineage;

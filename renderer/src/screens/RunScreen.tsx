@@ -90,7 +90,7 @@ export function RunScreen({ params }: ScreenProps) {
       <RunCharts series={live.series} generative={generative} />
       {generative && (
         <>
-          <p className="muted small">
+          <p className="muted small" style={{ marginTop: 8 }}>
             Perplexity follows the validation loss (it is e to the power of the loss): roughly how many words the model hesitates between at each word of a reference
             answer. 1 would mean it is sure every time.
           </p>
@@ -104,7 +104,7 @@ export function RunScreen({ params }: ScreenProps) {
             <div className="card">
               <h3>Final metrics</h3>
               <FinalMetrics metrics={run.metrics} />
-              {counts && <SplitSizeNote run={run} counts={counts} />}
+              {counts && !generative && <SplitSizeNote run={run} counts={counts} />}
               <LeftOutNote run={run} />
               {run.modelDir && <RegisterRun run={run} />}
               {run.modelDir && (
