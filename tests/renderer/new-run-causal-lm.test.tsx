@@ -11,6 +11,7 @@ import { NewRunScreen } from '../../renderer/src/screens/NewRunScreen.tsx';
 import { useDatasets } from '../../renderer/src/store/datasets.ts';
 import { useNewRun } from '../../renderer/src/store/new-run.ts';
 import { tempDir } from '../helpers/home.ts';
+import { tinyModelPath } from '../helpers/tiny-model.ts';
 import { importFixture, startApp } from './helpers/setup-app.tsx';
 
 let app: Awaited<ReturnType<typeof startApp>>;
@@ -50,6 +51,8 @@ beforeAll(async () => {
     new DatasetTable(app.services.db).update({ ...dataset, detection });
   }
   reviewsId = await importFixture(app, 'reviews.csv');
+  const model = await app.call('models.import', { path: tinyModelPath('gpt2'), name: 'tiny-gpt2' });
+  if (!model.ok) throw new Error(model.error.message);
 });
 afterAll(() => {
   app.stop();
@@ -60,7 +63,7 @@ afterEach(cleanup);
 const select = (label: string) => screen.getByLabelText(label) as HTMLSelectElement;
 const shown = (label: string) => screen.queryByLabelText(label) !== null;
 
-async function openSettings(datasetName: RegExp, onDatasetStep?: () => void): Promise<void> {
+async function openSettings(datasetName: RegExp, onDatasetStep?: () => void, model = /minilm/i): Promise<void> {
   useNewRun.getState().reset();
   await useDatasets.getState().load();
   render(<NewRunScreen />);
@@ -68,16 +71,33 @@ async function openSettings(datasetName: RegExp, onDatasetStep?: () => void): Pr
   onDatasetStep?.();
   fireEvent.click(screen.getByRole('button', { name: 'Next: model' }));
   await waitFor(() => expect(useNewRun.getState().modelId).not.toBeNull());
+  fireEvent.click(await screen.findByRole('radio', { name: model }));
   fireEvent.click(screen.getByRole('button', { name: 'Next: settings' }));
   await screen.findByLabelText('Max length', {}, { timeout: 60_000 });
 }
 
 describe('New run settings for a causal_lm run', () => {
+  it('offers the models that write text first for fine-tuning data, and says why an encoder does not fit', async () => {
+    useNewRun.getState().reset();
+    await useDatasets.getState().load();
+    render(<NewRunScreen />);
+    fireEvent.click(await screen.findByRole('radio', { name: /sums/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Next: model' }));
+    const gpt2 = (await screen.findByRole('radio', { name: /tiny-gpt2/ })) as HTMLInputElement;
+    await waitFor(() => expect(gpt2.checked).toBe(true));
+    const radios = screen.getAllByRole('radio');
+    expect(radios[0]).toBe(gpt2);
+    const encoder = screen.getByRole('radio', { name: /minilm/i }).closest('label')!;
+    expect(within(encoder).getByRole('note').textContent).toContain('Does not fit: it cannot write text');
+    expect(within(gpt2.closest('label')!).queryByRole('note')).toBeNull();
+  }, 60_000);
+
   it('starts from the detected format and columns, shows only the fields the format reads, and no classification fields', async () => {
     await openSettings(/sums/, () => {
       const line = screen.getByRole('radio', { name: /sums/ }).closest('label')!.textContent;
       expect(line).toContain('causal_lm · prompts and answers · prompt “instruction”, input “input”, answer “output”');
-    });
+    }, /tiny-gpt2/);
+    expect(useNewRun.getState().modelId).toBe('tiny-gpt2');
     expect(select('Task').value).toBe('causal_lm');
     expect(select('Data format').value).toBe('prompt_completion');
     expect(select('Prompt column').value).toBe('instruction');

@@ -12,6 +12,7 @@ import { useDatasets } from '../store/datasets.ts';
 import { modelTask, useModels } from '../store/models.ts';
 import { WIZARD_STEPS, useNewRun, type WizardStep } from '../store/new-run.ts';
 import type { Dataset, SftDetection } from '../../../schemas/dataset.ts';
+import type { ModelInfo } from '../../../schemas/model.ts';
 
 const STEP_NAMES: Record<WizardStep, string> = { dataset: '1. Dataset', model: '2. Model', settings: '3. Settings', review: '4. Review' };
 
@@ -116,6 +117,11 @@ function DatasetStep() {
   );
 }
 
+/** Whether a model writes text: a causal language model (architecture …ForCausalLM or …LMHeadModel, as the model cache tells them). */
+function writesText(info: ModelInfo): boolean {
+  return /(?:ForCausalLM|LMHeadModel)$/.test(info.architecture ?? '');
+}
+
 const READS: Record<string, string> = { text: 'text', image: 'pictures', audio: 'sound', unknown: 'an input Airlock cannot tell' };
 
 function ModelStep() {
@@ -125,15 +131,18 @@ function ModelStep() {
   const datasetId = useNewRun((state) => state.datasetId);
   const dataset = useDatasets((state) => state.datasets.find((candidate) => candidate.id === datasetId));
   const needed = dataset?.detection.modality === 'image' || dataset?.detection.modality === 'audio' ? dataset.detection.modality : 'text';
+  // Fine-tuning data (prompts and answers, chats) needs a model that writes text.
+  const generative = dataset?.detection.task === 'causal_lm';
+  const fits = (info: ModelInfo) => info.modality === needed && (!generative || writesText(info));
   // Models that read what the dataset holds come first; the others say why they do not fit.
-  const models = [...allModels].sort((a, b) => Number(b.info.modality === needed) - Number(a.info.modality === needed));
+  const models = [...allModels].sort((a, b) => Number(fits(b.info)) - Number(fits(a.info)));
   const { chooseModel, goTo } = useNewRun.getState();
   useEffect(() => {
     const chosen = allModels.find((model) => model.id === modelId);
-    const fitting = models.find((model) => model.info.modality === needed);
-    if ((!chosen || chosen.info.modality !== needed) && fitting) chooseModel(fitting.id);
+    const fitting = models.find((model) => fits(model.info));
+    if ((!chosen || !fits(chosen.info)) && fitting) chooseModel(fitting.id);
     else if (!modelId && models.length > 0) chooseModel(models[0].id);
-  }, [modelId, allModels, needed]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [modelId, allModels, needed, generative]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <section aria-labelledby="step-model">
       <h2 id="step-model">Choose the base model</h2>
@@ -159,6 +168,12 @@ function ModelStep() {
                   <span className="small" role="note">
                     {' '}
                     Does not fit: it reads {READS[model.info.modality]}, and this dataset holds {READS[needed]}.
+                  </span>
+                )}
+                {model.info.modality === needed && generative && !writesText(model.info) && (
+                  <span className="small" role="note">
+                    {' '}
+                    Does not fit: it cannot write text (it is not a causal language model such as GPT-2, Llama or Qwen), and this dataset holds answers to learn to write.
                   </span>
                 )}
               </label>
