@@ -117,11 +117,6 @@ function DatasetStep() {
   );
 }
 
-/** Whether a model writes text: a causal language model (architecture …ForCausalLM or …LMHeadModel, as the model cache tells them). */
-function writesText(info: ModelInfo): boolean {
-  return /(?:ForCausalLM|LMHeadModel)$/.test(info.architecture ?? '');
-}
-
 const READS: Record<string, string> = { text: 'text', image: 'pictures', audio: 'sound', unknown: 'an input Airlock cannot tell' };
 
 function ModelStep() {
@@ -133,7 +128,7 @@ function ModelStep() {
   const needed = dataset?.detection.modality === 'image' || dataset?.detection.modality === 'audio' ? dataset.detection.modality : 'text';
   // Fine-tuning data (prompts and answers, chats) needs a model that writes text.
   const generative = dataset?.detection.task === 'causal_lm';
-  const fits = (info: ModelInfo) => info.modality === needed && (!generative || writesText(info));
+  const fits = (info: ModelInfo) => info.modality === needed && (!generative || info.causalLm);
   // Models that read what the dataset holds come first; the others say why they do not fit.
   const models = [...allModels].sort((a, b) => Number(fits(b.info)) - Number(fits(a.info)));
   const { chooseModel, goTo } = useNewRun.getState();
@@ -170,7 +165,7 @@ function ModelStep() {
                     Does not fit: it reads {READS[model.info.modality]}, and this dataset holds {READS[needed]}.
                   </span>
                 )}
-                {model.info.modality === needed && generative && !writesText(model.info) && (
+                {model.info.modality === needed && generative && !model.info.causalLm && (
                   <span className="small" role="note">
                     {' '}
                     Does not fit: it cannot write text (it is not a causal language model such as GPT-2, Llama or Qwen), and this dataset holds answers to learn to write.
