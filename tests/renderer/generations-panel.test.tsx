@@ -175,4 +175,23 @@ describe('Sample generations on the Run screen', () => {
     await reload(off);
     expect(within(panel()).getByText('Off for this run (evaluation.sample_generations is 0).')).toBeTruthy();
   });
+
+  it('shows the trainer’s pre-flight estimate, as a warning when the run would take hours', async () => {
+    const runId = recordRun('run-preflight');
+    app.services.runs.markStarted(runId, process.pid, new Date().toISOString());
+    await reload(runId);
+    expect(screen.queryByRole('note', { name: 'Memory and time estimate' })).toBeNull();
+    const message = 'LoRA needs about 2.1 GiB of the 16 GiB here. On this CPU training would take about 9 hours.';
+    const preflight = TrainerEvent.parse({
+      v: 1, run_id: runId, seq: seq++, ts: new Date().toISOString(), type: 'preflight', method: 'lora',
+      estimates: { full: 9e9, lora: 2_254_857_830, qlora: 1e9 }, device_memory_bytes: 16 * 2 ** 30, fits: true, estimated_hours: 9, warning: true, message,
+    });
+    act(() => {
+      useLiveRuns.getState().ingest(runId, preflight);
+      useLiveRuns.getState().flush();
+    });
+    const note = screen.getByRole('note', { name: 'Memory and time estimate' });
+    expect(note.textContent).toBe(message);
+    expect(note.className).toBe('alert warning');
+  });
 });

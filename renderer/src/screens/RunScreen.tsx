@@ -87,6 +87,11 @@ export function RunScreen({ params }: ScreenProps) {
         </section>
       )}
       <RunProgressPanel live={live} />
+      {live.preflight && (
+        <p className={live.preflight.warning ? 'alert warning' : 'muted small'} role="note" aria-label="Memory and time estimate">
+          {live.preflight.message}
+        </p>
+      )}
       <RunCharts series={live.series} generative={generative} />
       {generative && (
         <>

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
-import type { ErrorEvent, StepEvent, TrainerEvent } from '../../../schemas/events.ts';
+import type { ErrorEvent, PreflightEvent, StepEvent, TrainerEvent } from '../../../schemas/events.ts';
 import { epochEventValues, type GenerationRound, type MetricPoint, type Run } from '../../../schemas/run.ts';
 import type { Point } from '../lib/lttb.ts';
 import { advance, type RunProgress } from '../lib/run-progress.ts';
@@ -15,6 +15,8 @@ export interface LiveRun {
   /** Metric curves by key (train/loss, train/learning_rate, train/samples_per_s, val/f1_macro, ...). */
   series: Record<string, Point[]>;
   started: StartedEvent | null;
+  /** The trainer's memory (and, on a CPU, time) estimate before the model loads. */
+  preflight: PreflightEvent | null;
   /** causal_lm: what the model wrote for the fixed validation prompts, one round per epoch, oldest first. */
   generations: GenerationRound[];
   lastStep: StepEvent | null;
@@ -40,6 +42,7 @@ const emptyRun = (): LiveRun => ({
   run: null,
   series: {},
   started: null,
+  preflight: null,
   generations: [],
   lastStep: null,
   pace: null,
@@ -121,6 +124,9 @@ function applyEvents(state: LiveRun, events: TrainerEvent[]): LiveRun {
         break;
       case 'epoch':
         for (const [key, value] of epochEventValues(event)) push(key, { step: event.step, value });
+        break;
+      case 'preflight':
+        next.preflight = event;
         break;
       case 'generations':
         next.generations = withRound(next.generations, { epoch: event.epoch, step: event.step, samples: event.samples });
