@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
 // The Run screen of a causal_lm run: what the model wrote for the validation prompts, epoch by epoch (live, and from
-// the run history after a reload), and loss and perplexity charts instead of scores.
+// the run history after a reload, and from a real tiny GPT-2 run), and loss and perplexity charts instead of scores.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { RunConfig } from '../../schemas/config.ts';
@@ -8,6 +10,7 @@ import { TrainerEvent } from '../../schemas/events.ts';
 import { RunScreen } from '../../renderer/src/screens/RunScreen.tsx';
 import { liveRunsInitialState, useLiveRuns } from '../../renderer/src/store/live-run.ts';
 import { tempDir } from '../helpers/home.ts';
+import { tinyModelPath } from '../helpers/tiny-model.ts';
 import { startApp } from './helpers/setup-app.tsx';
 
 let app: Awaited<ReturnType<typeof startApp>>;
@@ -194,4 +197,45 @@ describe('Sample generations on the Run screen', () => {
     expect(note.textContent).toBe(message);
     expect(note.className).toBe('alert warning');
   });
+
+  it('shows what a real causal_lm run wrote after each of its epochs, from the history the supervisor kept', async () => {
+    const model = await app.call('models.import', { path: tinyModelPath('gpt2'), name: 'tiny-gpt2' });
+    if (!model.ok) throw new Error(model.error.message);
+    const colours = ['red', 'blue', 'green'];
+    const rows = Array.from({ length: 60 }, (_, i) => JSON.stringify({ prompt: `Echo ${colours[i % 3]} ${i}:`, completion: ` ${colours[i % 3]}` }));
+    const data = join(dir.path, 'echo.jsonl');
+    writeFileSync(data, rows.join('\n') + '\n');
+    const config = {
+      model: { name: 'tiny-gpt2', task: 'causal_lm' },
+      data: { train_path: data, format: 'prompt_completion', prompt_column: 'prompt', completion_column: 'completion', max_length: 32 },
+      training: { max_epochs: 2, batch_size: 8, learning_rate: 1e-3, precision: '32-true' },
+      evaluation: { sample_generations: 2, max_new_tokens: 4 },
+      experiment: { name: 'sums echo' },
+    };
+    const started = await app.call('runs.start', { config });
+    if (!started.ok) throw new Error(started.error.message);
+    const runId = started.data.runId;
+    const finished = await new Promise<{ status: string }>((resolve) => {
+      const stop = app.subscribe((notice) => {
+        if (notice.kind === 'finished' && notice.runId === runId) {
+          stop();
+          resolve(notice.run);
+        }
+      });
+    });
+    expect(finished.status).toBe('completed');
+
+    await reload(runId);
+    expect([...epochPicker().options].map((option) => option.text)).toEqual(['Epoch 2 (newest)', 'Epoch 1']);
+    const shownNow = samplesShown();
+    expect(shownNow).toHaveLength(2);
+    for (const [prompt, reference] of shownNow) {
+      expect(prompt).toMatch(/^Echo (red|blue|green) \d+:$/);
+      expect(reference).toBe(` ${prompt!.split(' ')[1]}`);
+    }
+    fireEvent.change(epochPicker(), { target: { value: '0' } });
+    // The same fixed prompts every epoch.
+    expect(samplesShown().map((sample) => sample[0])).toEqual(shownNow.map((sample) => sample[0]));
+    expect(screen.getByRole('figure', { name: 'Validation perplexity per epoch (lower is better)' }).textContent).toContain('2 points');
+  }, 180_000);
 });

@@ -22,7 +22,7 @@ function Text({ label, text, id }: { label: string; text: string; id: string }) 
         {label}
       </div>
       <pre aria-labelledby={id} style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', maxHeight: 240 }}>
-        {text === '' ? <span className="muted">(nothing)</span> : text}
+        {text === '' ? <span className="muted">(nothing)</span> : text.trim() === '' ? <span className="muted">(only spaces or line breaks)</span> : text}
       </pre>
     </div>
   );
