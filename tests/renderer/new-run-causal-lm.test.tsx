@@ -5,8 +5,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Detection } from '../../schemas/dataset.ts';
-import { DatasetTable } from '../../electron/services/store/records.ts';
 import { NewRunScreen } from '../../renderer/src/screens/NewRunScreen.tsx';
 import { useDatasets } from '../../renderer/src/store/datasets.ts';
 import { useNewRun } from '../../renderer/src/store/new-run.ts';
@@ -35,21 +33,12 @@ beforeAll(async () => {
   dir = tempDir('airlock-sft-form-');
   const imported = await app.call('datasets.import', { path: writeAlpaca(join(dir.path, 'sums.jsonl')) });
   if (!imported.ok) throw new Error(imported.error.message);
-  const dataset = imported.data.dataset;
-  sftId = dataset.id;
-  if (dataset.detection.task !== 'causal_lm') {
-    // Until import detects fine-tuning data itself, record what it will find (the contract's detection.sft).
-    const detection = Detection.parse({
-      ...dataset.detection,
-      task: 'causal_lm',
-      textColumn: null,
-      labelColumn: null,
-      labels: [],
-      balance: null,
-      sft: { format: 'prompt_completion', promptColumn: 'instruction', inputColumn: 'input', completionColumn: 'output', messagesColumn: null, textColumn: null, chatRoles: null },
-    });
-    new DatasetTable(app.services.db).update({ ...dataset, detection });
-  }
+  expect(imported.data.dataset.detection.task).toBe('causal_lm');
+  sftId = imported.data.dataset.id;
+  const essays = Array.from({ length: 20 }, (_, i) => JSON.stringify({ prompt: `Write essay ${i}.`, completion: `word${i} `.repeat(i < 2 ? 900 : 5) }));
+  writeFileSync(join(dir.path, 'essays.jsonl'), essays.join('\n') + '\n');
+  const long = await app.call('datasets.import', { path: join(dir.path, 'essays.jsonl') });
+  if (!long.ok) throw new Error(long.error.message);
   reviewsId = await importFixture(app, 'reviews.csv');
   const model = await app.call('models.import', { path: tinyModelPath('gpt2'), name: 'tiny-gpt2' });
   if (!model.ok) throw new Error(model.error.message);
@@ -98,6 +87,7 @@ describe('New run settings for a causal_lm run', () => {
       expect(line).toContain('causal_lm · prompts and answers · prompt “instruction”, input “input”, answer “output”');
     }, /tiny-gpt2/);
     expect(useNewRun.getState().modelId).toBe('tiny-gpt2');
+    expect(useNewRun.getState().draft).toMatchObject({ model: { name: 'tiny-gpt2' }, data: { train_path: sftId } });
     expect(select('Task').value).toBe('causal_lm');
     expect(select('Data format').value).toBe('prompt_completion');
     expect(select('Prompt column').value).toBe('instruction');
@@ -114,7 +104,7 @@ describe('New run settings for a causal_lm run', () => {
     expect((within(lora).getByLabelText('LoRA rank (r)') as HTMLInputElement).value).toBe('8');
     expect((within(lora).getByLabelText('LoRA alpha') as HTMLInputElement).value).toBe('16');
     expect((within(lora).getByLabelText('LoRA target layers') as HTMLInputElement).value).toBe('');
-    expect(screen.getByText(/auto: LoRA for a causal language model/)).toBeTruthy();
+    expect(screen.getByText(/auto: LoRA adapters on the frozen causal language model/)).toBeTruthy();
     expect((screen.getByLabelText('Sample generations') as HTMLInputElement).value).toBe('3');
     expect((screen.getByLabelText('Gradient accumulation (batches)') as HTMLInputElement).value).toBe('1');
     expect((screen.getByLabelText('Gradient checkpointing') as HTMLInputElement).checked).toBe(false);
@@ -123,7 +113,7 @@ describe('New run settings for a causal_lm run', () => {
   }, 90_000);
 
   it('shows the columns of the chosen format, LoRA settings only for lora and qlora, and writes them to the YAML', async () => {
-    await openSettings(/sums/);
+    await openSettings(/sums/, undefined, /tiny-gpt2/);
     fireEvent.change(select('Data format'), { target: { value: 'chat' } });
     expect(shown('Prompt column') || shown('Completion column') || shown('Input column (optional)')).toBe(false);
     // A chat needs its conversation column: named inline, and the review waits for it.
@@ -181,6 +171,15 @@ describe('New run settings for a causal_lm run', () => {
     expect(shown('Label column')).toBe(false);
     fireEvent.click(screen.getByRole('button', { name: 'Next: review' }));
     expect((await screen.findByLabelText('Config YAML')).textContent).toBe(exported);
+  }, 90_000);
+
+  it('says before training when rows are longer than the suggested max_length and will be cut', async () => {
+    await openSettings(/essays/, undefined, /tiny-gpt2/);
+    const note = screen.getByRole('note', { name: 'About your data' });
+    expect(note.textContent).toMatch(/2 of \d+ rows are longer than data.max_length \d+ tokens and will be cut/);
+    cleanup();
+    await openSettings(/sums/, undefined, /tiny-gpt2/);
+    expect(screen.queryByRole('note', { name: 'About your data' })).toBeNull();
   }, 90_000);
 
   it('keeps a classification form free of the causal_lm fields, and asks for a format when the task is switched', async () => {

@@ -1,7 +1,7 @@
 import { AirlockError } from '../../../schemas/errors.ts';
 import { RunConfig, DEFAULT_MODEL_ID } from '../../../schemas/config.ts';
 import { MLFLOW_MAX_EXPERIMENT_NAME_LENGTH } from '../../../schemas/mlflow.ts';
-import type { Dataset, SftDetection } from '../../../schemas/dataset.ts';
+import type { Dataset } from '../../../schemas/dataset.ts';
 import type { DevicesEvent, TokenLengthsEvent } from '../../../schemas/events.ts';
 import type { CachedModel } from '../../../schemas/model.ts';
 
@@ -23,10 +23,9 @@ export type MeasuredLengths = Pick<TokenLengthsEvent, 'p95' | 'max' | 'count'>;
 const SUGGESTED_CEILING = 512;
 
 /** max_length covering 95% of the texts, rounded up to a multiple of 8, never past what the model can read. */
-export function suggestMaxLength(dataset: Dataset, model: CachedModel | undefined, measured: MeasuredLengths | null, textColumns = [dataset.detection.textColumn]): { value: number; reason: string } {
-  // A fine-tuning row is read whole (prompt, input and answer together): the lengths of its columns add up.
-  const lengths = textColumns.map((name) => dataset.columns.find((candidate) => candidate.name === name)?.textLength?.p95).filter((p95) => p95 !== undefined);
-  const p95Characters = lengths.length > 0 ? lengths.reduce((sum, p95) => sum + p95, 0) : 512;
+export function suggestMaxLength(dataset: Dataset, model: CachedModel | undefined, measured: MeasuredLengths | null): { value: number; reason: string } {
+  const column = dataset.columns.find((candidate) => candidate.name === dataset.detection.textColumn);
+  const p95Characters = column?.textLength?.p95 ?? 512;
   const p95 = measured?.p95 ?? Math.ceil(p95Characters / CHARACTERS_PER_TOKEN) + SPECIAL_TOKENS;
   const modelLimit = model?.info.maxInputTokens ?? null;
   const limit = Math.min(modelLimit ?? SUGGESTED_CEILING, SUGGESTED_CEILING);
@@ -54,7 +53,6 @@ export function suggestHardware(devices: DevicesEvent | null): { batchSize: numb
 
 /** A complete config for fine-tuning `model` on `dataset`, from detection and the devices found. */
 export function suggestConfig(dataset: Dataset, model: CachedModel | undefined, devices: DevicesEvent | null, measured: MeasuredLengths | null = null): ConfigSuggestion {
-  if (dataset.detection.task === 'causal_lm') return suggestSftConfig(dataset, model, devices, measured);
   const { textColumn, labelColumn, task } = dataset.detection;
   if (!textColumn) throw new AirlockError('DATASET_NO_TEXT_COLUMN', `No text column was found in ${dataset.name}.`);
   if (!labelColumn) throw new AirlockError('DATASET_NO_LABEL_COLUMN', `No label column was found in ${dataset.name}.`);
@@ -75,47 +73,6 @@ export function suggestConfig(dataset: Dataset, model: CachedModel | undefined, 
       ...(dataset.media ? {} : { 'data.max_length': maxLength.reason }),
       ...(dataset.media?.splits.includes('validation') ? { 'data.val_path': 'empty: the dataset\'s validation/ folder is the validation data (val_split is not used).' } : {}),
       ...(dataset.media?.splits.includes('test') ? { 'data.test_path': 'empty: the dataset\'s test/ folder is scored after training.' } : {}),
-      'training.batch_size': hardware.reason,
-      'training.precision': hardware.reason,
-    },
-  };
-}
-
-const SFT_FORMAT_REASONS: Record<SftDetection['format'], string> = {
-  prompt_completion: 'prompt_completion: each row has a prompt and the answer to learn; the loss counts the answer only.',
-  chat: 'chat: each row is a conversation; the model learns the assistant turns.',
-  text: 'text: one column of text, learned as it is (continued pre-training).',
-};
-
-/** A causal_lm config from the detected fine-tuning data shape: its format and columns, LoRA by default. */
-function suggestSftConfig(dataset: Dataset, model: CachedModel | undefined, devices: DevicesEvent | null, measured: MeasuredLengths | null): ConfigSuggestion {
-  const sft = dataset.detection.sft;
-  if (!sft) throw new AirlockError('SFT_FORMAT_UNKNOWN', `Airlock could not tell the shape of the fine-tuning data in ${dataset.name}.`);
-  const pick = (format: SftDetection['format'], column: string | null) => (sft.format === format ? column : null);
-  const columns = [sft.promptColumn, sft.inputColumn, sft.completionColumn, sft.messagesColumn, sft.textColumn].filter((name) => name !== null);
-  const maxLength = suggestMaxLength(dataset, model, measured, columns);
-  const hardware = suggestHardware(devices);
-  const config = RunConfig.parse({
-    model: { name: model?.id ?? DEFAULT_MODEL_ID, task: 'causal_lm' },
-    data: {
-      train_path: dataset.id,
-      format: sft.format,
-      prompt_column: pick('prompt_completion', sft.promptColumn),
-      input_column: pick('prompt_completion', sft.inputColumn),
-      completion_column: pick('prompt_completion', sft.completionColumn),
-      messages_column: pick('chat', sft.messagesColumn),
-      text_column: pick('text', sft.textColumn),
-      max_length: maxLength.value,
-    },
-    training: { batch_size: hardware.batchSize, precision: hardware.precision },
-    experiment: { name: [...dataset.name].slice(0, MLFLOW_MAX_EXPERIMENT_NAME_LENGTH).join('') },
-  });
-  return {
-    config,
-    reasons: {
-      'data.format': SFT_FORMAT_REASONS[sft.format],
-      'data.max_length': maxLength.reason,
-      'training.finetuning': 'auto: LoRA for a causal language model (small adapters beside the frozen model, far less memory).',
       'training.batch_size': hardware.reason,
       'training.precision': hardware.reason,
     },

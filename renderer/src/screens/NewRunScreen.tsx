@@ -188,6 +188,7 @@ function ModelStep() {
 function SettingsStep() {
   const draft = useNewRun((state) => state.draft);
   const reasons = useNewRun((state) => state.reasons);
+  const warnings = useNewRun((state) => state.warnings);
   const suggesting = useNewRun((state) => state.suggesting);
   const suggestError = useNewRun((state) => state.suggestError);
   const yamlError = useNewRun((state) => state.yamlError);
@@ -233,6 +234,15 @@ function SettingsStep() {
       <h2 id="step-settings">Settings</h2>
       <ChosenDataset />
       <p className="muted">Defaults come from your data and this machine; the green notes say why.</p>
+      {warnings.length > 0 && (
+        <div className="alert warning" role="note" aria-label="About your data">
+          {warnings.map((warning) => (
+            <p key={warning.code} style={{ margin: 0 }}>
+              {warning.message}
+            </p>
+          ))}
+        </div>
+      )}
       <form
         noValidate
         onSubmit={(event) => {

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
 import type { RunConfig } from '../../../schemas/config.ts';
+import type { DatasetWarning } from '../../../schemas/dataset.ts';
 import type { Run } from '../../../schemas/run.ts';
 import { bridge, call, errorShapeOf } from '../services/bridge.ts';
 import { getField, setField, validateConfig, withSftDetection } from '../lib/config-form.ts';
@@ -18,6 +19,8 @@ export interface NewRunState {
   draft: Record<string, unknown> | null;
   /** Why each default was chosen, by `section.field`. */
   reasons: Record<string, string>;
+  /** What the suggested settings cannot fix in the data (rows longer than max_length will be cut, ...). */
+  warnings: DatasetWarning[];
   suggesting: boolean;
   suggestError: AirlockErrorShape | null;
   yaml: string | null;
@@ -35,6 +38,7 @@ export const newRunInitialState: NewRunState = {
   modelId: null,
   draft: null,
   reasons: {},
+  warnings: [],
   suggesting: false,
   suggestError: null,
   yaml: null,
@@ -83,19 +87,19 @@ export const useNewRun = create<NewRunState & NewRunActions>((set, get) => ({
   chooseDataset(id) {
     if (id === get().datasetId) return;
     // Settings derive from the dataset: ask for fresh defaults when the settings step opens.
-    set({ datasetId: id, draft: null, reasons: {}, yaml: null });
+    set({ datasetId: id, draft: null, reasons: {}, warnings: [], yaml: null });
   },
   chooseModel(id) {
     if (id === get().modelId) return;
-    set({ modelId: id, draft: null, reasons: {}, yaml: null });
+    set({ modelId: id, draft: null, reasons: {}, warnings: [], yaml: null });
   },
   async suggest() {
     const { datasetId, modelId } = get();
     if (!datasetId) return;
     set({ suggesting: true, suggestError: null });
     try {
-      const { config, reasons } = await call('config.suggest', modelId ? { dataset: datasetId, model: modelId } : { dataset: datasetId });
-      set({ draft: startFromSft(config as unknown as Record<string, unknown>, datasetId), reasons, suggesting: false, modelId: modelId ?? config.model.name });
+      const { config, reasons, warnings } = await call('config.suggest', modelId ? { dataset: datasetId, model: modelId } : { dataset: datasetId });
+      set({ draft: startFromSft(config as unknown as Record<string, unknown>, datasetId), reasons, warnings, suggesting: false, modelId: modelId ?? config.model.name });
     } catch (error) {
       set({ suggesting: false, suggestError: errorShapeOf(error) });
     }
@@ -127,6 +131,7 @@ export const useNewRun = create<NewRunState & NewRunActions>((set, get) => ({
       set({
         draft: config as unknown as Record<string, unknown>,
         reasons: {},
+        warnings: [],
         datasetId: config.data.train_path,
         modelId: config.model.name,
         step: 'settings',

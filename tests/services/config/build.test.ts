@@ -70,23 +70,4 @@ describe('config suggestions', () => {
     expect(config.model).toMatchObject({ name: 'm', task: 'classification' });
     expect(reasons['data.max_length']).toBeTruthy();
   });
-
-  it('builds a causal_lm config from the detected fine-tuning shape: its format and columns, LoRA by default, the row read whole', () => {
-    const text = (name: string, p95: number) => ({ name, type: 'text', distinct: 10, distinctCapped: false, missing: 0, textLength: { min: 1, p50: p95 / 2, p95, max: p95 * 2, mean: p95 / 2 }, samples: [] });
-    const sft = {
-      ...dataset,
-      columns: [text('instruction', 200), text('input', 40), text('output', 160)],
-      detection: {
-        modality: 'text', task: 'causal_lm', textColumn: null, labelColumn: null, labels: [], idColumns: [], balance: null, warnings: [],
-        sft: { format: 'prompt_completion', promptColumn: 'instruction', inputColumn: 'input', completionColumn: 'output', messagesColumn: null, textColumn: null, chatRoles: null },
-      },
-    } as unknown as Dataset;
-    const { config, reasons } = suggestConfig(sft, model, null);
-    expect(config.model.task).toBe('causal_lm');
-    expect(config.data).toMatchObject({ format: 'prompt_completion', prompt_column: 'instruction', input_column: 'input', completion_column: 'output', messages_column: null, text_column: null, label_column: null });
-    expect(config.training.finetuning).toBe('auto');
-    expect(reasons['training.finetuning']).toContain('LoRA');
-    // (200 + 40 + 160) characters / 4 + 2 = 102 tokens → 104
-    expect(config.data.max_length).toBe(104);
-  });
 });
