@@ -148,7 +148,7 @@ export const TrainingSection = z
       .min(1)
       .nullable()
       .default(null)
-      .describe('Stop when validation macro-F1 has not improved for this many epochs (empty: never stop early).'),
+      .describe('Stop when the validation score has not improved for this many epochs: macro-F1, R² for regression, loss for causal_lm (empty: never stop early).'),
     loss: LossSetting.default('cross_entropy').describe(
       'cross_entropy keeps the task\'s own loss (cross-entropy; per-label binary cross-entropy for multi_label; mean squared error for regression). ' +
         'weighted_cross_entropy and focal help with rare labels; or your own function file.py:Name (logits, labels, **args) -> scalar tensor, with allow_custom_code.',

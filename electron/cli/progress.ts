@@ -10,7 +10,7 @@ function formatDuration(seconds: number): string {
 }
 
 /** Text on one line, cut to `limit` characters with an ellipsis (newlines shown as ⏎). */
-function oneLine(text: string, limit: number): string {
+export function oneLine(text: string, limit: number): string {
   const flat = text.replace(/\r?\n/g, ' ⏎ ');
   return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
 }

@@ -4,7 +4,7 @@ import type { Notice } from '../../../schemas/api.ts';
 import { dirname } from 'node:path';
 import { loadConfigFile } from '../../services/config/yaml.ts';
 import { codePathsFrom } from '../../services/runs/extensions.ts';
-import { TrainingProgress } from '../progress.ts';
+import { TrainingProgress, oneLine } from '../progress.ts';
 import { table } from '../output.ts';
 import { userPath, userPathOrId } from '../paths.ts';
 import { call, positional, type Command, type CommandContext } from './types.ts';
@@ -44,6 +44,11 @@ function describeRun(run: Run): string {
     `Run ${run.id}: ${run.status}${run.durationS !== null ? ` in ${run.durationS.toFixed(1)} s` : ''}${run.device ? ` on ${run.device}` : ''}`,
   ];
   if (metrics.length) lines.push(`  ${metrics.join('  ')}`);
+  const samples = (run.details as { generations?: { prompt: string; reference: string; output: string }[] }).generations;
+  if (Array.isArray(samples) && samples.length > 0) {
+    lines.push('  Sample answers (validation prompts):');
+    for (const sample of samples) lines.push(`    ${oneLine(sample.prompt, 60)}  →  ${oneLine(sample.output, 60)}   (reference: ${oneLine(sample.reference, 40)})`);
+  }
   if (run.modelDir) lines.push(`  Model: ${run.modelDir}`);
   lines.push(`  Run folder: ${run.runDir}`);
   if (run.error) {
