@@ -63,6 +63,10 @@ def serve(args, writer: EventWriter, lines: Iterable[bytes] | None = None) -> No
                 _answer(predictor, request, writer)
                 answered += 1
                 continue
+            if "prompt" in request:
+                raise AirlockError("INVALID_INPUT", "This model labels its input; it does not answer prompts.",
+                                   hint="Give it texts or files to label, or pick a model fine-tuned with model.task "
+                                   "causal_lm.", field="prompt")
             files = "files" in request
             texts, top = _texts_and_top(request, "files" if files else "texts")
             if not texts:
