@@ -92,16 +92,41 @@ def test_an_adapter_finds_its_base_by_digest_under_another_cache_name(home, tmp_
     assert [event["type"] for event in events][-2:] == ["generated", "finished"]
 
 
-def test_the_adapter_bundle_is_small_and_records_its_base(home, tmp_path):
-    out = tmp_path / "adapter"
+@pytest.fixture(scope="module")
+def adapter_bundle(home, tmp_path_factory):
+    out = tmp_path_factory.mktemp("adapter-bundle") / "adapter"
     result = run_trainer("bundle", "--model", str(home / "llama-lora"), "--out", str(out), "--max-length", "32",
                          "--source-name", "lm-v1", "--base-model", "tiny-llama", env={"AIRLOCK_HOME": str(home)})
-    details = result.last["details"]
+    return out, result.last["details"]
+
+
+def test_the_adapter_bundle_is_small_and_records_its_base(home, adapter_bundle):
+    out, details = adapter_bundle
     assert details["kind"] == "adapter"
     assert details["base"]["base_sha256"] == weights_digest(str(home / "models" / "tiny-llama"))
     assert "artifacts/adapter/adapter_model.safetensors" in details["files"]
     assert not [name for name in details["files"] if name.startswith("model/")]  # no base weights
     assert "python_function" in (out / "MLmodel").read_text()
+
+
+def mlflow_answer(bundle, model_config: dict | None = None) -> subprocess.CompletedProcess:
+    """The bundle loaded by the real mlflow.pyfunc in a fresh process, asked PROMPT for 6 tokens."""
+    script = ("import json, sys, mlflow\n"
+              "model = mlflow.pyfunc.load_model(sys.argv[1], model_config=json.loads(sys.argv[3]) or None)\n"
+              "print(json.dumps(model.predict([sys.argv[2]], params={'max_new_tokens': 6})))\n")
+    return subprocess.run([sys.executable, "-c", script, str(bundle), PROMPT, json.dumps(model_config or {})],
+                          capture_output=True, text=True, timeout=120,
+                          env=trainer_env({"HF_HUB_OFFLINE": "1", "MLFLOW_DISABLE_TELEMETRY": "true"}))
+
+
+def test_the_adapter_bundle_loads_in_mlflow_given_its_base_folder(home, served, adapter_bundle):
+    out, _ = adapter_bundle
+    loaded = mlflow_answer(out, {"base_model_dir": str(home / "models" / "tiny-llama")})
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    ours = [event for event in served["llama-lora"] if event["type"] == "generated"][0]["text"]
+    assert json.loads(loaded.stdout.strip().splitlines()[-1]) == [ours]
+    without = mlflow_answer(out)
+    assert without.returncode != 0 and "tiny-llama" in without.stderr
 
 
 def test_the_merged_bundle_loads_in_mlflow_and_answers_as_airlock_does(home, served, tmp_path):
@@ -113,11 +138,7 @@ def test_the_merged_bundle_loads_in_mlflow_and_answers_as_airlock_does(home, ser
     assert "model/model.safetensors" in result.last["details"]["files"]
     mlmodel = (out / "MLmodel").read_text()
     assert "task: text-generation" in mlmodel and "transformers:" in mlmodel
-    script = ("import json, sys, mlflow\n"
-              "model = mlflow.pyfunc.load_model(sys.argv[1])\n"
-              "print(json.dumps(model.predict([sys.argv[2]], params={'max_new_tokens': 6, 'do_sample': False})))\n")
-    loaded = subprocess.run([sys.executable, "-c", script, str(out), PROMPT], capture_output=True, text=True,
-                            env=trainer_env({"HF_HUB_OFFLINE": "1", "MLFLOW_DISABLE_TELEMETRY": "true"}), timeout=120)
+    loaded = mlflow_answer(out)
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     [answer] = json.loads(loaded.stdout.strip().splitlines()[-1])
     ours = [event for event in served["llama-lora"] if event["type"] == "generated"][0]["text"]

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 
-from .lm_load import BASE_FILE, GENERATION_FILE, is_adapter_folder, merged_model
+from .lm_load import BASE_FILE, GENERATION_FILE, is_adapter_folder, merged_model, read_json
 from .sft_format import generation_prompt
 
 TASK = "text-generation"
@@ -32,7 +32,11 @@ def save_lm_bundle(mlflow, model_dir: str, out: str, args, requirements: list[st
         try:  # MLflow names the artifact folder after the source folder
             adapter = os.path.join(staging, "adapter")
             shutil.copytree(model_dir, adapter, ignore=shutil.ignore_patterns("README.md"))  # peft's placeholder card
-            mlflow.pyfunc.save_model(out, python_model=code, artifacts={"adapter": adapter},
+            signature = mlflow.models.infer_signature(["prompt"], ["answer"],
+                                                      params={"max_new_tokens": DEFAULT_MAX_NEW_TOKENS})
+            mlflow.pyfunc.save_model(out, python_model=code, artifacts={"adapter": adapter}, signature=signature,
+                                     # MLflow lets a loader override only keys saved here: the base folder is the loader's
+                                     model_config={"base_model_dir": ""},
                                      pip_requirements=requirements + [f"peft=={metadata.version('peft')}"],
                                      metadata={"airlock_model": args.source_name, "airlock_kind": "lora-adapter"})
         finally:
@@ -65,9 +69,4 @@ def _prompt_template(settings: dict, tokenizer) -> str:
 
 def base_of(model_dir: str) -> dict | None:
     """airlock_base.json of a LoRA folder, None for a full model."""
-    if not is_adapter_folder(model_dir):
-        return None
-    import json
-
-    with open(os.path.join(model_dir, BASE_FILE), encoding="utf-8") as handle:
-        return json.load(handle)
+    return read_json(model_dir, BASE_FILE) if is_adapter_folder(model_dir) else None
