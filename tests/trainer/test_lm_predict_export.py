@@ -143,3 +143,12 @@ def test_the_merged_bundle_loads_in_mlflow_and_answers_as_airlock_does(home, ser
     [answer] = json.loads(loaded.stdout.strip().splitlines()[-1])
     ours = [event for event in served["llama-lora"] if event["type"] == "generated"][0]["text"]
     assert answer.strip() and answer == ours
+
+
+def test_merging_an_adapter_refuses_a_cached_model_of_the_same_name_with_other_weights(home, tmp_path):
+    other = tmp_path / "home"
+    make_tiny_llama(str(other / "models" / "tiny-llama"), seed=1)  # same name, different weights
+    result = run_trainer("merge-lm", "--model", str(home / "llama-lora"), "--out", str(tmp_path / "merged"),
+                         env={"AIRLOCK_HOME": str(other)})
+    assert result.last["code"] == "BASE_MODEL_MISSING" and "tiny-llama" in result.last["message"]
+    assert not (tmp_path / "merged").exists()

@@ -45,21 +45,30 @@ def models_root() -> str | None:
     return os.path.join(home, "models") if home else None
 
 
-def find_base(model_dir: str, root: str | None = None) -> str:
+def find_base(model_dir: str, root: str | None = None, *, verify: bool = False) -> str:
     """The cached base model folder of a LoRA adapter: by its cache folder name, else by the SHA-256 of its weights.
 
+    `verify` also checks the named folder's SHA-256 (an adapter from another machine, whose cache names differ; a
+    run's own adapter trusts the cache it was trained from, so predict does not re-read gigabytes of weights).
     Raises BASE_MODEL_MISSING naming the base model and its SHA-256 when the cache has neither."""
     base = read_json(model_dir, BASE_FILE)
     root = root or models_root()
     if root and os.path.isdir(root):
-        named = os.path.join(root, base.get("base_model_dir_name") or "")
-        if base.get("base_model_dir_name") and os.path.isfile(os.path.join(named, "config.json")):
+        name = base.get("base_model_dir_name")
+        named = os.path.join(root, name) if isinstance(name, str) and _plain_name(name) else None
+        if named and os.path.isfile(os.path.join(named, "config.json")) and (
+                not verify or weights_digest(named) == base["base_sha256"]):
             return named
         for name in sorted(os.listdir(root)):
             folder = os.path.join(root, name)
             if os.path.isfile(os.path.join(folder, "config.json")) and weights_digest(folder) == base["base_sha256"]:
                 return folder
     raise base_missing(base)
+
+
+def _plain_name(name: str) -> bool:
+    """A folder name inside the cache (a bundle from elsewhere must not point outside it)."""
+    return bool(name) and name not in (".", "..") and os.path.basename(name) == name and "\\" not in name
 
 
 def base_missing(base: dict) -> AirlockError:
@@ -107,7 +116,7 @@ def write_merged(model_dir: str, out: str) -> dict:
     enforce_offline(cache_root(None))
     if os.path.exists(out):
         raise AirlockError("EXPORT_TARGET_EXISTS", f"{out} already exists.", hint="Write into a new folder.")
-    base_dir = find_base(model_dir)
+    base_dir = find_base(model_dir, verify=True)
     model, tokenizer, _ = merged_model(model_dir, base_dir)
     model.save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)

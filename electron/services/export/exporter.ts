@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
@@ -172,7 +172,7 @@ export class BundleExporter {
     const final = join(target, bundleName(version, merged));
     const replacing = existsSync(final);
     if (replacing) checkReplaceable(final, version, options.replace === true);
-    const sources = listFiles(version.modelDir).map((path) => statSync(join(version.modelDir, path)).size);
+    const sources = [version.modelDir, ...(merged ? [this.baseFolder(version)] : [])].flatMap((folder) => (folder ? listFiles(folder).map((path) => statSync(join(folder, path)).size) : []));
     checkExportFits({ fileSizes: sources, freeBytes: this.probes.freeBytes(target), fsType: mountOf(target, this.probes.mounts())?.fsType ?? null, target });
     this.cleanFolderLitter(target);
 
@@ -200,6 +200,18 @@ export class BundleExporter {
       if (replacing) restorePrevious(temp, final);
       this.table.ended(temp, 'failed', new Date().toISOString());
       throw error;
+    }
+  }
+
+  /** The cached base model a LoRA adapter names (its weights are what a merged export writes); null when gone. */
+  private baseFolder(version: ModelVersion): string | null {
+    try {
+      const base = JSON.parse(readFileSync(join(version.modelDir, 'airlock_base.json'), 'utf8')) as { base_model_dir_name?: unknown };
+      const name = base.base_model_dir_name;
+      const folder = typeof name === 'string' && /^[^/\\]+$/.test(name) && name !== '..' ? join(this.paths.models, name) : null;
+      return folder && existsSync(folder) ? folder : null;
+    } catch {
+      return null; // the trainer says which base is missing
     }
   }
 
