@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -106,7 +107,7 @@ def test_lora_saves_the_adapter_and_checkpoints_without_the_base(tmp_path, llama
     assert (model_dir / "adapter_model.safetensors").is_file() and not (model_dir / "model.safetensors").exists()
     assert not (model_dir / "README.md").exists()  # peft's template card names local paths
     base = json.loads((model_dir / "airlock_base.json").read_text())
-    assert base["base_model"] == llama and base["base_sha256"] == weights_digest(llama)
+    assert base["base_model"] == os.path.basename(llama) and base["base_sha256"] == weights_digest(llama)
     import torch
 
     checkpoint = torch.load(run_dir / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)

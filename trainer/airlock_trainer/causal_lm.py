@@ -216,8 +216,11 @@ def save(model, tokenizer, setup: dict, settings: dict, config: dict, method: st
         os.remove(card)
     _write_json(os.path.join(partial, GENERATION_FILE), settings)
     if method != "full":
+        name = config["model"]["name"]
+        if os.path.isabs(name) or "/" in name or os.sep in name:  # a folder (the app passes the cache folder): its name
+            name = os.path.basename(setup["model_dir"])
         _write_json(os.path.join(partial, BASE_FILE), {
-            "base_model": config["model"]["name"], "base_model_dir_name": os.path.basename(setup["model_dir"]),
+            "base_model": name, "base_model_dir_name": os.path.basename(setup["model_dir"]),
             "base_sha256": weights_digest(setup["model_dir"])})
     if os.path.isdir(target):
         shutil.rmtree(target)

@@ -10,9 +10,9 @@ function stageOption(value: string | undefined): Stage | undefined {
   return parsed.data;
 }
 
-/** The headline metrics of a version: validation/test accuracy, F1, R². */
+/** The headline metrics of a version: validation/test accuracy, F1, R², or a causal LM's perplexity. */
 export function headlineMetrics(version: ModelVersion): string {
-  const keys = Object.keys(version.lineage.metrics).filter((key) => /^(val|test)\/(accuracy|f1_macro|r2|mae)$/.test(key)).sort();
+  const keys = Object.keys(version.lineage.metrics).filter((key) => /^(val|test)\/(accuracy|f1_macro|r2|mae|perplexity)$/.test(key)).sort();
   return keys.map((key) => `${key} ${version.lineage.metrics[key].toFixed(4)}`).join('  ') || '-';
 }
 
@@ -23,7 +23,7 @@ export function describeVersion(version: ModelVersion): string {
     `${version.name} v${version.version} [${version.stage}]${version.description ? `: ${version.description}` : ''}`,
     `  Run ${lineage.runId} (${lineage.experiment}), ${lineage.task} fine-tuned from ${lineage.baseModel}`,
     `  Data: ${lineage.datasetName ?? lineage.config.data.train_path}${lineage.datasetSha256 ? ` sha256 ${lineage.datasetSha256}` : ''}`,
-    `  Labels: ${lineage.labels.join(', ') || '-'}`,
+    ...(lineage.task === 'causal_lm' ? [] : [`  Labels: ${lineage.labels.join(', ') || '-'}`]),
     `  Metrics: ${headlineMetrics(version)}`,
     `  Stages: ${version.stageHistory.map((change) => `${change.stage} ${change.at}`).join(' → ')}`,
   ].join('\n');
