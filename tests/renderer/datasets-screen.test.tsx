@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetsScreen } from '../../renderer/src/screens/DatasetsScreen.tsx';
 import { useDatasets } from '../../renderer/src/store/datasets.ts';
@@ -103,5 +104,21 @@ describe('Datasets screen over the real services', () => {
     expect(warnings.getByText(/"1", "1.0" and "01" are all 1/)).toBeTruthy();
     expect(warnings.getByText(/"2" and "2.00" are all 2/)).toBeTruthy();
     expect(warnings.getByText(/"None" \(2 rows\) and "NA" \(1 row\) look like "no value" but are kept as labels/)).toBeTruthy();
+  });
+  it('reads a table of notes as text to continue when asked, and shows fine-tuning data by its shape', async () => {
+    const notes = join(mkdtempSync(join(tmpdir(), 'airlock-notes-')), 'notes.csv');
+    writeFileSync(notes, 'note\nPump 4 vibrates above 3000 rpm.\nValve 2 leaks after the night shift.\nCompressor 1 restarted twice.\n');
+    window.location.hash = '';
+    render(<DatasetsScreen params={{}} />);
+    fireEvent.change(screen.getByLabelText('Read a table as'), { target: { value: 'text' } });
+    typePathAndImport(notes);
+    await waitFor(() => expect(window.location.hash).toMatch(/^#\/datasets\/ds-/), { timeout: 30_000 });
+    cleanup();
+    render(<DatasetsScreen params={{ id: window.location.hash.split('/')[2] }} />);
+    const detection = within(await screen.findByLabelText('Detection result'));
+    expect(detection.getByText(/text generation/)).toBeTruthy();
+    expect(detection.getByText('plain text: the model learns to continue it')).toBeTruthy();
+    expect(detection.getByText('note')).toBeTruthy();
+    expect(screen.queryByText('Change the columns')).toBeNull(); // label columns mean nothing here
   });
 });

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
-import type { Dataset } from '../../../schemas/dataset.ts';
+import { Fragment, useEffect, useState } from 'react';
+import type { Dataset, SftDetection } from '../../../schemas/dataset.ts';
+import type { SftFormat } from '../../../schemas/config.ts';
 import type { ScreenProps } from './index.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { Name } from '../components/Name.tsx';
@@ -12,8 +13,77 @@ import { href, navigate } from '../router.ts';
 import { useDatasets } from '../store/datasets.ts';
 import { useNewRun } from '../store/new-run.ts';
 
+/** How a table may be read besides detection's own choice (labels, or fine-tuning data it recognises). */
+const READ_AS: { value: '' | SftFormat; label: string }[] = [
+  { value: '', label: 'Detect (labels to predict, or prompts and answers)' },
+  { value: 'prompt_completion', label: 'Prompts and answers (prompt / completion, instruction / output)' },
+  { value: 'chat', label: 'Chat conversations (a messages column of {role, content} turns)' },
+  { value: 'text', label: 'Plain text to continue (domain text, one column)' },
+];
+
+/** The label facts of a classification or regression table. */
+function LabelFacts({ dataset }: { dataset: Dataset }) {
+  const detection = dataset.detection;
+  return (
+    <>
+      <dt>Text column</dt>
+      <dd>{detection.textColumn ?? '—'}</dd>
+      <dt>Label column</dt>
+      <dd>{detection.labelColumn ?? '—'}</dd>
+      <dt>Labels</dt>
+      <dd>{detection.labels.length > 0 ? detection.labels.length : 'a number (regression)'}</dd>
+      <dt>Balance</dt>
+      <dd>{detection.balance === null ? '—' : `${formatPercent(detection.balance)} (smallest class / largest)`}</dd>
+      {detection.idColumns.length > 0 && (
+        <>
+          <dt>Ignored</dt>
+          <dd>{detection.idColumns.join(', ')} (row identifiers)</dd>
+        </>
+      )}
+    </>
+  );
+}
+
+const SFT_FORMAT_WORDS: Record<SftFormat, string> = {
+  prompt_completion: 'prompts and answers: the model learns to write each answer after its prompt',
+  chat: "chat conversations: the model learns the assistant's turns",
+  text: 'plain text: the model learns to continue it',
+};
+
+/** What a table of fine-tuning data holds: its shape and the columns each part comes from. */
+function SftFacts({ sft }: { sft: SftDetection }) {
+  const columns: [string, string | null][] = [
+    ['Prompt column', sft.promptColumn],
+    ['Input column', sft.inputColumn],
+    ['Answer column', sft.completionColumn],
+    ['Conversation column', sft.messagesColumn],
+    ['Text column', sft.textColumn],
+  ];
+  return (
+    <>
+      <dt>Shape</dt>
+      <dd>{SFT_FORMAT_WORDS[sft.format]}</dd>
+      {columns
+        .filter(([, column]) => column !== null)
+        .map(([label, column]) => (
+          <Fragment key={label}>
+            <dt>{label}</dt>
+            <dd>{column}</dd>
+          </Fragment>
+        ))}
+      {sft.chatRoles && (
+        <>
+          <dt>Turns</dt>
+          <dd>{Object.entries(sft.chatRoles).map(([role, count]) => `${count} ${role}`).join(', ')}</dd>
+        </>
+      )}
+    </>
+  );
+}
+
 function ImportPanel() {
   const [skipUnreadable, setSkipUnreadable] = useState(false);
+  const [readAs, setReadAs] = useState<'' | SftFormat>('');
   const importing = useDatasets((state) => state.importing);
   const importError = useDatasets((state) => state.importError);
   const lastImport = useDatasets((state) => state.lastImport);
@@ -25,9 +95,19 @@ function ImportPanel() {
     <section className="card" aria-labelledby="import-dataset">
       <h2 id="import-dataset">Import a dataset</h2>
       <p className="muted small">
-        CSV, TSV, JSON Lines or Parquet, with a column of text and a column of labels; or a folder of images or sound clips with one subfolder per class (optionally inside train/, validation/ and test/ folders), as a path or as a .zip or .tar.gz. It is read once,
+        CSV, TSV, JSON Lines or Parquet, with a column of text and a column of labels, or prompts and answers (or chats) to teach a language model to write; or a folder of images or sound clips with one subfolder per class (optionally inside train/, validation/ and test/ folders), as a path or as a .zip or .tar.gz. It is read once,
         checked and copied into Airlock; an import that fails leaves nothing behind.
       </p>
+      <label className="small">
+        Read a table as{' '}
+        <select aria-label="Read a table as" value={readAs} onChange={(event) => setReadAs(event.target.value as '' | SftFormat)}>
+          {READ_AS.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      </label>
       <label className="checkbox small">
         <input type="checkbox" checked={skipUnreadable} onChange={(event) => setSkipUnreadable(event.target.checked)} /> For a folder: import the files that can be read even if some cannot (they are listed)
       </label>
@@ -36,8 +116,8 @@ function ImportPanel() {
         pathLabel="Dataset file or folder path"
         accept=".csv,.tsv,.txt,.jsonl,.json,.parquet,.zip,.tar,.gz,.tgz"
         busy={importing !== null}
-        onPath={(path) => void importPath(path, undefined, { skipUnreadable }).then(done)}
-        onFile={(file) => void importFile(file).then(done)}
+        onPath={(path) => void importPath(path, undefined, { skipUnreadable, ...(readAs ? { format: readAs } : {}) }).then(done)}
+        onFile={(file) => void importFile(file, readAs ? { format: readAs } : {}).then(done)}
       />
       {importing && <ProgressBar label={`${importing.stage === 'upload' ? 'Uploading' : 'Reading'} ${importing.name}`} fraction={importing.fraction} />}
       {importError && <ErrorBox error={importError} title="Import failed" />}
@@ -133,25 +213,12 @@ function DatasetDetails({ dataset }: { dataset: Dataset }) {
         <h2 id="detection">Detection</h2>
         <dl className="kv" aria-label="Detection result">
           <dt>Task</dt>
-          <dd>{detection.task.replace('_', '-')}</dd>
+          <dd>{detection.task === 'causal_lm' ? 'text generation (a causal language model learns to write)' : detection.task.replace('_', '-')}</dd>
           <dt>Modality</dt>
           <dd>{detection.modality}</dd>
-          <dt>Text column</dt>
-          <dd>{detection.textColumn ?? '—'}</dd>
-          <dt>Label column</dt>
-          <dd>{detection.labelColumn ?? '—'}</dd>
-          <dt>Labels</dt>
-          <dd>{detection.labels.length > 0 ? detection.labels.length : 'a number (regression)'}</dd>
-          <dt>Balance</dt>
-          <dd>{detection.balance === null ? '—' : `${formatPercent(detection.balance)} (smallest class / largest)`}</dd>
-          {detection.idColumns.length > 0 && (
-            <>
-              <dt>Ignored</dt>
-              <dd>{detection.idColumns.join(', ')} (row identifiers)</dd>
-            </>
-          )}
+          {detection.sft ? <SftFacts sft={detection.sft} /> : <LabelFacts dataset={dataset} />}
         </dl>
-        {!dataset.media && (
+        {!dataset.media && !detection.sft && (
           <>
             <h3 style={{ marginTop: 16 }}>Change the columns</h3>
             <ColumnChooser key={`${detection.textColumn}/${detection.labelColumn}`} dataset={dataset} />

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { Dataset } from '../../../schemas/dataset.ts';
+import type { SftFormat } from '../../../schemas/config.ts';
 import type { AirlockErrorShape } from '../../../schemas/errors.ts';
 import { bridge, call, errorShapeOf } from '../services/bridge.ts';
 import { loadInto } from './load.ts';
@@ -39,12 +40,18 @@ export const datasetsInitialState: DatasetsState = {
   columnsError: null,
 };
 
+/** What the user chose beside the path: keep the readable files of a folder; read a table as fine-tuning data. */
+export interface ImportOptions {
+  skipUnreadable?: boolean;
+  format?: SftFormat;
+}
+
 interface DatasetsActions {
   load(): Promise<void>;
   /** Imports a local file; resolves to the dataset, or null when the import failed (see importError). */
-  importPath(path: string, name?: string, options?: { skipUnreadable?: boolean }): Promise<Dataset | null>;
+  importPath(path: string, name?: string, options?: ImportOptions): Promise<Dataset | null>;
   /** Imports a file picked or dropped in the page: uploaded first in the web host. */
-  importFile(file: File): Promise<Dataset | null>;
+  importFile(file: File, options?: ImportOptions): Promise<Dataset | null>;
   /** An import progress notice from the services. */
   importProgress(path: string, fraction: number): void;
   /** Changes the text and label columns; detection runs again over the stored file. */
@@ -57,10 +64,11 @@ export const useDatasets = create<DatasetsState & DatasetsActions>((set, get) =>
     const others = get().datasets.filter((candidate) => candidate.id !== dataset.id);
     set({ datasets: [dataset, ...others] });
   };
-  const runImport = async (path: string, name: string, displayName?: string, skipUnreadable = false) => {
+  const runImport = async (path: string, name: string, displayName?: string, options: ImportOptions = {}) => {
     set({ importing: { name: displayName ?? name, stage: 'import', fraction: null, path }, importError: null });
     try {
-      const { dataset, existing } = await call('datasets.import', { path, ...(name ? { name } : {}), ...(skipUnreadable ? { skipUnreadable } : {}) });
+      const { skipUnreadable, format } = options;
+      const { dataset, existing } = await call('datasets.import', { path, ...(name ? { name } : {}), ...(skipUnreadable ? { skipUnreadable } : {}), ...(format ? { format } : {}) });
       store(dataset);
       set({ importing: null, lastImport: { id: dataset.id, existing } });
       return dataset;
@@ -73,9 +81,9 @@ export const useDatasets = create<DatasetsState & DatasetsActions>((set, get) =>
     ...datasetsInitialState,
     load: () => loadInto((partial) => set(partial), () => call('datasets.list', {})),
     importPath(path, name, options) {
-      return runImport(path.trim(), name?.trim() ?? '', path.trim().split(/[\\/]/).pop(), options?.skipUnreadable ?? false);
+      return runImport(path.trim(), name?.trim() ?? '', path.trim().split(/[\\/]/).pop(), options);
     },
-    async importFile(file) {
+    async importFile(file, options) {
       set({ importing: { name: file.name, stage: 'upload', fraction: 0, path: null }, importError: null, lastImport: null });
       let path: string;
       try {
@@ -88,7 +96,7 @@ export const useDatasets = create<DatasetsState & DatasetsActions>((set, get) =>
         return null;
       }
       // Named after the file the user picked, not the uploaded copy's name.
-      return runImport(path, file.name.replace(/\.[^.]+$/, '') || file.name, file.name);
+      return runImport(path, file.name.replace(/\.[^.]+$/, '') || file.name, file.name, options);
     },
     importProgress(path, fraction) {
       const importing = get().importing;
