@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Prediction } from './registry.ts';
-import { FileInspection, FilePrediction, FolderPredictionResult, LabelFileResult, LabelledFileFormat, PredictTarget } from './predict.ts';
+import { FileInspection, GeneratedAnswer, FilePrediction, FolderPredictionResult, LabelFileResult, LabelledFileFormat, PredictTarget } from './predict.ts';
 
 const JobId = z
   .string()
@@ -12,6 +12,18 @@ const FilePath = z.string().min(1).max(4096);
 
 /** Prediction calls: "try it", and labelling a whole file. Spread into `ApiCalls` in api.ts. */
 export const PredictCalls = {
+  'predict.generate': {
+    input: z
+      .object({
+        target: PredictTarget,
+        prompt: z.string().min(1).max(100_000).describe('What the user asks; written as the model saw prompts in training.'),
+        maxNewTokens: z.number().int().min(1).max(4096).default(64).describe('The answer stops after this many tokens at most.'),
+        temperature: z.number().min(0).max(5).default(0).describe('0: the most likely token each time (the same answer every time); above 0 samples.'),
+        requestId: JobId.describe('Chosen by the caller: the answer\'s pieces arrive as `generate` notices with this id while the call runs.'),
+      })
+      .strict(),
+    output: z.object({ answer: GeneratedAnswer }),
+  },
   'predict.text': {
     input: z.object({ target: PredictTarget, texts: z.array(z.string().max(100_000)).min(1).max(1000) }).strict(),
     output: z.object({ predictions: z.array(Prediction) }),

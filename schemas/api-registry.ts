@@ -24,7 +24,7 @@ export const RegistryCalls = {
   },
   'export.volumes': { input: z.object({}).strict(), output: z.object({ volumes: z.array(Volume) }) },
   'export.target': {
-    input: z.object({ model: ModelRef, to: z.string().min(1).describe('A full path to an existing folder.') }).strict(),
+    input: z.object({ model: ModelRef, to: z.string().min(1).describe('A full path to an existing folder.'), merged: z.boolean().optional() }).strict(),
     output: z.object({
       path: z.string().describe('The bundle folder an export would write: <to>/<name>-v<version>.'),
       exists: z.boolean().describe('Something is already at that path.'),
@@ -37,6 +37,7 @@ export const RegistryCalls = {
         model: ModelRef,
         to: z.string().min(1).describe('A full path to an existing folder; the bundle is written inside it.'),
         replace: z.boolean().optional().describe('Replace an Airlock bundle of this version already in the folder, once the new one is written.'),
+        merged: z.boolean().optional().describe('LoRA fine-tuned language models: the adapter merged into the base weights (a full model), not the adapter alone.'),
       })
       .strict(),
     output: z.object({ bundle: VerifiedBundle }),

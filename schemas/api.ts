@@ -88,6 +88,11 @@ export const Notice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('finished'), runId: z.string(), run: Run }),
   z.object({ kind: z.literal('import'), path: z.string(), fraction: z.number().min(0).max(1) }),
   z.object({
+    kind: z.literal('generate'),
+    id: z.string().describe('The requestId of the predict.generate call.'),
+    text: z.string().describe('The next piece of the answer, in order (join them for the answer so far).'),
+  }),
+  z.object({
     kind: z.literal('progress'),
     task: z.string().describe('What is progressing, e.g. "export" or "sync".'),
     id: z.string().describe('Which one: an export target, a sync pass, ...'),

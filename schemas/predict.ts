@@ -84,6 +84,15 @@ export const FilePrediction = z.object({
 });
 export type FilePrediction = z.infer<typeof FilePrediction>;
 
+/** A causal language model's answer to one prompt. */
+export const GeneratedAnswer = z.object({
+  prompt: z.string(),
+  text: z.string().describe('The whole answer (the pieces streamed as generate notices, joined).'),
+  tokens: z.number().int().describe('Tokens in the answer (its text encoded again by the model\'s tokenizer).'),
+  durationS: z.number(),
+});
+export type GeneratedAnswer = z.infer<typeof GeneratedAnswer>;
+
 /** What predicting every image or audio file of a folder wrote. */
 export const FolderPredictionResult = z.object({
   out: z.string(),
@@ -96,7 +105,8 @@ export type FolderPredictionResult = z.infer<typeof FolderPredictionResult>;
 
 /**
  * Lines of `python -m airlock_trainer predict-worker` besides its terminal finished/error event:
- * the model is loaded; the answer to request `id`; or that request failed (the worker goes on).
+ * the model is loaded; the answer to request `id` (a causal LM's as it is decoded, then whole); or that request
+ * failed (the worker goes on).
  */
 export const PredictWorkerEvent = z.discriminatedUnion('type', [
   z.object({
@@ -107,6 +117,8 @@ export const PredictWorkerEvent = z.discriminatedUnion('type', [
     load_s: z.number(),
   }),
   z.object({ ...WorkerEnvelope, type: z.literal('predictions'), id: z.number().int(), predictions: z.array(z.union([WorkerPrediction, WorkerFileFailure])) }),
+  z.object({ ...WorkerEnvelope, type: z.literal('generated_text'), id: z.number().int(), text: z.string() }),
+  z.object({ ...WorkerEnvelope, type: z.literal('generated'), id: z.number().int(), text: z.string(), tokens: z.number().int(), duration_s: z.number() }),
   z.object({
     ...WorkerEnvelope,
     type: z.literal('predict_failed'),

@@ -81,11 +81,24 @@ export const ManifestFile = z.object({
 export type ManifestFile = z.infer<typeof ManifestFile>;
 
 /** manifest.json: what a bundle must hold, byte for byte. Written last. */
+/** The base model a LoRA adapter needs: its name and the SHA-256 fingerprint of its weights (base_digest.py). */
+export const BaseModelRecord = z.object({
+  name: z.string().describe('model.name of the run: the base model\'s cache id.'),
+  sha256: z.string().describe('SHA-256 over the lines "<path> <sha256>\\n" of the base folder\'s *.safetensors files, sorted.'),
+});
+export type BaseModelRecord = z.infer<typeof BaseModelRecord>;
+
+/** What a causal language model bundle holds: the LoRA adapter alone, or the model with the adapter merged in. */
+export const LmBundleKind = z.enum(['adapter', 'merged']);
+export type LmBundleKind = z.infer<typeof LmBundleKind>;
+
 export const BundleManifest = z.object({
   format: z.literal('airlock-bundle'),
   formatVersion: z.literal(1),
   model: z.object({ name: z.string(), version: z.number().int(), runId: z.string(), stage: Stage }),
   createdAt: z.string(),
+  kind: LmBundleKind.optional().describe('Causal language models only.'),
+  base: BaseModelRecord.optional().describe('The base model of a LoRA fine-tuning (an adapter bundle needs it to load).'),
   files: z.array(ManifestFile),
 });
 export type BundleManifest = z.infer<typeof BundleManifest>;
@@ -94,6 +107,8 @@ export type BundleManifest = z.infer<typeof BundleManifest>;
 export const VerifiedBundle = z.object({
   path: z.string(),
   model: BundleManifest.shape.model,
+  kind: LmBundleKind.optional(),
+  base: BaseModelRecord.optional(),
   files: z.number().int().describe('Files checked (manifest.json not counted).'),
   bytes: z.number().int(),
   manifestSha256: z.string().describe('SHA-256 of manifest.json itself: one fingerprint for the whole bundle.'),

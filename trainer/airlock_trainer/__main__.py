@@ -1,4 +1,4 @@
-"""`python -m airlock_trainer <command>`: devices, inspect-model, inspect-media, token-lengths, validate-config, preview-rows, preflight, train, sync, predict, predict-worker, bundle.
+"""`python -m airlock_trainer <command>`: devices, inspect-model, inspect-media, token-lengths, validate-config, preview-rows, preflight, train, sync, predict, predict-worker, bundle, merge-lm.
 
 stdout carries only JSON-lines events; logs go to stderr. Every command ends with exactly one
 finished or error event, and exits 0 after finished, 1 after error.
@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     bundle_parser.add_argument("--max-length", type=int, required=True, help="Truncation the pipeline applies.")
     bundle_parser.add_argument("--source-name", required=True, help="The model's name in the bundle, e.g. reviews-v3.")
     bundle_parser.add_argument("--base-model", required=True, help="The model it was fine-tuned from.")
+    bundle_parser.add_argument("--merged", action="store_true",
+                               help="Causal LMs with a LoRA adapter: fold it into the base weights (default: the adapter alone).")
+    merge_parser = commands.add_parser("merge-lm", help="Write a LoRA adapter merged into its cached base model.")
+    merge_parser.add_argument("--model", required=True, help="A LoRA adapter folder with airlock_base.json.")
+    merge_parser.add_argument("--out", required=True, help="The folder to create.")
     preview_parser = commands.add_parser("preview-rows", help="The first training rows before and after data.preprocess.")
     preview_parser.add_argument("--config", required=True)
     preview_parser.add_argument("--rows", type=int, default=5)
@@ -128,6 +133,12 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
         from .bundle import write_bundle
 
         write_bundle(args, writer)
+        return
+    elif args.command == "merge-lm":
+        from .lm_load import write_merged
+
+        details = write_merged(args.model, args.out)
+        writer.finished("completed", duration_s=time.monotonic() - started, details=details)
         return
     elif args.command == "train":
         from .train import train

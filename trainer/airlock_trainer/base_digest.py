@@ -1,8 +1,7 @@
-"""The SHA-256 that names a base model's weights, recorded with every LoRA adapter trained on it.
+"""The fingerprint of a base model's weights, recorded beside a LoRA adapter (airlock_base.json) and in its bundle.
 
-An adapter is only meaningful on the exact weights it was trained beside, so bundles and imports compare this
-digest, not the folder's name: SHA-256 over the lines "<relative path> <SHA-256 of the file>\n" of the folder's
-*.safetensors files, sorted by path (schemas: ISSUE11 contract; the TypeScript side computes the same string).
+SHA-256 of the lines "<relpath> <sha256 of the file>\\n" over the folder's *.safetensors files (sub-folders included,
+'/' separators), sorted by path. electron/services/models/base-digest.ts computes the same string.
 """
 
 from __future__ import annotations
@@ -14,21 +13,17 @@ CHUNK = 1 << 20
 
 
 def file_sha256(path: str) -> str:
-    """Hex SHA-256 of one file, read in 1 MiB chunks."""
+    """The SHA-256 of one file, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
+        for block in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(block)
     return digest.hexdigest()
 
 
 def weights_digest(folder: str) -> str:
-    """Hex SHA-256 of the folder's safetensors files (paths relative to `folder`, with / separators)."""
-    lines = []
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            if name.endswith(".safetensors"):
-                path = os.path.join(root, name)
-                relative = os.path.relpath(path, folder).replace(os.sep, "/")
-                lines.append(f"{relative} {file_sha256(path)}\n")
-    return hashlib.sha256("".join(sorted(lines)).encode("utf-8")).hexdigest()
+    """The SHA-256 fingerprint of the *.safetensors files under `folder`."""
+    paths = sorted(os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/")
+                   for root, _, names in os.walk(folder) for name in names if name.endswith(".safetensors"))
+    lines = "".join(f"{path} {file_sha256(os.path.join(folder, path))}\n" for path in paths)
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()

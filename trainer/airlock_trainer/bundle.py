@@ -40,24 +40,30 @@ def write_bundle(args, writer: EventWriter) -> None:
         else:
             os.environ.pop(name, None)
     model_dir, out = os.path.abspath(args.model), os.path.abspath(args.out)
-    check_model_files(model_dir, allow_pickle=False)
+    from .lm_load import is_adapter_folder, is_lm_folder
+
+    if not is_adapter_folder(model_dir):
+        check_model_files(model_dir, allow_pickle=False)
     if os.path.exists(out):
         raise AirlockError("EXPORT_TARGET_EXISTS", f"{out} already exists.", hint="Export into a new folder.")
     writer.progress("exporting", "Loading the model", 0.1)
     import mlflow
 
-    from .inspect import model_modality
+    details: dict = {}
+    if is_lm_folder(model_dir):
+        from .lm_bundle import base_of, save_lm_bundle
 
-    modality = model_modality(model_dir)
-    if modality == "image":
-        _save_image_bundle(mlflow, model_dir, out, args, writer)
-    elif modality == "audio":
-        _save_audio_bundle(mlflow, model_dir, out, args, writer)
+        modality = "text"
+        details = save_lm_bundle(mlflow, model_dir, out, args, _requirements(), writer)
+        details["base"] = base_of(model_dir)
+        weights = os.path.join(out, details["weights"])
     else:
-        _save_text_bundle(mlflow, model_dir, out, args, writer)
-    weights = os.path.join(out, "model", "model.safetensors")
-    if modality == "audio":
-        weights = os.path.join(out, "artifacts", "model", "model.safetensors")
+        from .inspect import model_modality
+
+        modality = model_modality(model_dir)
+        save = {"image": _save_image_bundle, "audio": _save_audio_bundle}.get(modality, _save_text_bundle)
+        save(mlflow, model_dir, out, args, writer)
+        weights = os.path.join(out, "artifacts" if modality == "audio" else "", "model", "model.safetensors")
     if not os.path.isfile(weights):
         raise AirlockError("INTERNAL_ERROR", "MLflow did not write safetensors weights.",
                            hint="This is a bug in Airlock; please report it.")
@@ -69,7 +75,7 @@ def write_bundle(args, writer: EventWriter) -> None:
                    for folder, _, names in os.walk(out) for name in names)
     writer.progress("exporting", "MLflow model written", 1.0)
     writer.finished("completed", duration_s=time.monotonic() - started,
-                    details={"files": files, "modality": modality})
+                    details={"files": files, "modality": modality, **details})
 
 
 def _save_text_bundle(mlflow, model_dir: str, out: str, args, writer: EventWriter) -> None:

@@ -6,8 +6,13 @@ that a second "try it" or a whole file does not pay it again. Protocol, one UTF-
   stdin   {"id": 7, "texts": ["...", ...], "top": 2}     (`top`: how many labels' scores to return; all when absent)
           {"id": 8, "files": ["/abs/a.png", ...]}         image or audio models: files to decode and score; a file
                                                           that cannot be used gets {"error": {code, message}}
-  stdout  predict_ready {labels, problem_type, load_s}     once, after the model is loaded
+          {"id": 9, "prompt": "...", "max_new_tokens": 64, "temperature": 0}
+                                                          causal LMs: the prompt (or chat turns) to answer
+  stdout  predict_ready {labels, problem_type, load_s}     once, after the model is loaded (problem_type causal_lm
+                                                          for a causal LM, with no labels)
           predictions {id, predictions: [...]}            one per request, in order
+          generated_text {id, text}                       a causal LM's answer, piece by piece as it is decoded
+          generated {id, text, tokens, duration_s}        then the whole answer, once
           predict_failed {id, code, message, hint}        a request that could not be answered; the worker goes on
           finished / error                                when stdin ends / when the model cannot be loaded
 
@@ -26,6 +31,8 @@ from typing import IO, Iterable
 from .errors import AirlockError, to_airlock_error
 from .events import EventWriter
 from .offline import cache_root, enforce_offline
+from .lm_load import is_lm_folder
+from .lm_predict import LmPredictor
 from .predict import Predictor
 
 log = logging.getLogger("airlock_trainer")
@@ -36,9 +43,14 @@ def serve(args, writer: EventWriter, lines: Iterable[bytes] | None = None) -> No
     """Loads the model, then answers each request line until the input ends."""
     started = time.monotonic()
     enforce_offline(cache_root(None))
-    predictor = Predictor(os.path.abspath(args.model), args.max_length)
-    writer.emit("predict_ready", labels=predictor.labels, problem_type=predictor.problem_type,
-                load_s=round(time.monotonic() - started, 3))
+    model_dir = os.path.abspath(args.model)
+    if is_lm_folder(model_dir):
+        predictor = LmPredictor(model_dir)
+        writer.emit("predict_ready", labels=[], problem_type="causal_lm", load_s=round(time.monotonic() - started, 3))
+    else:
+        predictor = Predictor(model_dir, args.max_length)
+        writer.emit("predict_ready", labels=predictor.labels, problem_type=predictor.problem_type,
+                    load_s=round(time.monotonic() - started, 3))
     answered = 0
     for raw in lines if lines is not None else _stdin():
         if not raw.strip():
@@ -47,6 +59,14 @@ def serve(args, writer: EventWriter, lines: Iterable[bytes] | None = None) -> No
         try:
             request = _load(raw)
             request_id = request["id"]
+            if isinstance(predictor, LmPredictor):
+                _answer(predictor, request, writer)
+                answered += 1
+                continue
+            if "prompt" in request:
+                raise AirlockError("INVALID_INPUT", "This model labels its input; it does not answer prompts.",
+                                   hint="Give it texts or files to label, or pick a model fine-tuned with model.task "
+                                   "causal_lm.", field="prompt")
             files = "files" in request
             texts, top = _texts_and_top(request, "files" if files else "texts")
             if not texts:
@@ -63,6 +83,18 @@ def serve(args, writer: EventWriter, lines: Iterable[bytes] | None = None) -> No
         if writer.reader_gone:
             break
     writer.finished("completed", duration_s=time.monotonic() - started, details={"requests": answered})
+
+
+def _answer(predictor: LmPredictor, request: dict, writer: EventWriter) -> None:
+    """Streams a causal LM's answer to one prompt request, then sends it whole."""
+    prompt = request.get("prompt")
+    if not (isinstance(prompt, str) and prompt.strip()) and not (isinstance(prompt, list) and prompt):
+        raise AirlockError("INVALID_INPUT", f"Request {request['id']}: this model answers prompts; give \"prompt\".",
+                           hint="A text model that generates takes --prompt, not --text or --file.")
+    result = predictor.generate(prompt, max_new_tokens=request.get("max_new_tokens", 64),
+                                temperature=request.get("temperature", 0),
+                                on_text=lambda piece: writer.emit("generated_text", id=request["id"], text=piece))
+    writer.emit("generated", id=request["id"], **result)
 
 
 def _stdin() -> IO[bytes]:

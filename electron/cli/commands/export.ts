@@ -6,10 +6,10 @@ import { describeBundle } from './verify.ts';
 import { call, positional, stringOption, type Command } from './types.ts';
 
 export const exportCommand: Command = {
-  usage: 'export <name@version|stage> --to <folder> [--replace] | export --volumes [--json]',
+  usage: 'export <name@version|stage> --to <folder> [--merged] [--replace] | export --volumes [--json]',
   summary:
-    'Write a verified bundle (MLflow model, safetensors, model card, manifest) into a folder, e.g. a USB drive; --replace swaps out an earlier export of the same version; --volumes lists removable drives.',
-  options: { to: { type: 'string' }, volumes: { type: 'boolean' }, replace: { type: 'boolean' } },
+    'Write a verified bundle (MLflow model, safetensors, model card, manifest) into a folder, e.g. a USB drive; --replace swaps out an earlier export of the same version; --volumes lists removable drives. A LoRA language model exports its adapter alone (it needs its base model), or with --merged the model with the adapter merged in.',
+  options: { to: { type: 'string' }, volumes: { type: 'boolean' }, replace: { type: 'boolean' }, merged: { type: 'boolean' } },
   async run(context) {
     if (context.values.volumes) {
       const { volumes } = await call(context, 'export.volumes', {});
@@ -25,13 +25,14 @@ export const exportCommand: Command = {
     if (!option) throw new AirlockError('INVALID_INPUT', 'Missing --to.', { hint: `Usage: airlock ${this.usage}` });
     const to = userPath(option);
     const replace = context.values.replace === true;
+    const merged = context.values.merged === true;
     try {
-      const { bundle } = await withProgress(context, 'export', 'Exporting', () => call(context, 'export.bundle', { model, to, replace }));
+      const { bundle } = await withProgress(context, 'export', 'Exporting', () => call(context, 'export.bundle', { model, to, replace, merged }));
       context.output.result({ bundle }, () => describeBundle(bundle));
     } catch (error) {
       // The service's hint speaks of the app's Verify and Replace buttons; here they are commands.
       if (error instanceof AirlockError && error.code === 'EXPORT_TARGET_EXISTS' && !replace) {
-        const target = await call(context, 'export.target', { model, to });
+        const target = await call(context, 'export.target', { model, to, merged });
         if (target.replaceable) {
           throw new AirlockError(error.code, error.message, { field: target.path, hint: `Check it with \`airlock verify "${target.path}"\`, or export again with --replace.` });
         }

@@ -1,6 +1,7 @@
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { Notice } from '../../../schemas/api.ts';
 import type { Prediction } from '../../../schemas/registry.ts';
+import type { GeneratedAnswer } from '../../../schemas/predict.ts';
 import { fractionProgress } from '../progress.ts';
 import { table } from '../output.ts';
 import { userPath } from '../paths.ts';
@@ -29,13 +30,59 @@ function describePrediction(prediction: Prediction): string {
   return `${prediction.label} (${((prediction.probability ?? 0) * 100).toFixed(1)}%)${runnerUp}${labels}${unsure}`;
 }
 
+/** A number option as typed, or undefined; the API's schema checks its range. */
+function numberOption(context: CommandContext, name: string): number | undefined {
+  const value = stringOption(context, name);
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number)) throw new AirlockError('INVALID_INPUT', `--${name} must be a number, not "${value}".`, { field: name });
+  return number;
+}
+
+/** Answers each prompt with a language model, streaming each answer to stdout as it is decoded (JSON at the end with --json). */
+async function answerPrompts(context: CommandContext, model: string, prompts: string[]): Promise<void> {
+  const answers: GeneratedAnswer[] = [];
+  const options = { maxNewTokens: numberOption(context, 'max-new-tokens'), temperature: numberOption(context, 'temperature') };
+  for (const [index, prompt] of prompts.entries()) {
+    const requestId = `cli-${process.pid}-${index}`;
+    if (!context.output.json && prompts.length > 1) process.stdout.write(`${index ? '\n' : ''}--- ${prompt}\n`);
+    const unsubscribe = context.api.subscribe((notice: Notice) => {
+      if (!context.output.json && notice.kind === 'generate' && notice.id === requestId) process.stdout.write(notice.text);
+    });
+    try {
+      const { answer } = await call(context, 'predict.generate', { target: { model }, prompt, requestId, ...definedOnly(options) });
+      answers.push(answer);
+    } finally {
+      unsubscribe();
+    }
+    if (!context.output.json) process.stdout.write('\n');
+  }
+  if (context.output.json) context.output.result({ answers }, () => '');
+}
+
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 export const predictCommand: Command = {
   usage:
-    'predict <name[@version|stage]> (--text "..." [--text ...] | --file <csv|tsv|jsonl|parquet> --out <file.csv|.tsv|.jsonl> [--column C] | --file <image|audio> [--file ...] | --folder <folder> --out <file.csv>) [--json]',
-  summary: 'Check a registered model: label and probability for texts or image/audio files, or for every row of a file or every file of a folder (written to --out).',
-  options: { text: { type: 'string', multiple: true }, file: { type: 'string', multiple: true }, folder: { type: 'string' }, out: { type: 'string' }, column: { type: 'string' } },
+    'predict <name[@version|stage]> (--text "..." [--text ...] | --prompt "..." [--prompt ...] [--max-new-tokens N] [--temperature T] | --file <csv|tsv|jsonl|parquet> --out <file.csv|.tsv|.jsonl> [--column C] | --file <image|audio> [--file ...] | --folder <folder> --out <file.csv>) [--json]',
+  summary:
+    'Check a registered model: label and probability for texts or image/audio files, or for every row of a file or every file of a folder (written to --out); a language model answers --prompt, streaming the answer (temperature 0, the default, gives the same answer every time).',
+  options: {
+    text: { type: 'string', multiple: true },
+    prompt: { type: 'string', multiple: true },
+    'max-new-tokens': { type: 'string' },
+    temperature: { type: 'string' },
+    file: { type: 'string', multiple: true },
+    folder: { type: 'string' },
+    out: { type: 'string' },
+    column: { type: 'string' },
+  },
   async run(context) {
     const model = positional(context, 0, 'the model (name@version)', this.usage);
+    const prompts = (context.values.prompt as string[] | undefined) ?? [];
+    if (prompts.length > 0) return answerPrompts(context, model, prompts);
     const files = ((context.values.file as string[] | undefined) ?? []).map(userPath);
     const folder = stringOption(context, 'folder');
     if (folder) {

@@ -8,6 +8,8 @@ export function describeBundle(bundle: VerifiedBundle): string {
   return [
     `Verified ${bundle.path}`,
     `  ${bundle.model.name} v${bundle.model.version} [${bundle.model.stage}] from run ${bundle.model.runId}`,
+    ...(bundle.kind === 'adapter' ? [`  LoRA adapter only: needs the base model ${bundle.base?.name ?? '(not recorded)'} (weights SHA-256 ${bundle.base?.sha256 ?? 'not recorded'})`] : []),
+    ...(bundle.kind === 'merged' ? ['  language model with its adapter merged in (loads on its own)'] : []),
     `  ${bundle.files} files, ${formatBytes(bundle.bytes)}, every size and SHA-256 as listed; no extra files, links or unsafe paths`,
     `  manifest.json SHA-256 ${bundle.manifestSha256}`,
   ].join('\n');

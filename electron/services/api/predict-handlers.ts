@@ -1,11 +1,18 @@
 import type { HandlerContext } from './handlers.ts';
 
-/** Handlers for prediction calls (api-predict.ts): "try it" and labelling whole files. */
+/** Handlers for prediction calls (api-predict.ts): "try it" (labels, or a language model's streamed answer) and labelling whole files. */
 export function registerPredictHandlers(context: HandlerContext): void {
   const { handle, services, notify } = context;
   const progress = (id: string) => (fraction: number | null, message: string) =>
     notify({ kind: 'progress', task: 'predict', id, fraction: fraction === null ? null : Math.min(1, Math.max(0, fraction)), message });
 
+  handle('predict.generate', async (input) => ({
+    answer: await services.predictions.generate(input.target, input.prompt, {
+      maxNewTokens: input.maxNewTokens,
+      temperature: input.temperature,
+      onText: (text) => notify({ kind: 'generate', id: input.requestId, text }),
+    }),
+  }));
   handle('predict.text', async (input) => ({ predictions: await services.predictions.texts(input.target, input.texts) }));
   handle('predict.files', async (input) => ({ predictions: await services.predictions.files(input.target, input.files) }));
   handle('predict.folder', (input) => services.predictions.folder(input.target, input.path, input.out, progress(input.path)));

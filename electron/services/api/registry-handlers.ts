@@ -14,9 +14,9 @@ export function registerRegistryHandlers(context: HandlerContext): void {
   const progress = (id: string) => (fraction: number | null, message: string) =>
     notify({ kind: 'progress', task: 'export', id, fraction: fraction === null ? null : Math.min(1, Math.max(0, fraction)), message });
   handle('export.volumes', () => ({ volumes: listRemovableVolumes() }));
-  handle('export.target', (input) => services.exporter.target(input.model, input.to));
+  handle('export.target', (input) => services.exporter.target(input.model, input.to, { merged: input.merged }));
   handle('export.bundle', async (input) => ({
-    bundle: await services.exporter.export(input.model, input.to, progress(input.to), { replace: input.replace }),
+    bundle: await services.exporter.export(input.model, input.to, progress(input.to), { replace: input.replace, merged: input.merged }),
   }));
   handle('export.verify', async (input) => ({ bundle: await verifyBundle(requireFullPath(input.path, { field: 'path', what: 'bundle folder', exampleName: 'tickets-v1' })) }));
 }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
@@ -8,7 +8,7 @@ import type { ModelRegistry } from '../registry/registry.ts';
 import { callTrainer } from '../trainer/commands.ts';
 import type { ExportTable } from './export-table.ts';
 import { MANIFEST_NAME, describeFiles, listFiles } from './manifest.ts';
-import { modelCard } from './model-card.ts';
+import { lmBundleOf, modelCard } from './model-card.ts';
 import { checkExportFits } from './space.ts';
 import { isProcessAlive } from '../util/files.ts';
 import { readManifest, verifyBundle } from './verify.ts';
@@ -38,9 +38,26 @@ const defaultProbes = (): ExportProbes => ({
 /** How a relative export folder is named in the refusal. */
 const EXPORT_FOLDER = { field: 'to', what: 'export folder', code: 'EXPORT_TARGET_INVALID' } as const;
 
-/** The bundle's folder name: `<name>-v<version>`. */
-function bundleName(version: Pick<ModelVersion, 'name' | 'version'>): string {
-  return `${version.name}-v${version.version}`;
+/** The bundle's folder name: `<name>-v<version>`, `<name>-v<version>-merged` for a language model merged with its adapter. */
+function bundleName(version: Pick<ModelVersion, 'name' | 'version'>, merged = false): string {
+  return `${version.name}-v${version.version}${merged ? '-merged' : ''}`;
+}
+
+/** Whether a version's model is a LoRA adapter (a causal LM fine-tuned with LoRA): only those can be exported merged. */
+function isAdapter(version: ModelVersion): boolean {
+  return existsSync(join(version.modelDir, 'adapter_config.json'));
+}
+
+/** `merged` only where it means something: a LoRA adapter; a full fine-tuning is a whole model either way. */
+function wantsMerged(version: ModelVersion, merged: boolean | undefined): boolean {
+  if (!merged) return false;
+  if (version.lineage.task !== 'causal_lm') {
+    throw new AirlockError('INVALID_INPUT', `${version.name} v${version.version} is a ${version.lineage.task} model; only language models fine-tuned with LoRA have an adapter to merge.`, {
+      field: 'merged',
+      hint: 'Export it without --merged.',
+    });
+  }
+  return isAdapter(version);
 }
 
 /** Whether `folder` holds an Airlock manifest (even one whose files were changed since): the only kind Airlock replaces. */
@@ -134,9 +151,10 @@ export class BundleExporter {
   }
 
   /** Where an export of `ref` into the folder `to` goes, whether something is there already, and whether Airlock may replace it. */
-  target(ref: string, to: string): { path: string; exists: boolean; replaceable: boolean } {
+  target(ref: string, to: string, options: { merged?: boolean } = {}): { path: string; exists: boolean; replaceable: boolean } {
     const folder = resolve(requireFullPath(to, EXPORT_FOLDER));
-    const path = join(folder, bundleName(this.registry.resolve(ref)));
+    const version = this.registry.resolve(ref);
+    const path = join(folder, bundleName(version, wantsMerged(version, options.merged)));
     if (!existsSync(path)) return { path, exists: false, replaceable: false };
     return { path, exists: true, replaceable: isAirlockBundle(path) };
   }
@@ -146,14 +164,15 @@ export class BundleExporter {
    * renamed, re-read. With `replace`, an Airlock bundle already there is swapped out only once the new one is
    * complete, and put back if the new one fails its re-read.
    */
-  async export(ref: string, to: string, onProgress: ExportProgress = () => {}, options: { replace?: boolean } = {}): Promise<VerifiedBundle> {
+  async export(ref: string, to: string, onProgress: ExportProgress = () => {}, options: { replace?: boolean; merged?: boolean } = {}): Promise<VerifiedBundle> {
     const target = resolve(requireFullPath(to, EXPORT_FOLDER));
     const version = this.registry.resolve(ref);
+    const merged = wantsMerged(version, options.merged);
     this.checkTarget(target);
-    const final = join(target, bundleName(version));
+    const final = join(target, bundleName(version, merged));
     const replacing = existsSync(final);
     if (replacing) checkReplaceable(final, version, options.replace === true);
-    const sources = listFiles(version.modelDir).map((path) => statSync(join(version.modelDir, path)).size);
+    const sources = [version.modelDir, ...(merged ? [this.baseFolder(version)] : [])].flatMap((folder) => (folder ? listFiles(folder).map((path) => statSync(join(folder, path)).size) : []));
     checkExportFits({ fileSizes: sources, freeBytes: this.probes.freeBytes(target), fsType: mountOf(target, this.probes.mounts())?.fsType ?? null, target });
     this.cleanFolderLitter(target);
 
@@ -163,7 +182,7 @@ export class BundleExporter {
     this.table.started(temp, final, process.pid, new Date().toISOString());
     let renamed = false;
     try {
-      await this.writeBundle(version, temp, onProgress);
+      await this.writeBundle(version, temp, merged, onProgress);
       if (replacing) renameSync(final, previous);
       renameSync(temp, final);
       renamed = true;
@@ -184,6 +203,18 @@ export class BundleExporter {
     }
   }
 
+  /** The cached base model a LoRA adapter names (its weights are what a merged export writes); null when gone. */
+  private baseFolder(version: ModelVersion): string | null {
+    try {
+      const base = JSON.parse(readFileSync(join(version.modelDir, 'airlock_base.json'), 'utf8')) as { base_model_dir_name?: unknown };
+      const name = base.base_model_dir_name;
+      const folder = typeof name === 'string' && /^[^/\\]+$/.test(name) && name !== '..' ? join(this.paths.models, name) : null;
+      return folder && existsSync(folder) ? folder : null;
+    } catch {
+      return null; // the trainer says which base is missing
+    }
+  }
+
   private checkTarget(target: string): void {
     if (!existsSync(target) || !statSync(target).isDirectory()) {
       throw new AirlockError('EXPORT_TARGET_INVALID', `${target} is not an existing folder.`, { hint: 'Pick the drive (or a folder on it) to export to.' });
@@ -195,17 +226,19 @@ export class BundleExporter {
     }
   }
 
-  private async writeBundle(version: ModelVersion, temp: string, onProgress: ExportProgress): Promise<void> {
+  private async writeBundle(version: ModelVersion, temp: string, merged: boolean, onProgress: ExportProgress): Promise<void> {
     onProgress(0, 'Writing the MLflow model');
     const args = ['bundle', '--model', version.modelDir, '--out', temp, '--max-length', String(version.lineage.config.data.max_length),
-      '--source-name', bundleName(version), '--base-model', version.lineage.baseModel];
+      '--source-name', bundleName(version, merged), '--base-model', version.lineage.baseModel, ...(merged ? ['--merged'] : [])];
     const events = await callTrainer(args, this.paths.root, (event) => {
       if (event.type === 'progress' && event.fraction !== null) onProgress(event.fraction * 0.6, event.message);
     });
     const finished = events.find((event) => event.type === 'finished');
-    const modality = finished?.type === 'finished' ? String(finished.details.modality ?? 'text') : 'text';
+    const details = finished?.type === 'finished' ? finished.details : {};
+    const modality = String(details.modality ?? 'text');
+    const lm = lmBundleOf(details);
     const exportedAt = new Date().toISOString();
-    writeFileSync(join(temp, 'README.md'), modelCard(version, exportedAt, modality));
+    writeFileSync(join(temp, 'README.md'), modelCard(version, exportedAt, modality, lm));
     const files = await describeFiles(temp, {
       sync: true,
       onFile: async (path, index, count) => {
@@ -219,6 +252,7 @@ export class BundleExporter {
       formatVersion: 1,
       model: { name: version.name, version: version.version, runId: version.runId, stage: version.stage },
       createdAt: exportedAt,
+      ...(lm ? { kind: lm.kind, ...(lm.base ? { base: lm.base } : {}) } : {}),
       files,
     };
     // Written last: a folder without it never verifies.

@@ -59,7 +59,8 @@ export async function verifyBundle(folder: string): Promise<VerifiedBundle> {
   }
   const { manifest, sha256 } = readManifest(folder);
   const bytes = await checkManifestFiles(folder, manifest.files);
-  return { path: folder, model: manifest.model, files: manifest.files.length, bytes, manifestSha256: sha256 };
+  const lm = { ...(manifest.kind ? { kind: manifest.kind } : {}), ...(manifest.base ? { base: manifest.base } : {}) };
+  return { path: folder, model: manifest.model, ...lm, files: manifest.files.length, bytes, manifestSha256: sha256 };
 }
 
 /**

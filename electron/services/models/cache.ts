@@ -56,7 +56,7 @@ export class ModelCache {
   /** Copies a model folder into the cache after checking it is a usable Hugging Face model. */
   async import(source: string, options: { name?: string; allowPickle?: boolean; sourcePath?: string } = {}): Promise<CachedModel> {
     if (isBundleFolder(source)) {
-      return importBundle(source, this.paths.staging, (folder, name) => this.import(folder, { ...options, name: options.name ?? name, sourcePath: resolve(source) }));
+      return importBundle(source, this.paths.root, this.paths.staging, (folder, name) => this.import(folder, { ...options, name: options.name ?? name, sourcePath: resolve(source) }));
     }
     if (!existsSync(source) || !statSync(source).isDirectory()) {
       throw new AirlockError('FILE_NOT_FOUND', `The folder ${source} does not exist.`, { hint: 'Check the path to the model folder.' });

@@ -1,6 +1,6 @@
 /** Warm prediction workers, one per model, reused while in use and closed when idle or on quit. */
 import type { WorkerFileFailure, WorkerPrediction } from '../../../schemas/predict.ts';
-import { PredictWorker, type WorkerInfo } from './worker.ts';
+import { PredictWorker, type GenerateOptions, type WorkerAnswer, type WorkerInfo } from './worker.ts';
 
 /** A model folder and the truncation it was trained with: what one worker serves. */
 export interface ModelFolder {
@@ -48,6 +48,11 @@ export class PredictWorkerPool {
   /** Predictions for image or audio files (full paths) from the model's warm worker; undecodable files get their error. */
   predictFiles(model: ModelFolder, files: string[], top?: number): Promise<{ predictions: (WorkerPrediction | WorkerFileFailure)[]; info: WorkerInfo }> {
     return this.withWorker(model, (worker) => worker.predictFiles(files, top));
+  }
+
+  /** A causal language model's answer to one prompt from its warm worker, streamed through `options.onText`. */
+  generate(model: ModelFolder, prompt: string, options: GenerateOptions): Promise<{ predictions: WorkerAnswer; info: WorkerInfo }> {
+    return this.withWorker(model, (worker) => worker.generate(prompt, options));
   }
 
   private async withWorker<T>(model: ModelFolder, ask: (worker: PredictWorker) => Promise<T>): Promise<{ predictions: T; info: WorkerInfo }> {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { Prediction } from '../../../schemas/registry.ts';
-import type { FileInspection, FilePrediction, FolderPredictionResult, LabelFileResult, LabelledFileFormat, PredictTarget } from '../../../schemas/predict.ts';
+import type { FileInspection, FilePrediction, GeneratedAnswer, FolderPredictionResult, LabelFileResult, LabelledFileFormat, PredictTarget } from '../../../schemas/predict.ts';
 import type { HomePaths } from '../home.ts';
 import type { ModelRegistry } from '../registry/registry.ts';
 import type { RunTable } from '../store/runs.ts';
@@ -11,6 +11,7 @@ import { confidenceOf, ranked } from './confidence.ts';
 import { labelRows } from './label-file.ts';
 import { predictMediaFiles, predictMediaFolder } from './media-files.ts';
 import { PredictWorkerPool, type ModelFolder, type PoolOptions } from './pool.ts';
+import type { GenerateOptions } from './worker.ts';
 import { openRowFile } from './rows.ts';
 import { formatOfPath, labelledPath, writeLabelled } from './save.ts';
 
@@ -61,7 +62,8 @@ export class PredictionService {
   }
 
   private checked<T extends ModelFolder & { name: string }>(model: T): T {
-    if (!existsSync(join(model.modelDir, 'config.json'))) {
+    // A LoRA fine-tuning saves only its adapter; the worker loads the base model from the cache.
+    if (!existsSync(join(model.modelDir, 'config.json')) && !existsSync(join(model.modelDir, 'adapter_config.json'))) {
       throw new AirlockError('MODEL_NOT_FOUND', `The model files of ${model.name} are gone from ${model.modelDir}.`, {
         hint: "The run's folder was deleted; train or register another run.",
       });
@@ -82,6 +84,12 @@ export class PredictionService {
         ...(verdict.note ? { confidenceNote: verdict.note } : {}),
       };
     });
+  }
+
+  /** A causal language model's answer to `prompt`, streamed piece by piece through `options.onText`. */
+  async generate(target: PredictTarget, prompt: string, options: GenerateOptions): Promise<GeneratedAnswer> {
+    const { predictions: answer } = await this.pool.generate(this.model(target), prompt, options);
+    return { prompt, ...answer };
   }
 
   /** Label and probabilities for image or audio files (full paths) from an image or audio model. */

@@ -14,8 +14,24 @@ export interface WorkerInfo {
 }
 
 interface Pending {
-  resolve(predictions: (WorkerPrediction | WorkerFileFailure)[]): void;
+  resolve(answer: (WorkerPrediction | WorkerFileFailure)[] | WorkerAnswer): void;
   reject(error: unknown): void;
+  onText?: (text: string) => void;
+}
+
+/** A causal language model's whole answer, as the worker sends it after the streamed pieces. */
+export interface WorkerAnswer {
+  text: string;
+  tokens: number;
+  durationS: number;
+}
+
+/** How one prompt is answered. */
+export interface GenerateOptions {
+  maxNewTokens: number;
+  temperature: number;
+  /** Receives the answer piece by piece as the worker decodes it. */
+  onText?: (text: string) => void;
 }
 
 /** Grace period for a worker to finish after its stdin is closed, before it is killed. */
@@ -79,12 +95,22 @@ export class PredictWorker {
     return this.request({ files, ...(top ? { top } : {}) });
   }
 
+  /** A causal language model's answer to `prompt`; `onText` receives it piece by piece before the promise settles. */
+  async generate(prompt: string, options: GenerateOptions): Promise<WorkerAnswer> {
+    const body = { prompt, max_new_tokens: options.maxNewTokens, temperature: options.temperature };
+    return (await this.send(body, options.onText)) as WorkerAnswer;
+  }
+
   private async request(body: Record<string, unknown>): Promise<(WorkerPrediction | WorkerFileFailure)[]> {
+    return (await this.send(body)) as (WorkerPrediction | WorkerFileFailure)[];
+  }
+
+  private async send(body: Record<string, unknown>, onText?: (text: string) => void): Promise<(WorkerPrediction | WorkerFileFailure)[] | WorkerAnswer> {
     await this.ready;
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onText });
       this.child?.stdin?.write(`${JSON.stringify({ id, ...body })}\n`);
     });
   }
@@ -122,6 +148,10 @@ export class PredictWorker {
       this.settleReady.resolve({ labels: event.labels, problemType: event.problem_type as ProblemType, loadS: event.load_s });
     } else if (event.type === 'predictions') {
       this.take(event.id)?.resolve(event.predictions);
+    } else if (event.type === 'generated_text') {
+      this.pending.get(event.id)?.onText?.(event.text);
+    } else if (event.type === 'generated') {
+      this.take(event.id)?.resolve({ text: event.text, tokens: event.tokens, durationS: event.duration_s });
     } else if (event.id !== null) {
       const { code, message, hint, field, details } = event;
       this.take(event.id)?.reject(new AirlockError(code, message, { hint: hint ?? undefined, field: field ?? undefined, details: details.length ? details : undefined }));
