@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { RegistryScreen } from '../../renderer/src/screens/RegistryScreen.tsx';
+import { RunScreen } from '../../renderer/src/screens/RunScreen.tsx';
 import { generateInitialState, useGenerate } from '../../renderer/src/store/generate.ts';
 import { exportInitialState, useExport } from '../../renderer/src/store/export.ts';
 import { registryInitialState, useRegistry } from '../../renderer/src/store/registry.ts';
@@ -105,6 +106,17 @@ describe('the prompt box of a causal language model', () => {
 
     const again = await ask(PROMPT);
     expect(again.final).toBe(first.final);
+  }, 180_000);
+
+  it('is on the Run screen of a completed run too, answering from the run’s own model', async () => {
+    useGenerate.setState(generateInitialState);
+    render(<RunScreen params={{ id: 'run-lora' }} />);
+    await screen.findByRole('heading', { level: 2, name: "Try this run's model" });
+    expect(screen.queryByLabelText('Text to classify')).toBeNull();
+    const { final } = await ask(PROMPT, { maxNewTokens: '5' });
+    const direct = await app.call('predict.generate', { target: { runId: 'run-lora' }, prompt: PROMPT, maxNewTokens: 5, temperature: 0, requestId: 'direct-run' });
+    if (!direct.ok) throw new Error(direct.error.message);
+    expect(final).toBe(direct.data.answer.text);
   }, 180_000);
 
   it('refuses settings out of range before asking, and names the missing base model of an adapter', async () => {
