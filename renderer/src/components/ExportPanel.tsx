@@ -7,13 +7,35 @@ import { bridge } from '../services/bridge.ts';
 import { useExport } from '../store/export.ts';
 import { versionRef } from '../store/registry.ts';
 
+/** What a language model bundle holds, and what it needs where it is used. */
+function BundleKind({ bundle }: { bundle: VerifiedBundle }) {
+  if (bundle.kind === 'adapter') {
+    return (
+      <div className="small">
+        The LoRA adapter alone: it needs the base model {bundle.base ? <strong>{bundle.base.name}</strong> : 'it was trained on'} where it is used
+        {bundle.base && <span className="mono"> (weights SHA-256 {bundle.base.sha256})</span>}.
+      </div>
+    );
+  }
+  if (bundle.kind === 'merged') {
+    return <div className="small">A whole model{bundle.base ? <> (the adapter merged into {bundle.base.name})</> : null}: it stands alone.</div>;
+  }
+  return null;
+}
+
 function Verified({ bundle }: { bundle: VerifiedBundle }) {
   return (
     <div role="status" aria-label="Verification result">
       <strong>Verified:</strong> <span className="mono">{bundle.path}</span> — {bundle.files} files, {formatBytes(bundle.bytes)}, every size and SHA-256 as listed.
+      <BundleKind bundle={bundle} />
       <div className="small mono">manifest.json SHA-256 {bundle.manifestSha256}</div>
     </div>
   );
+}
+
+/** Whether a version's model is a LoRA adapter on a language model (auto means LoRA for causal_lm), which can go out alone or merged. */
+function isLoraAdapter(version: ModelVersion): boolean {
+  return version.lineage.task === 'causal_lm' && version.lineage.config.training.finetuning !== 'full';
 }
 
 /** Export of one version to a removable drive: the drives found, a folder, progress, and Verify or Replace when it is there already. */
@@ -22,7 +44,9 @@ export function ExportPanel({ version }: { version: ModelVersion }) {
   const volumesError = useExport((state) => state.volumesError);
   const current = useExport((state) => state.export);
   const [to, setTo] = useState('');
+  const [merged, setMerged] = useState(false);
   const folderId = useId();
+  const adapter = isLoraAdapter(version);
   useEffect(() => {
     void useExport.getState().loadVolumes();
   }, []);
@@ -33,12 +57,14 @@ export function ExportPanel({ version }: { version: ModelVersion }) {
   const ref = versionRef(version);
   const mine = current?.ref === ref ? current : null;
   const running = mine !== null && !mine.result && !mine.error && !mine.existing;
-  const start = (replace: boolean) => void useExport.getState().exportBundle(ref, mine?.existing && replace ? mine.to : to.trim(), { replace });
+  const start = (replace: boolean) =>
+    void useExport.getState().exportBundle(ref, mine?.existing && replace ? mine.to : to.trim(), { replace, merged: mine?.existing && replace ? mine.merged : adapter && merged });
+  const folderName = `${version.name}-v${version.version}${adapter && merged ? '-merged' : ''}`;
   return (
     <section className="card" aria-labelledby="export">
       <h2 id="export">Export to removable media</h2>
       <p className="muted small">
-        Writes {version.name}-v{version.version}/ (MLflow model, safetensors weights, model card, manifest) into the folder, then re-reads and verifies every file.
+        Writes {folderName}/ (MLflow model, safetensors weights, model card, manifest) into the folder, then re-reads and verifies every file.
       </p>
       {volumesError && <ErrorBox error={volumesError} />}
       <fieldset>
@@ -57,6 +83,19 @@ export function ExportPanel({ version }: { version: ModelVersion }) {
           Refresh drives
         </button>
       </fieldset>
+      {adapter && (
+        <fieldset>
+          <legend>What to export</legend>
+          <label className="field checkbox">
+            <input type="radio" name="bundle-kind" checked={!merged} onChange={() => setMerged(false)} disabled={running} />
+            Adapter only (small; needs the base model {version.lineage.baseModel} where it is used)
+          </label>
+          <label className="field checkbox">
+            <input type="radio" name="bundle-kind" checked={merged} onChange={() => setMerged(true)} disabled={running} />
+            Merged model (stands alone)
+          </label>
+        </fieldset>
+      )}
       <div className="field">
         <label htmlFor={folderId}>Export folder</label>
         <div className="row">
@@ -70,7 +109,7 @@ export function ExportPanel({ version }: { version: ModelVersion }) {
         <div className="help">A full path, such as /media/usb.</div>
       </div>
       <button type="button" className="primary" disabled={running || mine?.verifying || !to.trim()} onClick={() => start(false)}>
-        {running ? 'Exporting…' : `Export ${ref}`}
+        {running ? 'Exporting…' : `Export ${ref}${adapter ? (merged ? ' merged' : ' adapter') : ''}`}
       </button>
       {running && <ProgressBar label={mine.message} fraction={mine.fraction} />}
       {mine?.existing && !mine.result && (

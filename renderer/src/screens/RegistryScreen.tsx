@@ -118,7 +118,7 @@ function ModelVersions({ model }: { model: RegisteredModel }) {
       {version && (
         <>
           <VersionDetails version={version} />
-          <TryModel target={{ model: versionRef(version) }} datasetId={version.lineage.datasetId} />
+          <TryModel target={{ model: versionRef(version) }} datasetId={version.lineage.datasetId} task={version.lineage.task} />
           <ExportPanel version={version} />
         </>
       )}

@@ -132,9 +132,7 @@ export function RunScreen({ params }: ScreenProps) {
               <ConfusionMatrix details={run.details} />
             </div>
           )}
-          {run.modelDir && !generative && (
-            <TryModel target={{ runId: run.id }} datasetId={run.datasetId} title="Try this run's model" />
-          )}
+          {run.modelDir && <TryModel target={{ runId: run.id }} datasetId={run.datasetId} task={generative ? 'causal_lm' : 'classification'} title="Try this run's model" />}
         </section>
       )}
       <details className="card">

@@ -7,6 +7,8 @@ import { bridge, call, errorShapeOf } from '../services/bridge.ts';
 export interface ExportState {
   ref: string;
   to: string;
+  /** A LoRA language model merged with its adapter (a whole model), not the adapter alone. */
+  merged: boolean;
   fraction: number | null;
   message: string;
   /** The bundle verified: the one just written, or the one already there when the user chose Verify. */
@@ -27,8 +29,8 @@ export const exportInitialState: ExportStoreState = { volumes: [], volumesError:
 
 interface ExportActions {
   loadVolumes(): Promise<void>;
-  /** Exports and verifies a bundle, following its progress notices; with `replace`, swaps out the export already there. */
-  exportBundle(ref: string, to: string, options?: { replace?: boolean }): Promise<void>;
+  /** Exports and verifies a bundle, following its progress notices; with `replace`, swaps out the export already there; `merged` for a LoRA language model merged into its base. */
+  exportBundle(ref: string, to: string, options?: { replace?: boolean; merged?: boolean }): Promise<void>;
   /** Re-reads the export already in the folder against its manifest. */
   verifyExisting(): Promise<void>;
 }
@@ -46,7 +48,8 @@ export const useExport = create<ExportStoreState & ExportActions>((set, get) => 
     }
   },
   async exportBundle(ref, to, options = {}) {
-    set({ export: { ref, to, fraction: 0, message: 'Starting', result: null, error: null, existing: null, verifying: false } });
+    const merged = options.merged ?? false;
+    set({ export: { ref, to, merged, fraction: 0, message: 'Starting', result: null, error: null, existing: null, verifying: false } });
     const update = (change: Partial<ExportState>) => set({ export: { ...get().export!, ...change } });
     const unsubscribe = bridge().subscribe((notice) => {
       const current = get().export;
@@ -55,12 +58,12 @@ export const useExport = create<ExportStoreState & ExportActions>((set, get) => 
       }
     });
     try {
-      const { bundle } = await call('export.bundle', { model: ref, to, replace: options.replace });
+      const { bundle } = await call('export.bundle', { model: ref, to, replace: options.replace, ...(merged ? { merged } : {}) });
       update({ fraction: 1, message: 'Exported and verified', result: bundle });
     } catch (error) {
       const shape = errorShapeOf(error);
       // An earlier export of this version is there: offer Verify and Replace rather than an error.
-      const target = shape.code === 'EXPORT_TARGET_EXISTS' && !options.replace ? await call('export.target', { model: ref, to }).catch(() => null) : null;
+      const target = shape.code === 'EXPORT_TARGET_EXISTS' && !options.replace ? await call('export.target', { model: ref, to, ...(merged ? { merged } : {}) }).catch(() => null) : null;
       update(target?.replaceable ? { existing: { path: target.path } } : { error: shape });
     } finally {
       unsubscribe();
