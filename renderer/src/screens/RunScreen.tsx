@@ -96,7 +96,7 @@ export function RunScreen({ params }: ScreenProps) {
       {generative && (
         <>
           <p className="muted small" style={{ marginTop: 8 }}>
-            Perplexity follows the validation loss (it is e to the power of the loss): roughly how many words the model hesitates between at each word of a reference
+            Perplexity follows the validation loss (it is e to the power of the loss): roughly how many tokens (word pieces) the model hesitates between at each token of a reference
             answer. 1 would mean it is sure every time.
           </p>
           <GenerationsPanel rounds={generationRoundsOf(live.generations, run.details)} planned={run.config.evaluation.sample_generations} running={running} />
