@@ -28,6 +28,8 @@ CONTESTANTS = {
     "hf_grouped": "(b) HF Trainer + peft, group_by_length",
 }
 QUICK_STEPS = 4
+# One epoch of this many batches by default: about 10 s a step on a busy 2-core CPU with the small model.
+BATCHES = 12
 LORA = {"r": 8, "lora_alpha": 16, "lora_dropout": 0.05,
         "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]}
 TARGET = 1.0  # Airlock's real tokens/s over each baseline's
@@ -40,11 +42,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help=f"smoke check: {QUICK_STEPS} steps each, the mini model")
     parser.add_argument("--size", choices=["small", "mini"], default=None, help="the model (default: small; mini with --quick)")
     parser.add_argument("--model", type=Path, default=None, help="another local causal LM folder instead of the made one")
-    parser.add_argument("--train-rows", type=int, default=None, help="training rows (default: 40 batches' worth)")
-    parser.add_argument("--val-rows", type=int, default=32)
+    parser.add_argument("--train-rows", type=int, default=None, help=f"training rows (default: {BATCHES} batches' worth)")
+    parser.add_argument("--val-rows", type=int, default=16)
     parser.add_argument("--steps", type=int, default=None, help="optimizer steps per contestant (default: every step of --epochs)")
     parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--learning-rate", type=float, default=2e-4)
     parser.add_argument("--warmup-ratio", type=float, default=0.1)
@@ -55,9 +57,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--peak-tflops", type=float, default=None, help="the GPU's dense peak TFLOP/s at the bench precision, for MFU")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds one contestant may take")
     parser.add_argument("--out", type=Path, default=ROOT / "tmp" / "bench-sft")
+    parser.add_argument("--render", type=Path, default=None, help="print the table of an earlier run's results.json")
     args = parser.parse_args()
     args.size = args.size or ("mini" if args.quick else "small")
-    args.train_rows = args.train_rows or 40 * args.batch_size
+    args.train_rows = args.train_rows or BATCHES * args.batch_size
     return args
 
 
@@ -162,7 +165,7 @@ def markdown(summary: dict) -> str:
         + (f"; fastest of {settings['repeat']} runs each" if settings["repeat"] > 1 else ""),
         "",
     ]
-    header = ["Contestant", "real tokens/s", "samples/s", "padding", "peak RSS MiB"]
+    header = ["Contestant", "real tokens/s", "real tokens per CPU s", "samples/s", "padding", "peak RSS MiB"]
     header += ["CUDA peak MiB", "MFU"] if cuda else ["other load"]
     header += ["val loss", "start-up to 1st step s", "wall s", "real tokens/s, every run"]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -171,7 +174,8 @@ def markdown(summary: dict) -> str:
             lines.append(f"| {result['label']} | failed: {result['error']} |" + " |" * (len(header) - 2))
             continue
         share = result.get("padding_share")
-        row = [result["label"], _number(result.get("real_tokens_per_s"), 0), _number(result.get("samples_per_s")),
+        row = [result["label"], _number(result.get("real_tokens_per_s"), 0), _number(per_cpu_second(result), 0),
+               _number(result.get("samples_per_s")),
                "n/a" if share is None else f"{100 * share:.0f}%", _number(result.get("peak_rss_mib"), 0)]
         if cuda:
             mfu = result.get("mfu")
@@ -197,6 +201,14 @@ def markdown(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def per_cpu_second(result: dict) -> float | None:
+    """Real tokens per CPU second the contestant used while training: what it does with the CPU time it got, so
+    less swayed than tokens/s by other processes taking cores (though a thread spinning while it waits counts)."""
+    if not result.get("real_tokens_per_s") or not result.get("cpu_share"):
+        return None
+    return result["real_tokens_per_s"] / (result["cpu_share"] * result["torch_threads"])
+
+
 def verdicts(results: list[dict]) -> list[dict]:
     by_name = {result["name"]: result for result in results}
     airlock = by_name.get("airlock", {})
@@ -214,6 +226,9 @@ def verdicts(results: list[dict]) -> list[dict]:
 
 def main() -> None:
     args = parse_args()
+    if args.render:
+        print(markdown(json.loads(args.render.read_text(encoding="utf-8"))))
+        return
     measured_on = environment(args)  # first: it refuses --device cuda where there is no GPU
     import peft
 
