@@ -212,6 +212,7 @@ def busy_cpu_seconds() -> float:
 
 def run_one(name: str, args: argparse.Namespace, model: str, steps: int, work: Path) -> dict:
     """Run one contestant under the probe in a fresh process and collect what it measured."""
+    work.mkdir(parents=True, exist_ok=True)  # command() writes Airlock's config there
     extra_path = {"airlock": ROOT / "trainer", "airlock_before": args.before, "hf_static": BENCH_SITE,
                   "hf_dynamic": BENCH_SITE}.get(name)
     if name.startswith("airlock") and not args.warm_cache:
