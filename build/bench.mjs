@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick | --device cuda | --steps N | --out DIR ...]` (or `npm run bench:image`): runs the Python
+// `npm run bench [-- --quick | --device cuda | --steps N | --out DIR ...]` (or `npm run bench:image`, or
+// `npm run bench -- --sft` for supervised fine-tuning of a causal LM): runs the Python
 // training benchmark (tests/bench/run_bench.py) with the project's venv and passes its
 // arguments and exit code through. The table is printed by the Python side.
 import { spawnSync } from 'node:child_process';
@@ -21,10 +22,11 @@ if (!existsSync(join(benchSite, 'accelerate'))) {
   const install = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--no-deps', '--target', benchSite, '-r', join(root, 'tests', 'bench', 'requirements.txt')], { cwd: root, stdio: 'inherit' });
   if (install.status !== 0) process.exit(install.status ?? 1);
 }
-// `--image` (npm run bench:image) runs the image benchmark instead of the text one.
-const image = process.argv.includes('--image');
-const script = join(root, 'tests', 'bench', image ? 'image_bench.py' : 'run_bench.py');
-const result = spawnSync(python, [script, ...process.argv.slice(2).filter((arg) => arg !== '--image')], {
+// `--image` (npm run bench:image) runs the image benchmark instead of the text one; `--sft` the generative
+// fine-tuning one (causal LM, LoRA).
+const chosen = process.argv.includes('--image') ? 'image_bench.py' : process.argv.includes('--sft') ? 'sft_bench.py' : 'run_bench.py';
+const script = join(root, 'tests', 'bench', chosen);
+const result = spawnSync(python, [script, ...process.argv.slice(2).filter((arg) => arg !== '--image' && arg !== '--sft')], {
   cwd: root,
   stdio: 'inherit',
   shell: false,

@@ -212,34 +212,43 @@ def busy_cpu_seconds() -> float:
 
 def run_one(name: str, args: argparse.Namespace, model: str, steps: int, work: Path) -> dict:
     """Run one contestant under the probe in a fresh process and collect what it measured."""
+    work.mkdir(parents=True, exist_ok=True)  # command() writes Airlock's config there
+    extra_path = {"airlock": ROOT / "trainer", "airlock_before": args.before, "hf_static": BENCH_SITE,
+                  "hf_dynamic": BENCH_SITE}.get(name)
+    if name.startswith("airlock") and not args.warm_cache:
+        for folder in set(args.tables.values()):  # the token cache (trainer/airlock_trainer/paths.py)
+            shutil.rmtree(Path(folder) / "tokenized", ignore_errors=True)
+    return measure(name, CONTESTANTS[name], command(name, args, model, steps, work), extra_path, work, args.timeout,
+                   lambda stdout: parse_output(name, stdout))
+
+
+def measure(name: str, label: str, line: list[str], extra_path: Path | None, work: Path, timeout: float,
+            parse) -> dict:
+    """Run `python probe.py <probe.json> <line...>` in a fresh process with an empty HF cache; the probe's figures,
+    wall time, other processes' load and what `parse(stdout)` finds."""
     work.mkdir(parents=True, exist_ok=True)
     probe_file = work / "probe.json"
     probe_file.unlink(missing_ok=True)
     env = {**os.environ, **OFFLINE_ENV, "HF_HOME": str(work / "hf-home"), "PYTHONUNBUFFERED": "1"}
-    extra_path = {"airlock": ROOT / "trainer", "airlock_before": args.before, "hf_static": BENCH_SITE,
-                  "hf_dynamic": BENCH_SITE}.get(name)
     if extra_path:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), env.get("PYTHONPATH")]))
-    argv = [sys.executable, str(BENCH_DIR / "probe.py"), str(probe_file), *command(name, args, model, steps, work)]
-    if name.startswith("airlock") and not args.warm_cache:
-        for folder in set(args.tables.values()):  # the token cache (trainer/airlock_trainer/paths.py)
-            shutil.rmtree(Path(folder) / "tokenized", ignore_errors=True)
+    argv = [sys.executable, str(BENCH_DIR / "probe.py"), str(probe_file), *line]
     busy_before, children_before = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"[bench] {name}: {CONTESTANTS[name]} ...", file=sys.stderr, flush=True)
+    print(f"[bench] {name}: {label} ...", file=sys.stderr, flush=True)
     env["BENCH_SPAWN_TS"] = repr(time.time())
     started = time.time()
     with open(work / "stdout.log", "w") as stdout, open(work / "stderr.log", "w") as stderr:
         try:
-            code = subprocess.run(argv, cwd=ROOT, env=env, stdout=stdout, stderr=stderr, timeout=args.timeout).returncode
+            code = subprocess.run(argv, cwd=ROOT, env=env, stdout=stdout, stderr=stderr, timeout=timeout).returncode
         except subprocess.TimeoutExpired:
             code = "timeout"
     wall = time.time() - started
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     own = children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime
-    result = {"name": name, "label": CONTESTANTS[name], "exit_code": code, "wall_s": wall}
+    result = {"name": name, "label": label, "exit_code": code, "wall_s": wall}
     # Cores kept busy by other processes while this contestant ran: above ~0.2 its numbers are understated.
     result["other_load_cores"] = max(0.0, (busy_cpu_seconds() - busy_before - own) / wall) if busy_before else None
-    result.update(parse_output(name, (work / "stdout.log").read_text(encoding="utf-8", errors="replace")))
+    result.update(parse((work / "stdout.log").read_text(encoding="utf-8", errors="replace")))
     if probe_file.exists():
         result.update(json.loads(probe_file.read_text()))
     if code != 0:
@@ -249,24 +258,26 @@ def run_one(name: str, args: argparse.Namespace, model: str, steps: int, work: P
     return result
 
 
-def run_rounds(names: list[str], args: argparse.Namespace, model: str, steps: int, out: Path) -> list[dict]:
-    """Every contestant --repeat times, the order rotated each round; keep each one's fastest run.
+def run_rounds(names: list[str], repeat: int, out: Path, run, key: str = "samples_per_s",
+               kept: tuple[str, ...] = ("samples_per_s", "val_accuracy")) -> list[dict]:
+    """Every contestant `repeat` times (`run(name, folder)`), the order rotated each round; keep each one's fastest
+    run by `key`, with every run's `kept` figures as all_<figure>.
 
     Other processes can only slow a run down, never speed it up, so the fastest of several runs
     is the best estimate of what a contestant does on a quiet machine.
     """
     runs: dict[str, list[dict]] = {name: [] for name in names}
-    for round_index in range(args.repeat):
+    for round_index in range(repeat):
         order = names[round_index % len(names):] + names[:round_index % len(names)]
         for name in order:
-            folder = out / (name if args.repeat == 1 else f"{name}-{round_index + 1}")
-            runs[name].append(run_one(name, args, model, steps, folder))
+            folder = out / (name if repeat == 1 else f"{name}-{round_index + 1}")
+            runs[name].append(run(name, folder))
     chosen = []
     for name in names:
-        ok = [run for run in runs[name] if "error" not in run and run.get("samples_per_s")]
-        best = dict(max(ok, key=lambda run: run["samples_per_s"]) if ok else runs[name][-1])
-        best["all_samples_per_s"] = [run.get("samples_per_s") for run in runs[name]]
-        best["all_val_accuracy"] = [run.get("val_accuracy") for run in runs[name]]
+        ok = [run for run in runs[name] if "error" not in run and run.get(key)]
+        best = dict(max(ok, key=lambda run: run[key]) if ok else runs[name][-1])
+        for figure in kept:
+            best[f"all_{figure}"] = [run.get(figure) for run in runs[name]]
         chosen.append(best)
     return chosen
 
@@ -321,7 +332,7 @@ def main() -> None:
     names = list(args.only or [name for name in CONTESTANTS if name != "airlock_before" or args.before])
     if "airlock_before" in names and not args.before:
         raise SystemExit("airlock_before needs --before <trainer folder>")
-    results = run_rounds(names, args, model, steps, out)
+    results = run_rounds(names, args.repeat, out, lambda name, folder: run_one(name, args, model, steps, folder))
     summary = {
         "environment": measured_on,
         "settings": {
