@@ -39,8 +39,9 @@ class CausalLMModule(pl.LightningModule):
     def _loss_sum(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
         """(summed next-token loss over the learned tokens, their count) for one batch."""
         logits = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-        targets = batch["labels"][:, 1:]
-        losses = torch.nn.functional.cross_entropy(logits[:, :-1].flatten(0, 1).float(), targets.flatten(),
+        # Position t predicts token t+1: shift the labels, not the logits (a [batch, length, vocab] copy per step).
+        targets = torch.nn.functional.pad(batch["labels"], (0, 1), value=IGNORE_INDEX)[:, 1:]
+        losses = torch.nn.functional.cross_entropy(logits.flatten(0, 1).float(), targets.flatten(),
                                                    ignore_index=IGNORE_INDEX, reduction="sum")
         return losses, (targets != IGNORE_INDEX).sum()
 
