@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -72,6 +73,23 @@ def run_trainer(*args: str, env: dict | None = None, timeout: float = 120) -> Re
     result = Result(completed.returncode, completed.stdout, completed.stderr)
     assert (result.returncode == 0) == (result.last["type"] == "finished"), completed.stderr[-3000:]
     return result
+
+
+def cancel_after_first_step(config, run_dir) -> Result:
+    """Starts `train`, sends SIGINT (as Ctrl-C or the app's Cancel) once the first step event arrives, and returns
+    the whole event stream of the cancelled run."""
+    process = subprocess.Popen([sys.executable, "-m", "airlock_trainer", *train_args(config, run_dir)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=trainer_env(), cwd=str(ROOT))
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if json.loads(line)["type"] == "step":
+            process.send_signal(signal.SIGINT)
+            break
+    lines.extend(process.stdout)
+    stderr = process.stderr.read()
+    process.wait(timeout=60)
+    return Result(process.returncode, "".join(lines), stderr)
 
 
 def train_args(config, run_dir, run_id="run-1", resume=False) -> list[str]:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 
 import pytest
 import yaml
-from conftest import ROOT, Result, run_trainer, train_args, trainer_env, write_table
+from conftest import ROOT, cancel_after_first_step, run_trainer, train_args, write_table
 from make_tiny_bpe_models import make_tiny_gpt2, make_tiny_llama
 
 HELD_OUT = (7, 22, 123, 150, 189)
@@ -120,21 +118,6 @@ def test_lora_saves_the_adapter_and_checkpoints_without_the_base(tmp_path, llama
                         "input_column": False}
 
 
-def _cancel_after_first_step(config, run_dir) -> Result:
-    process = subprocess.Popen([sys.executable, "-m", "airlock_trainer", *train_args(config, run_dir)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=trainer_env(), cwd=str(ROOT))
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if json.loads(line)["type"] == "step":
-            process.send_signal(signal.SIGINT)
-            break
-    lines.extend(process.stdout)
-    stderr = process.stderr.read()
-    process.wait(timeout=60)
-    return Result(process.returncode, "".join(lines), stderr)
-
-
 def test_lora_cancel_and_resume_end_where_an_uninterrupted_run_ends(tmp_path, llama):
     """Bit for bit without dropout (with lora_dropout the resumed run's masks differ; its loss still falls)."""
     from safetensors.torch import load_file
@@ -144,7 +127,7 @@ def test_lora_cancel_and_resume_end_where_an_uninterrupted_run_ends(tmp_path, ll
     no_dropout = {"lora_dropout": 0.0}
     whole = run_trainer(*train_args(lm_config(tmp_path / "a.yaml", llama, data, no_dropout, batch_size=4), tmp_path / "whole"))
     config = lm_config(tmp_path / "b.yaml", llama, data, no_dropout, batch_size=4)
-    cancelled = _cancel_after_first_step(config, tmp_path / "cut")
+    cancelled = cancel_after_first_step(config, tmp_path / "cut")
     assert cancelled.last["status"] == "cancelled" and cancelled.last["details"]["resumable"]
     resumed = run_trainer(*train_args(config, tmp_path / "cut", resume=True))
     assert resumed.last["status"] == "completed"

@@ -6,13 +6,12 @@ import json
 import math
 import os
 import shutil
-import signal
 import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT, Result, run_trainer, train_args, trainer_env, write_config, write_dataset
+from conftest import ROOT, cancel_after_first_step, run_trainer, train_args, trainer_env, write_config, write_dataset
 
 
 def test_full_run_with_test_set(tmp_path, tiny_model):
@@ -119,18 +118,8 @@ def test_cancel_then_resume_completes(tmp_path, tiny_model):
     train = write_dataset(tmp_path / "train", 200, seed=5)
     config = write_config(tmp_path / "config.yaml", tiny_model, train, training={"max_epochs": 2, "batch_size": 4})
     run_dir = tmp_path / "run"
-    process = _start_training(config, run_dir, stderr=subprocess.PIPE)
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if json.loads(line)["type"] == "step":
-            process.send_signal(signal.SIGINT)
-            break
-    lines.extend(process.stdout)
-    stderr = process.stderr.read()
-    process.wait(timeout=60)
-    cancelled = Result(process.returncode, "".join(lines), stderr)
-    assert cancelled.returncode == 0, stderr[-3000:]
+    cancelled = cancel_after_first_step(config, run_dir)
+    assert cancelled.returncode == 0, cancelled.stderr[-3000:]
     assert cancelled.last["status"] == "cancelled" and cancelled.last["model_dir"] is None
     assert cancelled.last["details"]["checkpoint"] == str(run_dir / "checkpoints" / "last.ckpt")
     stopped_at = cancelled.of_type("step")[-1]["step"]

@@ -14,7 +14,7 @@ import shutil
 import time
 
 from .cancel import CancelFlag
-from .errors import AirlockError, Cancelled
+from .errors import AirlockError
 from .events import EventWriter
 
 MONITOR, MODE = "val/loss", "min"
@@ -97,7 +97,6 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     pl = import_lightning()
     import torch
     from lightning.pytorch.callbacks import EarlyStopping
-    from lightning.pytorch.utilities.exceptions import MisconfigurationException, SIGTERMException
 
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
@@ -106,6 +105,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     from .lm_model import check_qlora, finetuning_method, load_causal_lm, trainable_counts
     from .lm_module import CausalLMModule, GenerationsCallback
     from .preflight import run_preflight
+    from .train import fit
     from .sft_encode import IGNORE_INDEX
 
     training, tokenizer, encoded = config["training"], prepared["tokenizer"], prepared["encoded"]
@@ -158,17 +158,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
         accumulate_grad_batches=training["accumulate_grad_batches"], callbacks=callbacks, logger=False,
         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
         default_root_dir=setup["run_dir"], use_distributed_sampler=False)
-    try:
-        trainer.fit(module, datamodule=datamodule, ckpt_path=setup["resume_from"], weights_only=False)
-    except SIGTERMException:
-        raise Cancelled() from None
-    except MisconfigurationException as error:
-        if "restored a checkpoint" not in str(error):
-            raise
-        raise AirlockError("CONFIG_INVALID", f"The checkpoint is already past the end this config sets: {error}",
-                           hint="Raise training.max_epochs (or max_steps) above what the run has already done.",
-                           field="training.max_epochs") from None
-    cancel.check()
+    fit(trainer, module, datamodule, setup["resume_from"], cancel)
 
     best = checkpoints.path("best")
     kept = checkpoints.kept_validation()

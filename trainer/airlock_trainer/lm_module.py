@@ -15,7 +15,7 @@ import lightning.pytorch as pl
 import torch
 
 from .errors import AirlockError
-from .module import adamw_with_schedule
+from .module import adamw_with_schedule, log_training_loss
 from .sft_encode import IGNORE_INDEX
 
 
@@ -48,14 +48,7 @@ class CausalLMModule(pl.LightningModule):
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         """Mean loss per learned token of the batch."""
         total, count = self._loss_sum(batch)
-        loss = total / count.clamp(min=1)
-        if not torch.isfinite(loss):
-            raise AirlockError("TRAINING_DIVERGED", f"The training loss became {loss.item()} at step "
-                               f"{self.global_step + 1}; the model stopped learning.",
-                               hint="Lower training.learning_rate (for example by 10x), or use precision 32-true.",
-                               field="training.learning_rate")
-        self.log("train/loss", loss, on_step=True, on_epoch=False, batch_size=batch["labels"].shape[0])
-        return loss
+        return log_training_loss(self, total / count.clamp(min=1), batch["labels"].shape[0])
 
     def _evaluate(self, batch: dict, stage: str) -> None:
         total, count = self._loss_sum(batch)

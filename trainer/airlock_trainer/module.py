@@ -74,6 +74,17 @@ def adamw_with_schedule(model, trainer, *, learning_rate: float, weight_decay: f
     return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
 
 
+def log_training_loss(module: pl.LightningModule, loss: torch.Tensor, batch_size: int) -> torch.Tensor:
+    """Logs train/loss for a step and returns it; TRAINING_DIVERGED when it is not a finite number."""
+    if not torch.isfinite(loss):
+        raise AirlockError("TRAINING_DIVERGED", f"The training loss became {loss.item()} at step "
+                           f"{module.global_step + 1}; the model stopped learning.",
+                           hint="Lower training.learning_rate (for example by 10x), or use precision 32-true.",
+                           field="training.learning_rate")
+    module.log("train/loss", loss, on_step=True, on_epoch=False, batch_size=batch_size)
+    return loss
+
+
 class ClassifierModule(pl.LightningModule):
     """Fine-tunes `model` (a transformers sequence classification model) on the targets of a fitted task."""
 
@@ -106,13 +117,7 @@ class ClassifierModule(pl.LightningModule):
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         """One optimizer step's loss."""
         _, loss = self._forward(batch)
-        if not torch.isfinite(loss):
-            raise AirlockError("TRAINING_DIVERGED", f"The training loss became {loss.item()} at step "
-                               f"{self.global_step + 1}; the model stopped learning.",
-                               hint="Lower training.learning_rate (for example by 10x), or use precision 32-true.",
-                               field="training.learning_rate")
-        self.log("train/loss", loss, on_step=True, on_epoch=False, batch_size=batch["labels"].shape[0])
-        return loss
+        return log_training_loss(self, loss, batch["labels"].shape[0])
 
     def _evaluate(self, batch: dict, stage: str) -> None:
         output, loss = self._forward(batch)

@@ -103,7 +103,6 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     pl = import_lightning()  # first: it keeps torchmetrics from loading matplotlib and scipy
     import torch
     from lightning.pytorch.callbacks import EarlyStopping
-    from lightning.pytorch.utilities.exceptions import MisconfigurationException, SIGTERMException
 
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
@@ -149,17 +148,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         enable_checkpointing=False, enable_progress_bar=False,
         enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=setup["run_dir"],
         use_distributed_sampler=False)
-    try:
-        trainer.fit(module, datamodule=datamodule, ckpt_path=setup["resume_from"], weights_only=False)
-    except SIGTERMException:
-        raise Cancelled() from None
-    except MisconfigurationException as error:
-        if "restored a checkpoint" not in str(error):
-            raise
-        raise AirlockError("CONFIG_INVALID", f"The checkpoint is already past the end this config sets: {error}",
-                           hint="Raise training.max_epochs (or max_steps) above what the run has already done.",
-                           field="training.max_epochs") from None
-    cancel.check()
+    fit(trainer, module, datamodule, setup["resume_from"], cancel)
 
     best = checkpoints.path("best")
     kept = checkpoints.kept_validation()
@@ -199,6 +188,24 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         **prepared["timing"],
         "precision": runtime["precision"], "device_name": runtime["device_name"],
         "attention": getattr(module.model.config, "_attn_implementation", None), "compiled": training["compile"]})
+
+
+def fit(trainer, module, datamodule, resume_from: str | None, cancel: CancelFlag) -> None:
+    """trainer.fit from the start or from a checkpoint; Cancelled when stopped by a signal, CONFIG_INVALID when the
+    checkpoint is already past the end the config sets."""
+    from lightning.pytorch.utilities.exceptions import MisconfigurationException, SIGTERMException
+
+    try:
+        trainer.fit(module, datamodule=datamodule, ckpt_path=resume_from, weights_only=False)
+    except SIGTERMException:
+        raise Cancelled() from None
+    except MisconfigurationException as error:
+        if "restored a checkpoint" not in str(error):
+            raise
+        raise AirlockError("CONFIG_INVALID", f"The checkpoint is already past the end this config sets: {error}",
+                           hint="Raise training.max_epochs (or max_steps) above what the run has already done.",
+                           field="training.max_epochs") from None
+    cancel.check()
 
 
 def _finetuning(model, config: dict, modality: str):
