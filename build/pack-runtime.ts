@@ -62,7 +62,9 @@ async function main(): Promise<void> {
   const indexArgs = torchIndex ? ['--extra-index-url', torchIndex] : [];
   const report = join(staging, 'report.json');
   console.error('pack:runtime: resolving trainer/requirements.txt…');
-  run(python, ['-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--only-binary', ':all:', '--quiet', ...indexArgs, '--report', report, '-r', join(APP_ROOT, 'trainer', 'requirements.txt')]);
+  // CUDA packs add what only an NVIDIA GPU can use (bitsandbytes for QLoRA).
+  const cudaExtras = variant === 'cu128' ? ['-r', join(APP_ROOT, 'trainer', 'requirements-cuda.txt')] : [];
+  run(python, ['-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--only-binary', ':all:', '--quiet', ...indexArgs, '--report', report, '-r', join(APP_ROOT, 'trainer', 'requirements.txt'), ...cudaExtras]);
   const items = (JSON.parse(readFileSync(report, 'utf8')).install as ReportItem[]).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   rmSync(report);
   const torch = items.find((item) => item.metadata.name.toLowerCase() === 'torch');
