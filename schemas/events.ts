@@ -122,7 +122,7 @@ export const GenerationsEvent = z.object({
   step: z.number().int().min(0),
   samples: z.array(
     z.object({
-      prompt: z.string().describe('The prompt as the model read it (for chats: the turns before the answer, with the chat template).'),
+      prompt: z.string().describe('The prompt (for chats: the user turn the answer replies to; the model reads the whole conversation before it, with the chat template).'),
       reference: z.string().describe('The answer in the validation data.'),
       output: z.string().describe('What the model wrote (greedy decoding, at most evaluation.max_new_tokens tokens).'),
     }),

@@ -25,7 +25,7 @@ describe('airlock CLI: causal language models in the cache', () => {
     const human = airlock(home, ['models', 'inspect', 'tiny-gpt2']);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toContain('Causal LM: yes');
-    expect(human.stdout).toContain("Chat template: no; chat data is formatted with Airlock's default template");
+    expect(human.stdout).toContain("Chat template: no; chat data is formatted with ChatML's markers (<|im_start|>role … <|im_end|>)");
     expect(human.stdout).toContain('Longest input: 64 tokens');
     expect(human.stdout).toContain('pad = EOS');
     expect(human.stdout).not.toContain('Classification head');

@@ -77,8 +77,8 @@ describe('airlock CLI: fine-tuning data for causal language models', () => {
     expect(reasons['data.max_length']).toMatch(/^64: the most the model gpt2-64 can read; the longest row has \d+ tokens \(12 rows measured/);
     expect(warnings).toHaveLength(1);
     expect(warnings[0].code).toBe('SFT_ROWS_TOO_LONG');
-    expect(warnings[0].message).toMatch(/^4 of 12 rows are longer than data\.max_length 64 tokens and will be cut at the end \(the longest has \d+\)\./);
-    expect(result.stderr).toContain(`Warning: ${warnings[0].message}`);
+    expect(warnings[0].message).toMatch(/^4 of 12 rows are longer than data\.max_length 64 tokens and will be cut at the end, answers included: a row whose answer starts past 64 tokens teaches nothing \(the longest has \d+\)\./);
+    expect(result.stderr).toContain(`Warning [SFT_ROWS_TOO_LONG]: ${warnings[0].message}`);
   });
 
   it('config: chat data on a model with a chat template covers the longest conversation without a warning', () => {

@@ -35,7 +35,7 @@ describe('the Models screen shows what a causal language model is', () => {
 
   it('a GPT-2 decoder: no chat template, padded with its end-of-text token', async () => {
     const details = await importAndShow(tinyModelPath('gpt2'), 'tiny-gpt2');
-    expect(details.getByText("none: chat data is formatted with Airlock's default template")).toBeTruthy();
+    expect(details.getByText("none: chat data is formatted with ChatML's markers (<|im_start|>role … <|im_end|>)")).toBeTruthy();
     expect(details.getByText(/end-of-text token <\|endoftext\|>/)).toBeTruthy();
     expect(details.getByText('64 tokens')).toBeTruthy();
   });

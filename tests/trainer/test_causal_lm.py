@@ -151,8 +151,7 @@ def test_chat_on_a_model_without_a_template_uses_chatml_and_says_so(tmp_path, gp
     assert any("no chat template" in event["message"] for event in result.of_type("progress"))
     assert result.last["details"]["chat_template"] == "default"
     prompt = result.of_type("generations")[0]["samples"][0]["prompt"]
-    assert prompt.startswith("<|im_start|>system\nAnswer with odd or even.<|im_end|>\n<|im_start|>user\nn: ")
-    assert prompt.endswith("<|im_start|>assistant\n")
+    assert prompt.startswith("n: ")  # the user's question is shown; the model reads the rendered conversation
 
 
 @pytest.mark.parametrize("rows, columns, code, row", [

@@ -50,9 +50,14 @@ def prepare(config: dict, setup: dict, writer: EventWriter) -> dict:
 
         encoded[name], cut[name] = encode_examples(rows[EXAMPLE], tokenizer, settings, report)
         if not len(encoded[name]):
-            raise AirlockError("DATASET_EMPTY", f"Every {name} row is longer than data.max_length "
-                               f"({settings['max_length']} tokens) before its answer starts, so nothing is left to "
-                               "learn.", hint="Raise data.max_length.", field="data.max_length")
+            from .model_limits import input_limit
+
+            limit, _ = input_limit(setup["model_dir"])
+            room = f"this model reads at most {limit} tokens" if limit else "if the model can read more"
+            raise AirlockError("DATASET_EMPTY", f"In every {name} row the answer starts after data.max_length "
+                               f"({settings['max_length']} tokens), so cutting the rows there leaves nothing to learn "
+                               f"(the longest row has {cut[name]['longest']} tokens).",
+                               hint=f"Shorten the prompts, or raise data.max_length ({room}).", field="data.max_length")
     long_rows = sum(part["cut"] for part in cut.values())
     if long_rows:
         writer.progress("tokenizing", f"{long_rows} rows are longer than data.max_length "
@@ -80,7 +85,9 @@ def _samples(examples: list[dict], settings: dict, tokenizer, count: int) -> lis
             messages = example["messages"]
             last = max(index for index, turn in enumerate(messages) if turn["role"] == "assistant")
             text = generation_prompt(settings, tokenizer, messages[:last])
-            samples.append({"prompt": text, "prompt_text": text, "reference": messages[last]["content"]})
+            # Shown: the question the answer replies to; the model reads the whole rendered conversation.
+            asked = next((turn["content"] for turn in reversed(messages[:last]) if turn["role"] == "user"), text)
+            samples.append({"prompt": asked, "prompt_text": text, "reference": messages[last]["content"]})
         else:
             words = example["text"].split(" ")
             half = max(1, len(words) // 2)

@@ -22,6 +22,9 @@ def preview(config_path: str, rows: int, writer: EventWriter) -> None:
     base_dirs = [os.getcwd(), os.path.dirname(os.path.abspath(config_path))]
     data = config["data"]
     table = read_table(resolve_data_path(data["train_path"], "data.train_path", base_dirs), "data.train_path")
+    if config["model"]["task"] == "causal_lm":
+        writer.emit("preview_rows", rows=_sft_rows(table, data, rows))
+        return
     cleaned = clean(table, data, "data.train_path", task_for(config))
     first = cleaned.select(range(min(rows, len(cleaned))))
     user_code = UserCode(config, config_path, "preview")
@@ -29,3 +32,23 @@ def preview(config_path: str, rows: int, writer: EventWriter) -> None:
     for row, label in zip(shown, first["label"]):
         row["label"] = label
     writer.emit("preview_rows", rows=shown)
+
+
+def _sft_rows(table, data: dict, rows: int) -> list[dict]:
+    """A causal LM's first rows: what it reads (the prompt, or the turns before the last answer) and what it learns
+    to write (data.preprocess does not apply to these rows)."""
+    from .sft_rows import read_examples
+
+    shown = []
+    for example in read_examples(table, data)[:rows]:
+        if "messages" in example:
+            turns = example["messages"]
+            last = max(index for index, turn in enumerate(turns) if turn["role"] == "assistant")
+            text = "\n".join(f"{turn['role']}: {turn['content']}" for turn in turns[:last])
+            shown.append({"text": text, "preprocessed": text, "label": turns[last]["content"]})
+        elif "prompt" in example:
+            text = example["prompt"] + (f"\n\n{example['input']}" if example.get("input") else "")
+            shown.append({"text": text, "preprocessed": text, "label": example["completion"]})
+        else:
+            shown.append({"text": example["text"], "preprocessed": example["text"], "label": None})
+    return shown

@@ -14,7 +14,7 @@ export const configCommand: Command = {
     if (context.positionals[0] === 'preview') return preview(context, this.usage);
     const dataset = userPathOrId(positional(context, 0, 'a dataset id or file', this.usage));
     const { config, reasons, yaml, warnings } = await call(context, 'config.suggest', { dataset, model: stringOption(context, 'model') });
-    for (const warning of warnings) context.output.info(`Warning: ${warning.message}`);
+    for (const warning of warnings) context.output.info(`Warning [${warning.code}]: ${warning.message}`);
     const option = stringOption(context, 'out');
     const out = option ? userPath(option) : null;
     if (out) writeFileSync(out, yaml);

@@ -26,7 +26,7 @@ function describeGeneration(info: ModelInfo): string[] {
   if (!info.causalLm) return [];
   return [
     '  Causal LM: yes; it generates text (model.task causal_lm, LoRA by default)',
-    `  Chat template: ${info.chatTemplate ? 'yes; chat data is formatted with it' : "no; chat data is formatted with Airlock's default template"}`,
+    `  Chat template: ${info.chatTemplate ? 'yes; chat data is formatted with it' : "no; chat data is formatted with ChatML's markers (<|im_start|>role … <|im_end|>)"}`,
   ];
 }
 

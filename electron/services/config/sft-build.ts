@@ -66,7 +66,7 @@ export function suggestSftMaxLength(dataset: Dataset, model: CachedModel, measur
   const kept = measured.rows ?? measured.count;
   const rows = measured.count < kept ? `about ${Math.round((cut / measured.count) * kept)} of ${kept} rows (${cut} of ${measured.count} measured)` : `${cut} of ${kept} rows`;
   const raise = modelLimit !== null && modelLimit > value ? ` The model reads up to ${modelLimit}: raise data.max_length to keep more, at a cost in memory and time.` : '';
-  return { value, reason, warning: { code: 'SFT_ROWS_TOO_LONG', message: `${rows} are longer than data.max_length ${value} tokens and will be cut at the end (the longest has ${longest}).${raise}` } };
+  return { value, reason, warning: { code: 'SFT_ROWS_TOO_LONG', message: `${rows} are longer than data.max_length ${value} tokens and will be cut at the end, answers included: a row whose answer starts past ${value} tokens teaches nothing (the longest has ${longest}).${raise || ' Shorten the longest prompts to keep their answers.'}` } };
 }
 
 /** Tokens of the longest row, guessed from the columns' longest values when the tokenizer could not be run. */

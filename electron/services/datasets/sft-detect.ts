@@ -81,10 +81,11 @@ function missing(format: SftFormat, columns: ColumnStats[], what: string): Airlo
   });
 }
 
-/** A column of lists (JSON or Parquet), or of text that opens like a JSON list. */
+/** A column of lists (JSON or Parquet), or of text that opens like a JSON list: a few malformed cells among them
+ * still make it a chat column, so import names their rows instead of looking for labels. */
 function holdsLists(column: ColumnStats): boolean {
   if (column.profile.type === 'list') return true;
-  return column.profile.samples.length > 0 && column.profile.samples.every((sample) => sample.trimStart().startsWith('['));
+  return column.profile.samples.some((sample) => sample.trimStart().startsWith('['));
 }
 
 function isText(column: ColumnStats): boolean {

@@ -63,6 +63,13 @@ function cellText(cell: Cell | undefined): string | null {
   return typeof cell === 'string' ? cell : cell.join('\n');
 }
 
+/** ShareGPT's turn keys ({from: human|gpt|system, value}) read as {role, content}; other turns as they are. */
+const SHAREGPT_ROLES: Record<string, string> = { human: 'user', gpt: 'assistant', system: 'system' };
+function fromShareGpt(turn: Record<string, unknown>): Record<string, unknown> {
+  if ('role' in turn || typeof turn.from !== 'string' || !('value' in turn)) return turn;
+  return { role: SHAREGPT_ROLES[turn.from] ?? turn.from, content: turn.value };
+}
+
 /**
  * One chat cell checked, as sft_format.parse_messages checks it: a JSON list of {role, content} in a string,
  * or a native list (whose objects import read as compact JSON text).
@@ -77,7 +84,7 @@ export function parseMessages(cell: Cell, row: number, column: string): ChatTurn
   }
   const turns: ChatTurn[] = [];
   for (const turn of value as Record<string, unknown>[]) {
-    const { role, content } = turn;
+    const { role, content } = fromShareGpt(turn);
     if (!CHAT_ROLES.includes(role as ChatTurn['role'])) {
       throw new AirlockError('CHAT_ROLE_UNKNOWN', `Row ${row}: a turn has the role ${JSON.stringify(role ?? null)}; Airlock knows system, user and assistant.`, {
         hint: 'Rename the role, or remove the turn.',

@@ -112,7 +112,7 @@ function ModelDetails({ model }: { model: CachedModel }) {
             <dt>Generates text</dt>
             <dd>yes: a causal language model, fine-tuned with LoRA by default</dd>
             <dt>Chat template</dt>
-            <dd>{info.chatTemplate ? 'yes: chat data is formatted with it' : "none: chat data is formatted with Airlock's default template"}</dd>
+            <dd>{info.chatTemplate ? 'yes: chat data is formatted with it' : "none: chat data is formatted with ChatML's markers (<|im_start|>role … <|im_end|>)"}</dd>
           </>
         )}
         <dt>Hidden size</dt>

@@ -29,13 +29,13 @@ describe('causal_lm config suggestions', () => {
     const lengths = [...Array(4000).fill(100), ...Array(1000).fill(900)];
     const suggested = suggestSftMaxLength(dataset, model(512), { count: 5000, rows: 9990, max: 900, lengths });
     expect(suggested.value).toBe(512);
-    expect(suggested.warning).toEqual({ code: 'SFT_ROWS_TOO_LONG', message: 'about 1998 of 9990 rows (1000 of 5000 measured) are longer than data.max_length 512 tokens and will be cut at the end (the longest has 900).' });
+    expect(suggested.warning).toEqual({ code: 'SFT_ROWS_TOO_LONG', message: 'about 1998 of 9990 rows (1000 of 5000 measured) are longer than data.max_length 512 tokens and will be cut at the end, answers included: a row whose answer starts past 512 tokens teaches nothing (the longest has 900). Shorten the longest prompts to keep their answers.' });
   });
 
   it("stops at Airlock's ceiling below a long context, and says the model reads more", () => {
     const suggested = suggestSftMaxLength(dataset, model(32768), { count: 2, rows: 2, max: 5000, lengths: [10, 5000] });
     expect(suggested.value).toBe(2048);
-    expect(suggested.warning!.message).toBe('1 of 2 rows are longer than data.max_length 2048 tokens and will be cut at the end (the longest has 5000). The model reads up to 32768: raise data.max_length to keep more, at a cost in memory and time.');
+    expect(suggested.warning!.message).toBe('1 of 2 rows are longer than data.max_length 2048 tokens and will be cut at the end, answers included: a row whose answer starts past 2048 tokens teaches nothing (the longest has 5000). The model reads up to 32768: raise data.max_length to keep more, at a cost in memory and time.');
   });
 
   it('estimates from characters when the tokenizer could not be run', () => {

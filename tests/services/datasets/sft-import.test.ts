@@ -83,6 +83,22 @@ describe('supervised fine-tuning shapes are detected as task causal_lm', () => {
     expect(analysis.detection.sft).toMatchObject({ format: 'chat', messagesColumn: 'conversations', chatRoles: { assistant: 3, system: 3, user: 3 } });
   });
 
+  it('ShareGPT conversations ({from: human|gpt, value}) are read as {role, content}', async () => {
+    const folder = tableFolder(scratch, 'sharegpt');
+    const turns = (question: string, answer: string) => [{ from: 'system', value: 'Be brief.' }, { from: 'human', value: question }, { from: 'gpt', value: answer }];
+    const analysis = await analyzeDatasetFile(write('share.jsonl', jsonl([{ conversations: turns('Hi?', 'Hello.') }, { conversations: turns('Bye?', 'Ciao.') }])), { tableDir: folder });
+    expect(analysis.detection.sft).toMatchObject({ format: 'chat', messagesColumn: 'conversations', chatRoles: { assistant: 2, system: 2, user: 2 } });
+    expect(trainerExamples(folder, { format: 'chat', messages_column: 'conversations' }).examples![0]).toEqual({
+      row: 1,
+      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi?' }, { role: 'assistant', content: 'Hello.' }],
+    });
+  });
+
+  it('a messages column with one cell that is not a conversation is still chat data, and that row is named', async () => {
+    const records = [...Array.from({ length: 6 }, (_, index) => ({ messages: chat(`q${index}`, 'a') })), { messages: 'user: hi' }];
+    await expectFailure(write('one-bad-cell.jsonl', jsonl(records)), out, 'CHAT_MESSAGES_INVALID', /^Row 7: the column 'messages' does not hold a conversation/);
+  });
+
   it('a CSV "messages" column of plain text stays classification data', async () => {
     let text = 'messages,label\n';
     for (let i = 0; i < 20; i++) text += `customer message number ${i} about the order,${i % 2 ? 'billing' : 'shipping'}\n`;
