@@ -88,7 +88,7 @@ export type FilePrediction = z.infer<typeof FilePrediction>;
 export const GeneratedAnswer = z.object({
   prompt: z.string(),
   text: z.string().describe('The whole answer (the pieces streamed as generate notices, joined).'),
-  tokens: z.number().int().describe('Tokens in the answer (its text encoded again by the model\'s tokenizer).'),
+  tokens: z.number().int().describe('Tokens the model wrote for the answer (its end-of-text token not counted).'),
   durationS: z.number(),
 });
 export type GeneratedAnswer = z.infer<typeof GeneratedAnswer>;

@@ -14,11 +14,12 @@ def prompt_ids(tokenizer, prompt_text: str) -> list[int]:
 
 
 def generate_text(model, tokenizer, settings: dict, prompt_text: str, *, max_new_tokens: int, temperature: float,
-                  on_text: Callable[[str], None] | None = None) -> str:
+                  on_text: Callable[[str], None] | None = None, counts: dict | None = None) -> str:
     """The model's answer to `prompt_text` (already in the training format: sft_format.generation_prompt).
 
     temperature 0 decodes greedily (the same answer every time); above 0 it samples. `on_text` receives the
-    answer piece by piece as tokens are decoded (transformers' TextStreamer contract), for streaming.
+    answer piece by piece as tokens are decoded (transformers' TextStreamer contract), for streaming; `counts`, when
+    given, receives "tokens": how many tokens the answer has.
     """
     import torch
 
@@ -35,7 +36,11 @@ def generate_text(model, tokenizer, settings: dict, prompt_text: str, *, max_new
     output = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
                             pad_token_id=pad, eos_token_id=tokenizer.eos_token_id, streamer=streamer,
                             **options, **({"top_p": None, "top_k": None} if temperature <= 0 else {}))
-    answer = tokenizer.decode(output[0, ids.shape[1]:], skip_special_tokens=True)
+    new = output[0, ids.shape[1]:]
+    if counts is not None:  # tokens the model wrote, its end-of-text token and any padding after it left out
+        stops = {token for token in (tokenizer.eos_token_id, pad) if token is not None}
+        counts["tokens"] = next((index for index, token in enumerate(new.tolist()) if token in stops), len(new))
+    answer = tokenizer.decode(new, skip_special_tokens=True)
     return clean_output(settings, answer)
 
 

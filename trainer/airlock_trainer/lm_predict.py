@@ -33,15 +33,8 @@ class LmPredictor:
                                field="temperature")
         started = time.monotonic()
         text = generation_prompt(self.settings, self.tokenizer, prompt)
-        pieces: list[str] = []
-
-        def collect(piece: str) -> None:
-            pieces.append(piece)
-            if on_text:
-                on_text(piece)
-
+        counts: dict = {}
         with self.torch.no_grad():
             answer = generate_text(self.model, self.tokenizer, self.settings, text, max_new_tokens=max_new_tokens,
-                                   temperature=float(temperature), on_text=collect)
-        tokens = len(self.tokenizer("".join(pieces), add_special_tokens=False)["input_ids"])
-        return {"text": answer, "tokens": tokens, "duration_s": round(time.monotonic() - started, 3)}
+                                   temperature=float(temperature), on_text=on_text, counts=counts)
+        return {"text": answer, "tokens": counts["tokens"], "duration_s": round(time.monotonic() - started, 3)}

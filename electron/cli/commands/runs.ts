@@ -72,7 +72,11 @@ export async function followRun(context: CommandContext, start: () => Promise<{ 
   };
   // Subscribe before starting so no early event is missed; hold notices until the run id is known.
   const unsubscribe = context.api.subscribe((notice) => (runId ? deliver(notice) : notices.push(notice)));
+  let cancelling = false;
   const onInterrupt = () => {
+    // Ctrl-C reaches every process of the group, and a wrapper (npm, tsx) may pass it on again: say it once.
+    if (cancelling) return;
+    cancelling = true;
     context.output.info('\nCancelling: saving a checkpoint…');
     if (runId) void context.api.call('runs.cancel', { runId });
   };
