@@ -130,7 +130,7 @@ export const runsCommand: Command = {
       all.length === 0
         ? 'No runs yet. Write a config with `airlock config <dataset>` and start it with `airlock train <config.yaml>`.'
         : table(
-            ['ID', 'STATUS', 'EXPERIMENT', 'MODEL', 'VAL ACC', 'VAL F1', 'DURATION'],
+            ['ID', 'STATUS', 'EXPERIMENT', 'MODEL', 'VAL ACC', 'VAL F1', 'VAL LOSS', 'DURATION'],
             all.map((run) => [
               run.id,
               run.status,
@@ -138,6 +138,8 @@ export const runsCommand: Command = {
               run.modelId,
               run.metrics['val/accuracy']?.toFixed(4) ?? '-',
               run.metrics['val/f1_macro']?.toFixed(4) ?? '-',
+              // what a causal LM's run is judged by (its accuracy and F1 columns stay empty)
+              run.metrics['val/loss']?.toFixed(4) ?? '-',
               run.durationS !== null ? `${run.durationS.toFixed(0)} s` : '-',
             ]),
           ),
