@@ -1,14 +1,15 @@
-import { Fragment, useEffect, useState } from 'react';
-import type { Dataset, SftDetection } from '../../../schemas/dataset.ts';
+import { useEffect, useState } from 'react';
+import type { Dataset } from '../../../schemas/dataset.ts';
 import type { SftFormat } from '../../../schemas/config.ts';
 import type { ScreenProps } from './index.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { Name } from '../components/Name.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
+import { LabelFacts, SftFacts } from '../components/DetectionFacts.tsx';
 import { FileImport } from '../components/FileImport.tsx';
 import { LabelChart } from '../components/LabelChart.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
-import { formatBytes, formatDate, formatPercent } from '../lib/format.ts';
+import { formatBytes, formatDate } from '../lib/format.ts';
 import { href, navigate } from '../router.ts';
 import { useDatasets } from '../store/datasets.ts';
 import { useNewRun } from '../store/new-run.ts';
@@ -20,66 +21,6 @@ const READ_AS: { value: '' | SftFormat; label: string }[] = [
   { value: 'chat', label: 'Chat conversations (a messages column of {role, content} turns)' },
   { value: 'text', label: 'Plain text to continue (domain text, one column)' },
 ];
-
-/** The label facts of a classification or regression table. */
-function LabelFacts({ dataset }: { dataset: Dataset }) {
-  const detection = dataset.detection;
-  return (
-    <>
-      <dt>Text column</dt>
-      <dd>{detection.textColumn ?? '—'}</dd>
-      <dt>Label column</dt>
-      <dd>{detection.labelColumn ?? '—'}</dd>
-      <dt>Labels</dt>
-      <dd>{detection.labels.length > 0 ? detection.labels.length : 'a number (regression)'}</dd>
-      <dt>Balance</dt>
-      <dd>{detection.balance === null ? '—' : `${formatPercent(detection.balance)} (smallest class / largest)`}</dd>
-      {detection.idColumns.length > 0 && (
-        <>
-          <dt>Ignored</dt>
-          <dd>{detection.idColumns.join(', ')} (row identifiers)</dd>
-        </>
-      )}
-    </>
-  );
-}
-
-const SFT_FORMAT_WORDS: Record<SftFormat, string> = {
-  prompt_completion: 'prompts and answers: the model learns to write each answer after its prompt',
-  chat: "chat conversations: the model learns the assistant's turns",
-  text: 'plain text: the model learns to continue it',
-};
-
-/** What a table of fine-tuning data holds: its shape and the columns each part comes from. */
-function SftFacts({ sft }: { sft: SftDetection }) {
-  const columns: [string, string | null][] = [
-    ['Prompt column', sft.promptColumn],
-    ['Input column', sft.inputColumn],
-    ['Answer column', sft.completionColumn],
-    ['Conversation column', sft.messagesColumn],
-    ['Text column', sft.textColumn],
-  ];
-  return (
-    <>
-      <dt>Shape</dt>
-      <dd>{SFT_FORMAT_WORDS[sft.format]}</dd>
-      {columns
-        .filter(([, column]) => column !== null)
-        .map(([label, column]) => (
-          <Fragment key={label}>
-            <dt>{label}</dt>
-            <dd>{column}</dd>
-          </Fragment>
-        ))}
-      {sft.chatRoles && (
-        <>
-          <dt>Turns</dt>
-          <dd>{Object.entries(sft.chatRoles).map(([role, count]) => `${count} ${role}`).join(', ')}</dd>
-        </>
-      )}
-    </>
-  );
-}
 
 function ImportPanel() {
   const [skipUnreadable, setSkipUnreadable] = useState(false);
