@@ -66,3 +66,11 @@ def report(accuracy: float, **extra: object) -> None:
     """Print the contestant's result as the last JSON line on stdout."""
     print(json.dumps({"type": "bench_result", "val_accuracy": accuracy, **extra}), flush=True)
     sys.stdout.flush()
+
+
+def write_results(out: Path, summary: dict, table: str) -> None:
+    """Keeps a run's summary (results.json) and table (results.md) in `out`, and prints the table and where they are."""
+    (out / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    (out / "results.md").write_text(table, encoding="utf-8")
+    print(table)
+    print(f"\nResult JSON: {out / 'results.json'}")

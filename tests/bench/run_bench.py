@@ -22,7 +22,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench_common import OFFLINE_ENV, bundled_model_dir, read_rows
+from bench_common import OFFLINE_ENV, bundled_model_dir, read_rows, write_results
 from bench_report import markdown, verdicts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -354,11 +354,7 @@ def main() -> None:
         "results": results,
     }
     summary["verdicts"] = verdicts(summary)
-    table = markdown(summary)
-    (out / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    (out / "results.md").write_text(table, encoding="utf-8")
-    print(table)
-    print(f"\nResult JSON: {out / 'results.json'}")
+    write_results(out, summary, markdown(summary))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from bench_common import write_results
 from bench_report import _number
 from sft_data import write
 from run_bench import BENCH_DIR, BENCH_SITE, ROOT, environment, measure, run_rounds
@@ -274,11 +275,7 @@ def main() -> None:
         "results": results,
     }
     summary["verdicts"] = verdicts(results)
-    table = markdown(summary)
-    (out / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    (out / "results.md").write_text(table, encoding="utf-8")
-    print(table)
-    print(f"\nResult JSON: {out / 'results.json'}")
+    write_results(out, summary, markdown(summary))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import torch  # noqa: E402
 from peft import LoraConfig, get_peft_model  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 
-from airlock_trainer.causal_lm import _LabelPadCollator  # noqa: E402
+from airlock_trainer.batching import PadCollator  # noqa: E402
 from airlock_trainer.devices import cpu_threads  # noqa: E402
 from airlock_trainer.lm_model import load_causal_lm  # noqa: E402
 from airlock_trainer.lm_module import CausalLMModule  # noqa: E402
@@ -37,7 +37,7 @@ def batches(model_dir: str, data: str) -> list[dict]:
     rows = [json.loads(line) for line in open(data, encoding="utf-8")][:24]
     encoded, _ = encode_examples(rows, tokenizer, settings_for({"format": "prompt_completion", "max_length": 256},
                                                                tokenizer), lambda *_: None)
-    collate = _LabelPadCollator(tokenizer.pad_token_id, IGNORE_INDEX)
+    collate = PadCollator(tokenizer.pad_token_id, "right", label_fill=IGNORE_INDEX)
     names = ("input_ids", "attention_mask", "labels")
     return [collate({name: [encoded[name][i] for i in range(start, start + 8)] for name in names}) for start in (0, 8, 16)]
 

@@ -12,6 +12,7 @@ import { liveRunsInitialState, useLiveRuns } from '../../renderer/src/store/live
 import { tempDir } from '../helpers/home.ts';
 import { tinyModelPath } from '../helpers/tiny-model.ts';
 import { startApp } from './helpers/setup-app.tsx';
+import { fakeChartLayout } from './helpers/chart-layout.tsx';
 
 let app: Awaited<ReturnType<typeof startApp>>;
 let dir: ReturnType<typeof tempDir>;
@@ -67,18 +68,14 @@ const samplesShown = () =>
     .getAllByRole('article')
     .map((article) => [...article.querySelectorAll('pre')].map((pre) => pre.textContent));
 
-// happy-dom has no layout engine: chart containers report the size a browser gives them in the app.
-const measure = HTMLElement.prototype.getBoundingClientRect;
+let restoreLayout: () => void;
 beforeAll(async () => {
-  HTMLElement.prototype.getBoundingClientRect = function (this: HTMLElement) {
-    const height = this.classList.contains('recharts-legend-wrapper') ? 20 : 240;
-    return { x: 0, y: 0, top: 0, left: 0, right: 480, bottom: height, width: 480, height, toJSON: () => ({}) };
-  };
+  restoreLayout = fakeChartLayout();
   app = await startApp();
   dir = tempDir('airlock-generations-');
 });
 afterAll(() => {
-  HTMLElement.prototype.getBoundingClientRect = measure;
+  restoreLayout();
   app.stop();
   dir.cleanup();
 });

@@ -15,20 +15,16 @@ import { advance, type RunProgress } from '../../renderer/src/lib/run-progress.t
 import { tempDir } from '../helpers/home.ts';
 import { tinyModelPath, writeSentimentCsv } from '../helpers/tiny-model.ts';
 import { startApp } from './helpers/setup-app.tsx';
+import { fakeChartLayout } from './helpers/chart-layout.tsx';
 
 let app: Awaited<ReturnType<typeof startApp>>;
 let dir: ReturnType<typeof tempDir>;
 let datasetId: string;
 const events = new Map<string, TrainerEvent[]>();
 
-// happy-dom has no layout engine: chart containers report the size a browser gives them in the app.
-const measure = HTMLElement.prototype.getBoundingClientRect;
+let restoreLayout: () => void;
 beforeAll(async () => {
-  // A legend gets a legend's height, or it would take the whole plot (and the axes with it).
-  HTMLElement.prototype.getBoundingClientRect = function (this: HTMLElement) {
-    const height = this.classList.contains('recharts-legend-wrapper') ? 20 : 240;
-    return { x: 0, y: 0, top: 0, left: 0, right: 480, bottom: height, width: 480, height, toJSON: () => ({}) };
-  };
+  restoreLayout = fakeChartLayout();
   app = await startApp();
   dir = tempDir('airlock-truthful-');
   app.subscribe((notice) => {
@@ -42,7 +38,7 @@ beforeAll(async () => {
   datasetId = imported.data.dataset.id;
 });
 afterAll(() => {
-  HTMLElement.prototype.getBoundingClientRect = measure;
+  restoreLayout();
   app.stop();
   dir.cleanup();
 });

@@ -193,3 +193,17 @@ def test_gradient_checkpointing_and_accumulation_train_the_adapters(tmp_path, ll
     assert result.of_type("started")[0]["total_steps"] == 2 * 6  # 11 batches an epoch, one step per two (the last alone)
     epochs = [event["metrics"]["val/loss"] for event in result.of_type("epoch")]
     assert epochs[1] < epochs[0]  # the adapters learn through recomputed activations
+
+
+def test_preview_shows_what_the_model_reads_and_the_answer_it_learns(tmp_path, llama):
+    pairs = write_table(tmp_path / "alpaca", ["instruction", "input", "output"], [["Translate", "chat", "cat"], ["Add", "2+2", "4"]])
+    config = lm_config(tmp_path / "a.yaml", llama, {"format": "prompt_completion", "prompt_column": "instruction",
+                                                     "input_column": "input", "completion_column": "output",
+                                                     "train_path": str(pairs)})
+    rows = run_trainer("preview-rows", "--config", config, "--rows", "1").of_type("preview_rows")[0]["rows"]
+    assert rows == [{"text": "Translate\n\nchat", "preprocessed": "Translate\n\nchat", "label": "cat"}]
+    chats = write_table(tmp_path / "chat", ["messages"], [[json.dumps([
+        {"role": "system", "content": "Be brief."}, {"role": "user", "content": "n: 3"}, {"role": "assistant", "content": "odd"}])]])
+    config = lm_config(tmp_path / "c.yaml", llama, {"format": "chat", "messages_column": "messages", "train_path": str(chats)})
+    rows = run_trainer("preview-rows", "--config", config).of_type("preview_rows")[0]["rows"]
+    assert rows == [{"text": "system: Be brief.\nuser: n: 3", "preprocessed": "system: Be brief.\nuser: n: 3", "label": "odd"}]

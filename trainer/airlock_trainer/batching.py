@@ -52,9 +52,10 @@ def shard(batches: list[list[int]], rank: int, world_size: int) -> list[list[int
 class PadCollator:
     """Pads a batch (column dict of lists) to its longest row and returns tensors."""
 
-    def __init__(self, pad_token_id: int, padding_side: str = "right"):
+    def __init__(self, pad_token_id: int, padding_side: str = "right", label_fill: int | None = None):
         self.pad_token_id = pad_token_id
         self.left = padding_side == "left"
+        self.label_fill = label_fill  # token-level labels (a causal LM's): padded like the ids with this value
 
     def __call__(self, columns: dict[str, list]) -> dict[str, torch.Tensor]:
         longest = max(len(ids) for ids in columns["input_ids"])
@@ -65,6 +66,10 @@ class PadCollator:
             fill = self.pad_token_id if name == "input_ids" else 0
             rows = [self._pad(list(row), longest, fill) for row in columns[name]]
             batch[name] = torch.tensor(rows, dtype=torch.long)
+        if self.label_fill is not None:
+            batch["labels"] = torch.tensor([self._pad(list(row), longest, self.label_fill) for row in columns["labels"]],
+                                           dtype=torch.long)
+            return batch
         # class ids stay integers (long); multi-hot rows and regression targets are floats (float32)
         labels = torch.tensor(columns["labels"])
         batch["labels"] = labels.float() if labels.is_floating_point() else labels.long()

@@ -73,7 +73,7 @@ def prepare(config: dict, setup: dict, writer: EventWriter) -> dict:
 
 def _samples(examples: list[dict], settings: dict, tokenizer, count: int) -> list[dict]:
     """The first `count` validation rows as (prompt shown, prompt text the model reads, reference answer)."""
-    from .sft_format import generation_prompt, prompt_text
+    from .sft_format import generation_prompt, last_answer, prompt_text
 
     samples = []
     for example in examples[:count]:
@@ -83,7 +83,7 @@ def _samples(examples: list[dict], settings: dict, tokenizer, count: int) -> lis
             samples.append({"prompt": shown.rstrip(), "prompt_text": shown, "reference": example["completion"]})
         elif fmt == "chat":
             messages = example["messages"]
-            last = max(index for index, turn in enumerate(messages) if turn["role"] == "assistant")
+            last = last_answer(messages)
             text = generation_prompt(settings, tokenizer, messages[:last])
             # Shown: the question the answer replies to; the model reads the whole rendered conversation.
             asked = next((turn["content"] for turn in reversed(messages[:last]) if turn["role"] == "user"), text)
@@ -143,8 +143,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     datamodule = TextDataModule(
         encoded["train"], encoded["val"], encoded.get("test"), pad_token_id=tokenizer.pad_token_id,
         padding_side="right", batch_size=training["batch_size"], seed=training["seed"],
-        pin_memory=runtime["accelerator"] == "cuda", num_workers=loader_workers(runtime))
-    datamodule.collate = _LabelPadCollator(tokenizer.pad_token_id, IGNORE_INDEX)
+        pin_memory=runtime["accelerator"] == "cuda", num_workers=loader_workers(runtime), label_fill=IGNORE_INDEX)
     events = EventCallback(writer, {
         "labels": [], "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
@@ -229,18 +228,3 @@ def _write_json(path: str, content: dict) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(content, handle, indent=2, sort_keys=True)
         handle.write("\n")
-
-
-class _LabelPadCollator:
-    """Right-pads input_ids with the padding token, the attention mask with 0 and labels with IGNORE_INDEX."""
-
-    def __init__(self, pad_token_id: int, ignore_index: int):
-        self.pad_token_id, self.ignore_index = pad_token_id, ignore_index
-
-    def __call__(self, columns: dict[str, list]) -> dict:
-        import torch
-
-        longest = max(len(ids) for ids in columns["input_ids"])
-        fills = {"input_ids": self.pad_token_id, "attention_mask": 0, "labels": self.ignore_index}
-        return {name: torch.tensor([list(row) + [fill] * (longest - len(row)) for row in columns[name]], dtype=torch.long)
-                for name, fill in fills.items()}

@@ -15,10 +15,10 @@ class TextDataModule(pl.LightningDataModule):
     """Serves tokenized train/val/test tables; remembers how far into an epoch training got."""
 
     def __init__(self, train, val, test, *, pad_token_id: int, padding_side: str, batch_size: int, seed: int,
-                 pin_memory: bool = False, num_workers: int = 0):
+                 pin_memory: bool = False, num_workers: int = 0, label_fill: int | None = None):
         super().__init__()
         self.tables = {"train": train, "val": val, "test": test}
-        self.collate = PadCollator(pad_token_id, padding_side)
+        self.collate = PadCollator(pad_token_id, padding_side, label_fill)
         self.batch_size, self.seed, self.pin_memory, self.num_workers = batch_size, seed, pin_memory, num_workers
         self._loaders: dict[str, BatchLoader] = {}
         self._position = (0, 0)  # (epoch, training batches consumed in it)

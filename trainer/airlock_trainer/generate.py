@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from .model_limits import POSITION_KEYS
 from .sft_encode import leading_bos
 from .sft_format import clean_output
 
@@ -45,9 +46,9 @@ def generate_text(model, tokenizer, settings: dict, prompt_text: str, *, max_new
 
 
 def context_length(model) -> int | None:
-    """The most positions the model has (max_position_embeddings, or n_positions for GPT-2); None when unknown."""
+    """The most positions the model has (the config keys input_limit reads); None when unknown."""
     config = model.config
-    for key in ("max_position_embeddings", "n_positions"):
+    for key in POSITION_KEYS:
         value = getattr(config, key, None)
         if isinstance(value, int) and value > 0:
             return value

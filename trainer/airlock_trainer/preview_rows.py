@@ -37,17 +37,18 @@ def preview(config_path: str, rows: int, writer: EventWriter) -> None:
 def _sft_rows(table, data: dict, rows: int) -> list[dict]:
     """A causal LM's first rows: what it reads (the prompt, or the turns before the last answer) and what it learns
     to write (data.preprocess does not apply to these rows)."""
+    from .sft_format import last_answer, prompt_text
     from .sft_rows import read_examples
 
     shown = []
     for example in read_examples(table, data)[:rows]:
         if "messages" in example:
             turns = example["messages"]
-            last = max(index for index, turn in enumerate(turns) if turn["role"] == "assistant")
+            last = last_answer(turns)
             text = "\n".join(f"{turn['role']}: {turn['content']}" for turn in turns[:last])
             shown.append({"text": text, "preprocessed": text, "label": turns[last]["content"]})
         elif "prompt" in example:
-            text = example["prompt"] + (f"\n\n{example['input']}" if example.get("input") else "")
+            text = prompt_text(example["prompt"], example.get("input")).rstrip()  # as training writes it
             shown.append({"text": text, "preprocessed": text, "label": example["completion"]})
         else:
             shown.append({"text": example["text"], "preprocessed": example["text"], "label": None})

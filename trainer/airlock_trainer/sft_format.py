@@ -46,6 +46,11 @@ def prompt_text(prompt: str, extra: str | None = None) -> str:
     return text if text[-1:].isspace() else text + SEPARATOR
 
 
+def last_answer(messages: list[dict]) -> int:
+    """The position of a conversation's last assistant turn (parse_messages made sure there is one)."""
+    return max(index for index, turn in enumerate(messages) if turn["role"] == "assistant")
+
+
 def _render(tokenizer, messages: list[dict], settings: dict, add_generation_prompt: bool) -> str:
     template = DEFAULT_CHAT_TEMPLATE if settings["chat_template"] == "default" else None
     return tokenizer.apply_chat_template(messages, chat_template=template, tokenize=False,
