@@ -141,7 +141,29 @@ export const TrainingSection = z
     devices: z
       .union([z.literal('auto'), z.literal('cpu'), z.number().int().min(1)])
       .default('auto')
-      .describe('auto uses every GPU found (or the CPU), cpu forces the CPU, a number uses that many GPUs.'),
+      .describe('auto uses every GPU found (or the CPU), cpu forces the CPU, a number uses that many GPUs (or, with accelerator cpu, that many CPU processes).'),
+    accelerator: z
+      .enum(['auto', 'gpu', 'cpu'])
+      .default('auto')
+      .describe('What each device is (Lightning\'s accelerator): auto picks GPUs when there are any. cpu with devices 2 trains in two CPU processes (DDP over gloo).'),
+    strategy: z
+      .enum(['auto', 'ddp', 'fsdp'])
+      .default('auto')
+      .describe('How more than one device shares the work (Lightning\'s strategy): auto is ddp on several devices. fsdp shards the weights too, for models too large for one GPU.'),
+    num_nodes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(1)
+      .describe('Machines the run spans (a cluster job sets it). Effective batch size = batch_size × devices × num_nodes × accumulate_grad_batches.'),
+    distributed_timeout_s: z
+      .number()
+      .int()
+      .min(5)
+      .max(86400)
+      .default(600)
+      .describe('Seconds a process waits for the others (to start, or at a synchronisation) before the run stops with an error naming the one that is missing.'),
     early_stopping_patience: z
       .number()
       .int()

@@ -73,6 +73,16 @@ export const ErrorCode = z.enum([
   'RUN_NOT_RESUMABLE',
   'DISK_FULL',
   'EXTENSION_FAILED',
+  // more than one process, more than one machine
+  'RANK_LOST',
+  'CLUSTER_WORLD_MISMATCH',
+  'JOB_FOLDER_INVALID',
+  'JOB_FILE_CHANGED',
+  'MASTER_UNREACHABLE',
+  'MASTER_ADDRESS_INVALID',
+  'RUN_IMPORT_INVALID',
+  'RUN_IMPORT_CHANGED',
+  'RUN_ALREADY_IMPORTED',
   // registry, predictions and export
   'REGISTRY_MODEL_NOT_FOUND',
   'RUN_NOT_COMPLETED',

@@ -76,6 +76,11 @@ export const StartedEvent = z.object({
   test_rows: z.number().int(),
   total_steps: z.number().int(),
   resumed_from: z.string().nullable(),
+  // More than one process: how the work is split (absent in events of older versions).
+  num_nodes: z.number().int().min(1).optional(),
+  world_size: z.number().int().min(1).optional(),
+  strategy: z.string().optional(),
+  effective_batch_size: z.number().int().min(1).optional(),
 });
 
 export const ProgressEvent = z.object({

@@ -66,6 +66,8 @@ const LABELS: Record<string, string> = {
   'data.messages_column': 'Conversation column',
   'training.finetuning': 'Fine-tuning method',
   'training.accumulate_grad_batches': 'Gradient accumulation (batches)',
+  'training.num_nodes': 'Machines (nodes)',
+  'training.distributed_timeout_s': 'Wait for other processes (s)',
   'evaluation.sample_generations': 'Sample generations',
   'evaluation.max_new_tokens': 'Longest sample answer (tokens)',
   'lora.r': 'LoRA rank (r)',
