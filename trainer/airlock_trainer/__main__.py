@@ -163,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).propagate = False  # Lightning has its own stderr handler
-    writer = EventWriter(events_stream)
+    from .distributed import global_rank
+
+    writer = EventWriter(events_stream, muted=global_rank() != 0)  # only global rank 0 writes events
     try:
         try:
             args = _parser().parse_args(argv)
@@ -175,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         writer.run_id = getattr(args, "run_id", None)
         run_command(args, writer)
     except BaseException as error:  # noqa: BLE001 - every failure must become one error event
+        # to_airlock_error names the code: a failed collective of a multi-process run (gloo's "Connection closed
+        # by peer", a process-group timeout, torch's DistBackendError) is RANK_LOST, naming the ranks gone.
         if isinstance(error, SystemExit) and writer.terminal:
             raise
         airlock_error = to_airlock_error(error)

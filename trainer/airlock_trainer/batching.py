@@ -35,9 +35,14 @@ def grouped_batches(lengths: Sequence[int], batch_size: int, seed: int, epoch: i
     return batches
 
 
-def sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Batches for evaluation: rows sorted by length so each batch pads as little as possible."""
-    order = sorted(range(len(lengths)), key=lambda index: lengths[index], reverse=True)
+def sorted_batches(lengths: Sequence[int], batch_size: int, rank: int = 0, world_size: int = 1) -> list[list[int]]:
+    """Batches for evaluation: rows sorted by length so each batch pads as little as possible.
+
+    With several ranks each takes every world_size-th row of that order, so every row is scored exactly once
+    across the ranks and each rank gets rows (an evaluation step has no collective; the metrics are
+    reduced once at the end, so the ranks may differ by a batch).
+    """
+    order = sorted(range(len(lengths)), key=lambda index: lengths[index], reverse=True)[rank::max(1, world_size)]
     return [order[offset:offset + batch_size] for offset in range(0, len(order), batch_size)]
 
 
@@ -124,13 +129,14 @@ class BatchLoader:
 
     def batches(self) -> list[list[int]]:
         """The index batches of the current epoch for this rank."""
-        if self.shuffle:
-            batches = grouped_batches(self.lengths, self.batch_size, self.seed, self.epoch)
-        else:
-            batches = sorted_batches(self.lengths, self.batch_size)
+        if not self.shuffle:
+            return sorted_batches(self.lengths, self.batch_size, self.rank, self.world_size)
+        batches = grouped_batches(self.lengths, self.batch_size, self.seed, self.epoch)
         return shard(batches, self.rank, self.world_size)
 
     def __len__(self) -> int:
+        if not self.shuffle:  # evaluation: this rank's share of the rows
+            return -(-len(range(self.rank, len(self.lengths), self.world_size)) // self.batch_size)
         count = -(-len(self.lengths) // self.batch_size)  # every chunk but the last splits into whole batches
         return count if self.world_size <= 1 else max(1, count // self.world_size)
 

@@ -12,6 +12,7 @@ import lightning.pytorch as pl
 import torch
 
 from .events import EventWriter, finite_metrics
+from .parallel import share_roster
 
 STEP_INTERVAL_S = 0.5
 
@@ -21,7 +22,7 @@ class EventCallback(pl.Callback):
 
     def __init__(self, writer: EventWriter, facts: dict):
         self.writer = writer
-        self.facts = facts  # labels, row counts, device name, resumed_from
+        self.facts = facts  # labels, row counts, device name, resumed_from, world (parallel.world_facts)
         self.total_steps = 0
         self.last_train_loss: float | None = None
         self._reset_interval(time.monotonic())
@@ -46,12 +47,13 @@ class EventCallback(pl.Callback):
         self._tokens = self._tokens.to(device)
         self._loss_sum = self._loss_sum.to(device)
         self._epoch_loss = self._epoch_loss.to(device)
+        share_roster(trainer)  # every rank takes part; a rank lost later can then be named
         if trainer.is_global_zero:
             self.writer.emit(
                 "started", accelerator="cuda" if device.type == "cuda" else "cpu", devices=trainer.num_devices,
                 device_name=self.facts["device_name"], precision=str(trainer.precision), labels=self.facts["labels"],
                 train_rows=self.facts["train_rows"], val_rows=self.facts["val_rows"], test_rows=self.facts["test_rows"],
-                total_steps=self.total_steps, resumed_from=self.facts.get("resumed_from"))
+                total_steps=self.total_steps, resumed_from=self.facts.get("resumed_from"), **self.facts.get("world", {}))
         self._reset_interval(time.monotonic())
 
     def on_validation_start(self, trainer, pl_module) -> None:

@@ -111,6 +111,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     from .devices import choose_runtime, cpu_threads, loader_workers, tune_cuda
     from .lm_model import check_qlora, finetuning_method, load_causal_lm, trainable_counts
     from .lm_module import CausalLMModule, GenerationsCallback
+    from .parallel import end_of_run, make_trainer, world_facts
     from .preflight import run_preflight
     from .train import fit
     from .sft_encode import IGNORE_INDEX
@@ -147,7 +148,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     events = EventCallback(writer, {
         "labels": [], "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
-        "test_rows": len(encoded["test"]) if "test" in encoded else 0})
+        "test_rows": len(encoded["test"]) if "test" in encoded else 0, "world": world_facts(training, runtime)})
     generations = GenerationsCallback(writer)
     checkpoints = CheckpointCallback(setup["checkpoint_dir"], cancel, events.checkpoint_saved, MONITOR, MODE)
     callbacks = [events, generations, checkpoints]
@@ -158,19 +159,11 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     if training["early_stopping_patience"]:
         callbacks.append(EarlyStopping(monitor=MONITOR, mode=MODE, patience=training["early_stopping_patience"],
                                        check_on_train_epoch_end=False))
-    trainer = pl.Trainer(
-        accelerator="gpu" if runtime["accelerator"] == "cuda" else "cpu", devices=runtime["devices"],
-        precision=runtime["precision"], max_epochs=training["max_epochs"], max_steps=training["max_steps"] or -1,
-        accumulate_grad_batches=training["accumulate_grad_batches"], callbacks=callbacks, logger=False,
-        enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
-        default_root_dir=setup["run_dir"], use_distributed_sampler=False)
+    trainer = make_trainer(pl, training, runtime, callbacks, setup["run_dir"])
     fit(trainer, module, datamodule, setup["resume_from"], cancel)
 
     best = checkpoints.path("best")
-    kept = checkpoints.kept_validation()
-    if os.path.isfile(best) and (kept is None or kept["step"] != trainer.global_step):
-        state = torch.load(best, map_location="cpu", weights_only=True)["state_dict"]
-        module.load_state_dict(state, strict=method == "full")
+    kept = checkpoints.restore_best(trainer, module, strict=method == "full")
     if kept is not None:
         metrics = dict(kept["metrics"])
         module.generations = kept["reports"].get("generations", module.generations)
@@ -187,13 +180,14 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     if trainer.is_global_zero:
         writer.progress("saving", "Saving the adapter" if method != "full" else "Saving the model", None)
         model_dir = save(module.model, tokenizer, setup, prepared["settings"], config, method)
+    world = end_of_run(trainer, training, runtime)
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
         "task": "causal_lm", "finetuning": method, "trainable_parameters": trainable, "parameters": total,
         "generations": module.generations, "steps": int(trainer.global_step), "epochs": int(trainer.current_epoch),
         "best_checkpoint": best if os.path.isfile(best) else None, "rows_cut": {k: v["cut"] for k, v in prepared["cut"].items()},
         "rows_left_out": {k: v["dropped"] for k, v in prepared["cut"].items()}, **prepared["timing"],
         "precision": runtime["precision"], "device_name": runtime["device_name"],
-        "chat_template": prepared["settings"]["chat_template"]})
+        "chat_template": prepared["settings"]["chat_template"], **world})
 
 
 def save(model, tokenizer, setup: dict, settings: dict, config: dict, method: str) -> str:

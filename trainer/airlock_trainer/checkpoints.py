@@ -100,6 +100,27 @@ class CheckpointCallback(pl.Callback):
         self.best_score = state_dict.get("best_score")
         self.best = state_dict.get("best")  # absent in checkpoints of older versions: the report validates again
 
+    def restore_best(self, trainer: pl.Trainer, module: pl.LightningModule, strict: bool = True) -> dict | None:
+        """Puts best.ckpt's weights back when those in memory are later ones; returns kept_validation().
+
+        Rank 0 decides (only it writes the files) and every rank follows, so they all run the same passes
+        afterwards; a rank that cannot see the file (another node, no shared file system) gets the weights
+        from rank 0.
+        """
+        import torch
+
+        best = self.path("best")
+        has_best, kept = trainer.strategy.broadcast((os.path.isfile(best), self.kept_validation()), src=0)
+        if has_best and (kept is None or kept["step"] != trainer.global_step):
+            everywhere = trainer.strategy.reduce_boolean_decision(os.path.isfile(best), all=True)
+            state = None
+            if everywhere or trainer.is_global_zero:
+                state = torch.load(best, map_location="cpu", weights_only=True)["state_dict"]
+            if not everywhere:
+                state = trainer.strategy.broadcast(state, src=0)
+            module.load_state_dict(state, strict=strict)
+        return kept
+
     def kept_validation(self) -> dict | None:
         """The validation pass of the weights best.ckpt holds, when it is known and the file is there."""
         return self.best if self.best is not None and os.path.isfile(self.path("best")) else None

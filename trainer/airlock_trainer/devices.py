@@ -131,27 +131,78 @@ def list_devices() -> dict:
 
 
 def choose_runtime(training: dict) -> dict:
-    """Accelerator, device count, precision and device name for the training section of a config."""
+    """Accelerator, processes per node, nodes, precision and device name for the training section of a config.
+
+    Under torchrun or SLURM the launcher has already decided how many processes run on each node: they
+    train on the GPUs when CUDA works, else on the CPU (gloo), and a config that counts another world
+    is refused (CLUSTER_WORLD_MISMATCH) before any process waits for ranks that will never come.
+    """
     import torch
 
-    wanted, precision = training["devices"], training["precision"]
+    from .distributed import launched_world
+
+    world = launched_world()
+    if world is not None:
+        return _launched_runtime(torch, training, world)
+    if training["num_nodes"] > 1:
+        raise AirlockError("CLUSTER_WORLD_MISMATCH", f"training.num_nodes is {training['num_nodes']}, but this "
+                           "process was not started by torchrun or SLURM, so no other machine will join it.",
+                           hint="Run it through the cluster job's launch_torchrun.sh or job.sbatch, or set "
+                                "training.num_nodes to 1.", field="training.num_nodes")
+    wanted, precision, accelerator = training["devices"], training["precision"], training["accelerator"]
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if wanted == "cpu" or (wanted == "auto" and gpus == 0):
-        if precision == "16-mixed":
-            raise AirlockError("CONFIG_INVALID", "16-mixed precision needs a GPU.", field="training.precision",
-                               hint="Use precision auto, 32-true or bf16-mixed when training on the CPU.")
-        return {"accelerator": "cpu", "devices": 1, "device_name": cpu_name(),
-                "precision": "32-true" if precision == "auto" else precision}
+    if accelerator == "cpu" or wanted == "cpu" or (wanted == "auto" and gpus == 0 and accelerator == "auto"):
+        # accelerator cpu with devices N: N processes on this machine (DDP over gloo); devices cpu: one.
+        processes = wanted if accelerator == "cpu" and isinstance(wanted, int) else 1
+        return _cpu_runtime(precision, processes, 1)
     count = gpus if wanted == "auto" else int(wanted)
-    if count > gpus:
-        raise AirlockError("CUDA_UNAVAILABLE", f"training.devices asks for {count} GPU(s) but {gpus} can be used"
+    if count > gpus or count == 0:
+        raise AirlockError("CUDA_UNAVAILABLE", f"training.devices asks for {count or 'any'} GPU(s) but {gpus} can be used"
                            + (f" ({cpu_only_reason(torch)})." if gpus == 0 else "."),
                            hint="Set training.devices to auto or cpu, or to the number of GPUs this machine has.",
                            field="training.devices")
+    return _cuda_runtime(torch, precision, count, 1)
+
+
+def _cpu_runtime(precision: str, processes: int, nodes: int) -> dict:
+    if precision == "16-mixed":
+        raise AirlockError("CONFIG_INVALID", "16-mixed precision needs a GPU.", field="training.precision",
+                           hint="Use precision auto, 32-true or bf16-mixed when training on the CPU.")
+    return {"accelerator": "cpu", "devices": processes, "num_nodes": nodes, "device_name": cpu_name(),
+            "precision": "32-true" if precision == "auto" else precision}
+
+
+def _cuda_runtime(torch, precision: str, count: int, nodes: int) -> dict:
     bf16 = all(torch.cuda.get_device_properties(index).major >= 8 for index in range(count))
     if precision == "auto":
         precision = "bf16-mixed" if bf16 else "16-mixed"
     elif precision == "bf16-mixed" and not bf16:
         raise AirlockError("CONFIG_INVALID", "This GPU does not support bf16.", field="training.precision",
                            hint="Use precision auto or 16-mixed on this GPU.")
-    return {"accelerator": "cuda", "devices": count, "device_name": torch.cuda.get_device_name(0), "precision": precision}
+    return {"accelerator": "cuda", "devices": count, "num_nodes": nodes, "device_name": torch.cuda.get_device_name(0),
+            "precision": precision}
+
+
+def _launched_runtime(torch, training: dict, world: dict) -> dict:
+    """The runtime torchrun or SLURM set up: its processes per node and nodes, checked against the config."""
+    per_node, nodes = world["per_node"], world["num_nodes"]
+    devices = training["devices"] if isinstance(training["devices"], int) else per_node
+    expected = training["num_nodes"] * devices
+    if expected != world["world_size"] or (isinstance(training["devices"], int) and devices != per_node):
+        raise AirlockError(
+            "CLUSTER_WORLD_MISMATCH",
+            f"The config asks for {training['num_nodes']} node(s) × {devices} process(es) per node = {expected} "
+            f"processes, but {world['launcher']} started {world['world_size']} processes ({nodes} node(s) × "
+            f"{per_node} per node).",
+            hint="Make training.num_nodes and training.devices match the launcher's node count and processes per "
+                 "node (torchrun --nnodes/--nproc-per-node, SLURM --nodes/--ntasks-per-node), or export the job again.",
+            field="training.num_nodes")
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if training["accelerator"] != "cpu" and gpus >= per_node:
+        return _cuda_runtime(torch, training["precision"], per_node, nodes)
+    if training["accelerator"] == "gpu":
+        raise AirlockError("CUDA_UNAVAILABLE", f"training.accelerator is gpu, but this node has {gpus} usable GPU(s) "
+                           f"for {per_node} processes" + (f" ({cpu_only_reason(torch)})." if gpus == 0 else "."),
+                           hint="Set training.accelerator to auto (the CPU where there are no GPUs) or start fewer "
+                                "processes per node.", field="training.accelerator")
+    return _cpu_runtime(training["precision"], per_node, nodes)

@@ -46,6 +46,11 @@ def to_airlock_error(error: BaseException) -> AirlockError:
             hint="Lower training.batch_size or data.max_length and start the run again.", field="training.batch_size")
     if _is_disk_full(error):
         return AirlockError("DISK_FULL", "The disk is full.", hint="Free some space and start the run again (or resume it).")
+    from .parallel import rank_lost_error  # only a run of several processes has ranks to lose
+
+    lost = rank_lost_error(error)
+    if lost is not None:
+        return lost
     return AirlockError(
         "INTERNAL_ERROR", f"Unexpected error: {type(error).__name__}: {error}",
         hint="This is a bug in Airlock; please report it with the run's stderr.log.")

@@ -49,8 +49,11 @@ def finite_metrics(metrics: dict[str, Any]) -> dict[str, float]:
 class EventWriter:
     """Writes events with the protocol envelope (v, type, run_id, seq, ts) and guarantees one terminal event."""
 
-    def __init__(self, stream: IO[str], run_id: str | None = None):
+    def __init__(self, stream: IO[str], run_id: str | None = None, *, muted: bool = False):
         self._stream = stream
+        # A rank other than 0 of a multi-process run: it keeps the bookkeeping (its exit code follows its
+        # terminal event) but writes nothing, so the stream holds each event once.
+        self.muted = muted
         self.run_id = run_id
         self._seq = 0
         self._lock = threading.Lock()
@@ -85,6 +88,8 @@ class EventWriter:
         # ask the run to stop at its next step with a checkpoint it can be resumed from.
         if self.reader_gone:
             return False
+        if self.muted:
+            return True
         try:
             self._stream.write(line + "\n")
             self._stream.flush()

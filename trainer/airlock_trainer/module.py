@@ -96,6 +96,11 @@ class ClassifierModule(pl.LightningModule):
         self.task = task
         self.learning_rate, self.weight_decay, self.warmup_ratio = learning_rate, weight_decay, warmup_ratio
         self.metrics = torch.nn.ModuleDict({stage: torch.nn.ModuleDict(task.metrics()) for stage in ("val", "test")})
+        # The exact mean loss over every row of the split, whichever rank scored it: weighted by batch size and
+        # summed across ranks when computed (a mean of the ranks' means would weigh a short last batch wrongly).
+        from torchmetrics.aggregation import MeanMetric
+
+        self.losses = torch.nn.ModuleDict({stage: MeanMetric() for stage in ("val", "test")})
         self.reports: dict[str, dict[str, list]] = {}  # stage -> the task's reported metrics of its latest epoch
         self.mistakes = Mistakes()  # image and audio batches carry row_index: their wrong answers are kept
         # training.loss and evaluation.metrics (losses.py, metrics_extra.py); None and {} keep the task's own.
@@ -125,7 +130,8 @@ class ClassifierModule(pl.LightningModule):
         if "row_index" in batch and self.task.name == "classification":
             self.mistakes.add(stage, batch["row_index"], output.logits, batch["labels"])
         size = batch["labels"].shape[0]
-        self.log(f"{stage}/loss", loss, on_epoch=True, batch_size=size, sync_dist=True)
+        self.losses[stage].update(loss.detach().float(), weight=size)
+        self.log(f"{stage}/loss", self.losses[stage], on_epoch=True, batch_size=size)
         for name, metric in self.metrics[stage].items():
             metric.update(predictions, targets)
             if name not in self.task.reported:

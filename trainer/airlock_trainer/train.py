@@ -108,6 +108,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     from .checkpoints import CheckpointCallback
     from .devices import choose_runtime, tune_cuda
     from .module import ClassifierModule
+    from .parallel import end_of_run, make_trainer, world_facts
 
     training, task, encoded, tokenizer = config["training"], prepared["task"], prepared["encoded"], prepared["tokenizer"]
     runtime = choose_runtime(training)
@@ -135,26 +136,17 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     events = EventCallback(writer, {
         "labels": task.labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
-        "test_rows": len(encoded["test"]) if "test" in encoded else 0})
+        "test_rows": len(encoded["test"]) if "test" in encoded else 0, "world": world_facts(training, runtime)})
     checkpoints = CheckpointCallback(setup["checkpoint_dir"], cancel, events.checkpoint_saved, task.monitor, task.mode)
     callbacks = [events, checkpoints, *user_callbacks]
     if training["early_stopping_patience"]:
         callbacks.append(EarlyStopping(monitor=task.monitor, mode=task.mode, patience=training["early_stopping_patience"],
                                        check_on_train_epoch_end=False))
-    trainer = pl.Trainer(
-        accelerator="gpu" if runtime["accelerator"] == "cuda" else "cpu", devices=runtime["devices"],
-        precision=runtime["precision"], max_epochs=training["max_epochs"], max_steps=training["max_steps"] or -1,
-        accumulate_grad_batches=training["accumulate_grad_batches"], callbacks=callbacks, logger=False,
-        enable_checkpointing=False, enable_progress_bar=False,
-        enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=setup["run_dir"],
-        use_distributed_sampler=False)
+    trainer = make_trainer(pl, training, runtime, callbacks, setup["run_dir"])
     fit(trainer, module, datamodule, setup["resume_from"], cancel)
 
     best = checkpoints.path("best")
-    kept = checkpoints.kept_validation()
-    if os.path.isfile(best) and (kept is None or kept["step"] != trainer.global_step):
-        # the weights in memory are later than the best ones: go back to those (otherwise they are the same)
-        module.load_state_dict(torch.load(best, map_location="cpu", weights_only=True)["state_dict"])
+    kept = checkpoints.restore_best(trainer, module)  # the best weights, when later ones are in memory
     if kept is not None:
         # The epoch loop already scored these very weights on the validation rows: no second pass.
         metrics = dict(kept["metrics"])
@@ -179,6 +171,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         if modality.name != "text":  # how predictions must read files, as training did
             module.model.config.airlock_media = {"modality": modality.name, **modality.saved_settings(tokenizer, config)}
         model_dir = save_model(module.model, tokenizer, setup["run_dir"])
+    world = end_of_run(trainer, training, runtime)
     details = task.details(module.reports[report_on], "test" if report_on == "test" else "validation")
     if modality.name != "text" and module.reports[report_on].get("mistakes"):
         details["mistakes"] = _mistakes(module.reports[report_on]["mistakes"], encoded[report_on], task.labels)
@@ -187,7 +180,8 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         "epochs": int(trainer.current_epoch), "best_checkpoint": best if os.path.isfile(best) else None,
         **prepared["timing"],
         "precision": runtime["precision"], "device_name": runtime["device_name"],
-        "attention": getattr(module.model.config, "_attn_implementation", None), "compiled": training["compile"]})
+        "attention": getattr(module.model.config, "_attn_implementation", None), "compiled": training["compile"],
+        **world})
 
 
 def fit(trainer, module, datamodule, resume_from: str | None, cancel: CancelFlag) -> None:

@@ -1,0 +1,202 @@
+"""`train` on two CPU processes (DDP over gloo) through each launcher: Lightning's own, torchrun, SLURM's variables.
+
+Real processes and real loopback networking: only rank 0 writes events, every metric and epoch is reported once,
+every validation row is scored once, cancel and resume reach every rank, and a rank that dies ends the run with
+RANK_LOST within the process-group timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from conftest import ROOT, Result, run_trainer, train_args, trainer_env, write_config, write_dataset
+
+TORCHRUN = os.path.join(os.path.dirname(sys.executable), "torchrun")
+LAUNCH_TIMEOUT_S = 240
+
+
+def _config(tmp_path, tiny_model, **training):
+    train = write_dataset(tmp_path / "train", 96, seed=3)
+    return write_config(tmp_path / "config.yaml", tiny_model, train, data={"val_split": 0.25},
+                        training={"accelerator": "cpu", "devices": 2, "max_epochs": 2, "batch_size": 8,
+                                  "distributed_timeout_s": 60, **training})
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _check_two_rank_run(result: Result, run_dir, environment: str) -> dict:
+    """One started event for a world of 2, each epoch and metric once, every validation row scored."""
+    assert result.returncode == 0, result.stderr[-4000:]
+    started = result.of_type("started")
+    assert len(started) == 1
+    assert (started[0]["world_size"], started[0]["num_nodes"], started[0]["strategy"]) == (2, 1, "ddp")
+    assert started[0]["effective_batch_size"] == 8 * 2 and started[0]["devices"] == 2
+    assert [event["epoch"] for event in result.of_type("epoch")] == [0, 1]
+    steps = [event["step"] for event in result.of_type("step")]
+    assert steps == sorted(set(steps))  # each step reported once
+    assert len(result.of_type("finished")) == 1
+    details = result.last["details"]
+    assert sum(map(sum, details["confusion_matrix"])) == started[0]["val_rows"] > 16  # more than one rank's share
+    assert (details["world_size"], details["cluster_environment"]) == (2, environment)
+    assert len(details["ranks"]) == 2 and len(set(details["ranks"])) == 2
+    checkpoint_events = [(event["kind"], event["step"]) for event in result.of_type("checkpoint")]
+    assert len(checkpoint_events) == len(set(checkpoint_events))
+    assert {"val/loss", "val/accuracy", "train/loss"} <= set(result.last["metrics"])
+    assert (run_dir / "model" / "model.safetensors").is_file()
+    return details
+
+
+def _predicts_like_itself(model_dir) -> None:
+    """The saved model loads and predicts; twice the same labels (a model that loads half-written would not)."""
+    texts = ["good great wonderful", "bad terrible awful", "the train station"]
+    answers = []
+    for _ in range(2):
+        result = run_trainer("predict", "--model", str(model_dir), "--max-length", "48", *sum((["--text", t] for t in texts), []))
+        assert result.returncode == 0, result.stderr[-3000:]
+        answers.append(json.dumps(result.last["details"], sort_keys=True))
+    assert answers[0] == answers[1]
+
+
+def test_two_cpu_processes_through_lightnings_launcher(tmp_path, tiny_model):
+    config = _config(tmp_path, tiny_model)
+    run_dir = tmp_path / "run"
+    result = run_trainer(*train_args(config, run_dir), timeout=LAUNCH_TIMEOUT_S)
+    _check_two_rank_run(result, run_dir, "LightningEnvironment")
+    _predicts_like_itself(run_dir / "model")
+
+
+def test_two_cpu_processes_under_torchrun(tmp_path, tiny_model):
+    config = _config(tmp_path, tiny_model, devices="auto")
+    run_dir = tmp_path / "run"
+    completed = subprocess.run(
+        [TORCHRUN, "--standalone", "--nproc-per-node", "2", "-m", "airlock_trainer", *train_args(config, run_dir)],
+        capture_output=True, text=True, env=trainer_env(), timeout=LAUNCH_TIMEOUT_S, cwd=str(ROOT))
+    result = Result(completed.returncode, completed.stdout, completed.stderr)
+    _check_two_rank_run(result, run_dir, "TorchElasticEnvironment")
+
+
+def _slurm_env(rank: int, port: int) -> dict:
+    """What srun sets for task `rank` of a 2-task job on one node (sbatch --nodes 1 --ntasks-per-node 2)."""
+    return {"SLURM_NTASKS": "2", "SLURM_NTASKS_PER_NODE": "2", "SLURM_PROCID": str(rank), "SLURM_LOCALID": str(rank),
+            "SLURM_NODEID": "0", "SLURM_NNODES": "1", "SLURM_JOB_ID": "4242", "SLURM_JOB_NAME": "airlock-job",
+            "SLURM_NODELIST": "127.0.0.1", "MASTER_PORT": str(port)}
+
+
+def _start_slurm_tasks(config, run_dir, *, resume: bool = False) -> list[subprocess.Popen]:
+    port = _free_port()
+    env = {key: value for key, value in trainer_env().items()
+           if not key.startswith(("SLURM_", "TORCHELASTIC_")) and key not in ("RANK", "LOCAL_RANK", "WORLD_SIZE",
+                                                                              "LOCAL_WORLD_SIZE", "MASTER_ADDR")}
+    return [subprocess.Popen([sys.executable, "-m", "airlock_trainer", *train_args(config, run_dir, resume=resume)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**env, **_slurm_env(rank, port)},
+                             cwd=str(ROOT)) for rank in (0, 1)]
+
+
+def test_two_slurm_tasks_take_their_ranks_from_slurm(tmp_path, tiny_model):
+    config = _config(tmp_path, tiny_model, devices=2)
+    run_dir = tmp_path / "run"
+    tasks = _start_slurm_tasks(config, run_dir)
+    outputs = [task.communicate(timeout=LAUNCH_TIMEOUT_S) for task in tasks]
+    assert outputs[1][0] == ""  # rank 1 writes no event
+    assert tasks[1].returncode == 0, outputs[1][1][-3000:]
+    result = Result(tasks[0].returncode, outputs[0][0], outputs[0][1])
+    _check_two_rank_run(result, run_dir, "SLURMEnvironment")
+
+
+def test_config_that_counts_another_world_is_refused(tmp_path, tiny_model):
+    config = _config(tmp_path, tiny_model, devices=2, num_nodes=2)
+    run_dir = tmp_path / "run"
+    tasks = _start_slurm_tasks(config, run_dir)
+    outputs = [task.communicate(timeout=LAUNCH_TIMEOUT_S) for task in tasks]
+    result = Result(tasks[0].returncode, outputs[0][0], outputs[0][1])
+    assert result.returncode == 1 and result.last["code"] == "CLUSTER_WORLD_MISMATCH"
+    assert "2 node(s) × 2 process(es) per node = 4" in result.last["message"]
+    assert "slurm started 2 processes" in result.last["message"]
+    assert tasks[1].returncode == 1 and outputs[1][0] == ""
+
+
+def _lines_until(process: subprocess.Popen, wanted, timeout_s: float) -> list[str]:
+    """Reads event lines until one satisfies `wanted` (a bounded wait: the test fails past timeout_s)."""
+    deadline = time.monotonic() + timeout_s
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if wanted(json.loads(line)):
+            return lines
+        assert time.monotonic() < deadline, "the awaited event did not come"
+    raise AssertionError(f"the trainer ended first: {[json.loads(line)['type'] for line in lines]}")
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+        return [int(part) for part in handle.read().split()]
+
+
+def _start(config, run_dir, resume: bool = False) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "airlock_trainer", *train_args(config, run_dir, resume=resume)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=trainer_env(), cwd=str(ROOT))
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().split(") ", 1)[1][:1] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_cancel_reaches_every_rank_and_resume_completes(tmp_path, tiny_model):
+    config = _config(tmp_path, tiny_model, max_epochs=3)
+    run_dir = tmp_path / "run"
+    process = _start(config, run_dir)
+    lines = _lines_until(process, lambda event: event["type"] == "step", LAUNCH_TIMEOUT_S)
+    children = _children(process.pid)
+    assert len(children) == 1  # rank 1, started by Lightning's launcher
+    process.send_signal(signal.SIGINT)  # as the app's Cancel: to rank 0 only
+    lines.extend(process.stdout)
+    stderr = process.stderr.read()
+    process.wait(timeout=LAUNCH_TIMEOUT_S)
+    cancelled = Result(process.returncode, "".join(lines), stderr)
+    assert cancelled.returncode == 0, stderr[-3000:]
+    assert cancelled.last["status"] == "cancelled" and cancelled.last["details"]["resumable"]
+    assert [event["kind"] for event in cancelled.of_type("checkpoint")].count("last") >= 1
+    assert all(_gone(pid) for pid in children)  # rank 0 ends after the process it started
+
+    resumed = run_trainer(*train_args(config, run_dir, resume=True), timeout=LAUNCH_TIMEOUT_S)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert resumed.of_type("started")[0]["resumed_from"] == str(run_dir / "checkpoints" / "last.ckpt")
+    assert resumed.last["status"] == "completed" and resumed.last["details"]["world_size"] == 2
+
+
+def test_a_rank_that_dies_ends_the_run_with_rank_lost_and_it_resumes(tmp_path, tiny_model):
+    config = _config(tmp_path, tiny_model, max_epochs=3, distributed_timeout_s=20)
+    run_dir = tmp_path / "run"
+    process = _start(config, run_dir)
+    # after the first epoch's checkpoint, rank 1 is killed as the out-of-memory killer would
+    lines = _lines_until(process, lambda event: event["type"] == "checkpoint" and event["kind"] == "last",
+                         LAUNCH_TIMEOUT_S)
+    (rank_one,) = _children(process.pid)
+    os.kill(rank_one, signal.SIGKILL)
+    lines.extend(process.stdout)  # ends when rank 0 exits: bounded by the process-group timeout
+    stderr = process.stderr.read()
+    process.wait(timeout=LAUNCH_TIMEOUT_S)
+    lost = Result(process.returncode, "".join(lines), stderr)
+    assert lost.returncode == 1
+    assert lost.last["type"] == "error" and lost.last["code"] == "RANK_LOST", lost.last
+    assert f"Rank 1 (" in lost.last["message"] and f"process {rank_one}" in lost.last["message"]
+    assert "20 s" in lost.last["message"] and "last checkpoint" in lost.last["hint"]
+
+    resumed = run_trainer(*train_args(config, run_dir, resume=True), timeout=LAUNCH_TIMEOUT_S)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert resumed.of_type("started")[0]["resumed_from"] == str(run_dir / "checkpoints" / "last.ckpt")
+    assert resumed.last["status"] == "completed"
