@@ -8,6 +8,7 @@ RANK_LOST within the process-group timeout.
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import socket
@@ -15,7 +16,8 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT, Result, run_trainer, train_args, trainer_env, write_config, write_dataset
+from conftest import ROOT, Result, run_trainer, train_args, trainer_env, write_config, write_dataset, write_table
+from make_tiny_bpe_models import make_tiny_llama
 
 TORCHRUN = os.path.join(os.path.dirname(sys.executable), "torchrun")
 LAUNCH_TIMEOUT_S = 240
@@ -169,7 +171,8 @@ def test_cancel_reaches_every_rank_and_resume_completes(tmp_path, tiny_model):
     cancelled = Result(process.returncode, "".join(lines), stderr)
     assert cancelled.returncode == 0, stderr[-3000:]
     assert cancelled.last["status"] == "cancelled" and cancelled.last["details"]["resumable"]
-    assert [event["kind"] for event in cancelled.of_type("checkpoint")].count("last") >= 1
+    saved = [(event["kind"], event["step"]) for event in cancelled.of_type("checkpoint")]
+    assert saved[-1][0] == "last" and len(saved) == len(set(saved))  # saved once, by rank 0, at the stop
     assert all(_gone(pid) for pid in children)  # rank 0 ends after the process it started
 
     resumed = run_trainer(*train_args(config, run_dir, resume=True), timeout=LAUNCH_TIMEOUT_S)
@@ -200,3 +203,28 @@ def test_a_rank_that_dies_ends_the_run_with_rank_lost_and_it_resumes(tmp_path, t
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert resumed.of_type("started")[0]["resumed_from"] == str(run_dir / "checkpoints" / "last.ckpt")
     assert resumed.last["status"] == "completed"
+
+
+def test_causal_lm_on_two_cpu_processes(tmp_path):
+    model = make_tiny_llama(str(tmp_path / "tiny-llama"))
+    rows = [[f"n: {n}", "odd" if n % 2 else "even"] for n in range(80)]
+    train = write_table(tmp_path / "train", ["prompt", "completion"], rows)
+    config = tmp_path / "config.yaml"
+    config.write_text(json.dumps({
+        "model": {"name": model, "task": "causal_lm"},
+        "data": {"format": "prompt_completion", "prompt_column": "prompt", "completion_column": "completion",
+                 "train_path": str(train), "max_length": 32, "val_split": 0.25},
+        "training": {"accelerator": "cpu", "devices": 2, "max_epochs": 2, "batch_size": 8, "learning_rate": 1e-2,
+                     "seed": 7},
+        "evaluation": {"sample_generations": 2, "max_new_tokens": 4}}), encoding="utf-8")
+    run_dir = tmp_path / "run"
+    result = run_trainer(*train_args(config, run_dir), timeout=LAUNCH_TIMEOUT_S)
+    assert result.returncode == 0, result.stderr[-4000:]
+    (started,) = result.of_type("started")
+    assert (started["world_size"], started["strategy"], started["effective_batch_size"]) == (2, "ddp", 16)
+    assert [event["epoch"] for event in result.of_type("epoch")] == [0, 1]
+    assert [event["epoch"] for event in result.of_type("generations")] == [0, 1]
+    metrics = result.last["metrics"]
+    assert abs(metrics["val/perplexity"] - math.exp(metrics["val/loss"])) < 1e-3 * metrics["val/perplexity"]
+    assert result.last["details"]["world_size"] == 2
+    assert (run_dir / "model" / "adapter_model.safetensors").is_file()

@@ -68,6 +68,13 @@ class CheckpointCallback(pl.Callback):
         os.replace(partial, target)
         self.on_saved("best", target, trainer.global_step)
 
+    def on_train_start(self, trainer, pl_module) -> None:
+        if trainer.world_size > 1:
+            # Lightning's own SIGTERM handler, installed by fit, broadcasts from rank 0 inside the handler: a
+            # collective no other rank joins, which times out. The flag alone is enough: every rank learns of
+            # it at the next step (below). Lightning puts the handlers back when fit ends.
+            self.cancel.install()
+
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         if trainer.strategy.reduce_boolean_decision(self.cancel.requested, all=False):
             self.save(trainer, "last")
@@ -86,7 +93,7 @@ class CheckpointCallback(pl.Callback):
         self.save(trainer, "last")  # after self.best is set: a resumed run gets it back from the checkpoint
         if improved:
             self.share_last_as_best(trainer)
-        if self.cancel.requested:
+        if trainer.strategy.reduce_boolean_decision(self.cancel.requested, all=False):  # every rank stops together
             raise Cancelled()
 
     def on_train_end(self, trainer, pl_module) -> None:

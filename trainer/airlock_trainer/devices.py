@@ -139,16 +139,12 @@ def choose_runtime(training: dict) -> dict:
     """
     import torch
 
-    from .distributed import launched_world
+    from .distributed import check_world, launched_world
 
     world = launched_world()
     if world is not None:
         return _launched_runtime(torch, training, world)
-    if training["num_nodes"] > 1:
-        raise AirlockError("CLUSTER_WORLD_MISMATCH", f"training.num_nodes is {training['num_nodes']}, but this "
-                           "process was not started by torchrun or SLURM, so no other machine will join it.",
-                           hint="Run it through the cluster job's launch_torchrun.sh or job.sbatch, or set "
-                                "training.num_nodes to 1.", field="training.num_nodes")
+    check_world(training, None)
     wanted, precision, accelerator = training["devices"], training["precision"], training["accelerator"]
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if accelerator == "cpu" or wanted == "cpu" or (wanted == "auto" and gpus == 0 and accelerator == "auto"):
@@ -185,18 +181,10 @@ def _cuda_runtime(torch, precision: str, count: int, nodes: int) -> dict:
 
 def _launched_runtime(torch, training: dict, world: dict) -> dict:
     """The runtime torchrun or SLURM set up: its processes per node and nodes, checked against the config."""
+    from .distributed import check_world
+
+    check_world(training, world)
     per_node, nodes = world["per_node"], world["num_nodes"]
-    devices = training["devices"] if isinstance(training["devices"], int) else per_node
-    expected = training["num_nodes"] * devices
-    if expected != world["world_size"] or (isinstance(training["devices"], int) and devices != per_node):
-        raise AirlockError(
-            "CLUSTER_WORLD_MISMATCH",
-            f"The config asks for {training['num_nodes']} node(s) × {devices} process(es) per node = {expected} "
-            f"processes, but {world['launcher']} started {world['world_size']} processes ({nodes} node(s) × "
-            f"{per_node} per node).",
-            hint="Make training.num_nodes and training.devices match the launcher's node count and processes per "
-                 "node (torchrun --nnodes/--nproc-per-node, SLURM --nodes/--ntasks-per-node), or export the job again.",
-            field="training.num_nodes")
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if training["accelerator"] != "cpu" and gpus >= per_node:
         return _cuda_runtime(torch, training["precision"], per_node, nodes)

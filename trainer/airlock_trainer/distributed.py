@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 
+from .errors import AirlockError
+
 TORCHRUN, SLURM, LIGHTNING = "torchrun", "slurm", "lightning"
 
 
@@ -64,3 +66,29 @@ def launched_world() -> dict | None:
         return None
     return {"launcher": started_by, "world_size": world, "per_node": per_node,
             "num_nodes": max(1, world // max(1, per_node))}
+
+
+def check_world(training: dict, world: dict | None = None) -> None:
+    """CLUSTER_WORLD_MISMATCH when the config's nodes × processes per node is not the world the launcher started,
+    or when the config spans several nodes and no launcher started this process; checked before any work,
+    so no process waits for ranks that will never come."""
+    world = world or launched_world()
+    if world is None:
+        if training["num_nodes"] > 1:
+            raise AirlockError("CLUSTER_WORLD_MISMATCH", f"training.num_nodes is {training['num_nodes']}, but this "
+                               "process was not started by torchrun or SLURM, so no other machine will join it.",
+                               hint="Run it through the cluster job's launch_torchrun.sh or job.sbatch, or set "
+                                    "training.num_nodes to 1.", field="training.num_nodes")
+        return
+    per_node, nodes = world["per_node"], world["num_nodes"]
+    devices = training["devices"] if isinstance(training["devices"], int) else per_node
+    expected = training["num_nodes"] * devices
+    if expected != world["world_size"] or devices != per_node:
+        raise AirlockError(
+            "CLUSTER_WORLD_MISMATCH",
+            f"The config asks for {training['num_nodes']} node(s) × {devices} process(es) per node = {expected} "
+            f"processes, but {world['launcher']} started {world['world_size']} processes ({nodes} node(s) × "
+            f"{per_node} per node).",
+            hint="Make training.num_nodes and training.devices match the launcher's node count and processes per "
+                 "node (torchrun --nnodes/--nproc-per-node, SLURM --nodes/--ntasks-per-node), or export the job again.",
+            field="training.num_nodes")

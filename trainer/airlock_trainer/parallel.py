@@ -18,6 +18,7 @@ from .errors import AirlockError
 # What this process learnt at the start of training: every rank's host, address and process id, the timeout.
 _ROSTER: list[dict] = []
 _TIMEOUT_S: list[int] = []
+CHILD_GRACE_S = 10
 
 
 def trainer_arguments(training: dict, runtime: dict) -> dict:
@@ -48,8 +49,20 @@ def trainer_arguments(training: dict, runtime: dict) -> dict:
 def _watch_children(children: list) -> None:
     """Stands in for Lightning's child-process observer, which SIGKILLs the main process (rank 0) as soon as a child
     ends with a non-zero code: rank 0 would then die before saying why. Instead rank 0's next collective fails
-    (the peer's connection closes) or times out, and rank 0 reports RANK_LOST; a child still running when
-    rank 0 ends is told to stop by the same closed connections."""
+    (the peer's connection closes) or times out, and rank 0 reports RANK_LOST. When rank 0 ends, a child that
+    is still there (hung, or stopped) is ended with it, so no process outlives the run."""
+    import atexit
+
+    atexit.register(_end_children, children)
+
+
+def _end_children(children: list) -> None:
+    for child in children:
+        try:
+            child.wait(timeout=CHILD_GRACE_S)  # a child that got the same error or cancel ends by itself
+        except Exception:  # noqa: BLE001 - subprocess.TimeoutExpired: it will not
+            child.kill()
+            child.wait()
 
 
 def _keep_rank_zero_alive() -> None:

@@ -13,6 +13,7 @@ import time
 
 from .cancel import CancelFlag
 from .config import load_config
+from .distributed import check_world
 from .errors import AirlockError, Cancelled
 from .events import EventWriter
 from .extensions import UserCode
@@ -60,6 +61,7 @@ def _check_inputs(config: dict, args) -> dict:
         if not os.path.isfile(resume_from):
             raise AirlockError("CHECKPOINT_MISSING", f"There is no checkpoint to resume from in {checkpoint_dir}.",
                                hint="Start the run again without resuming.")
+    check_world(config["training"])  # a launcher that started another world than the config counts: stop now
     base_dirs = [os.getcwd(), os.path.dirname(os.path.abspath(args.config))]
     model_dir = resolve_model_dir(config["model"]["name"], base_dirs)
     weights = check_model_files(model_dir, config["model"]["allow_pickle"])
