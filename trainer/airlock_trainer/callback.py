@@ -29,6 +29,7 @@ class EventCallback(pl.Callback):
         self._epoch_loss = torch.zeros(())
         self._epoch_batches = 0
         self._emitted_step: int | None = None
+        self._trainer = None
 
     def _reset_interval(self, now: float) -> None:
         self._interval_start = now
@@ -40,6 +41,7 @@ class EventCallback(pl.Callback):
         self._pause_started: float | None = None
 
     def on_train_start(self, trainer, pl_module) -> None:
+        self._trainer = trainer
         self.total_steps = int(trainer.estimated_stepping_batches)
         if trainer.max_steps and trainer.max_steps > 0:
             self.total_steps = min(self.total_steps, trainer.max_steps)
@@ -115,7 +117,7 @@ class EventCallback(pl.Callback):
             return
         metrics = {name: value for name, value in trainer.callback_metrics.items() if name.startswith("val/")}
         if self._epoch_batches:
-            self.last_train_loss = (self._epoch_loss / self._epoch_batches).item()
+            self.last_train_loss = self._epoch_mean(trainer)
             metrics["train/loss"] = self.last_train_loss
         if trainer.is_global_zero:
             self.writer.emit("epoch", epoch=int(trainer.current_epoch), step=int(trainer.global_step),
@@ -123,9 +125,17 @@ class EventCallback(pl.Callback):
 
     def train_loss(self) -> float | None:
         """Mean training loss of the latest epoch (the running one when it ended early)."""
-        if self._epoch_batches:
-            return (self._epoch_loss / self._epoch_batches).item()
+        if self._epoch_batches and self._trainer is not None:
+            return self._epoch_mean(self._trainer)
         return self.last_train_loss
+
+    def _epoch_mean(self, trainer) -> float:
+        """The epoch's mean training loss over every rank (each ran as many batches: the mean of means is exact);
+        every rank calls it together."""
+        mean = self._epoch_loss / self._epoch_batches
+        if trainer.world_size > 1:
+            mean = trainer.strategy.reduce(mean, reduce_op="mean")
+        return float(mean.item())
 
     def checkpoint_saved(self, kind: str, path: str, step: int) -> None:
         """Listener for CheckpointCallback: one checkpoint event per file written."""

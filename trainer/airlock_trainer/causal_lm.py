@@ -111,7 +111,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     from .devices import choose_runtime, cpu_threads, loader_workers, tune_cuda
     from .lm_model import check_qlora, finetuning_method, load_causal_lm, trainable_counts
     from .lm_module import CausalLMModule, GenerationsCallback
-    from .parallel import end_of_run, make_trainer, world_facts
+    from .parallel import end_of_run, make_trainer, whole_weights, world_facts
     from .preflight import run_preflight
     from .train import fit
     from .sft_encode import IGNORE_INDEX
@@ -159,7 +159,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     if training["early_stopping_patience"]:
         callbacks.append(EarlyStopping(monitor=MONITOR, mode=MODE, patience=training["early_stopping_patience"],
                                        check_on_train_epoch_end=False))
-    trainer = make_trainer(pl, training, runtime, callbacks, setup["run_dir"])
+    trainer = make_trainer(pl, config, runtime, callbacks, setup["run_dir"])
     fit(trainer, module, datamodule, setup["resume_from"], cancel)
 
     best = checkpoints.path("best")
@@ -177,9 +177,10 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     if train_loss is not None:
         metrics["train/loss"] = train_loss
     model_dir = None
+    weights = whole_weights(trainer)  # FSDP: gathered from every rank's shard (a collective: every rank joins)
     if trainer.is_global_zero:
         writer.progress("saving", "Saving the adapter" if method != "full" else "Saving the model", None)
-        model_dir = save(module.model, tokenizer, setup, prepared["settings"], config, method)
+        model_dir = save(module.model, tokenizer, setup, prepared["settings"], config, method, weights)
     world = end_of_run(trainer, training, runtime)
     writer.finished("completed", metrics=metrics, model_dir=model_dir, duration_s=time.monotonic() - started, details={
         "task": "causal_lm", "finetuning": method, "trainable_parameters": trainable, "parameters": total,
@@ -190,7 +191,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
         "chat_template": prepared["settings"]["chat_template"], **world})
 
 
-def save(model, tokenizer, setup: dict, settings: dict, config: dict, method: str) -> str:
+def save(model, tokenizer, setup: dict, settings: dict, config: dict, method: str, weights: dict | None = None) -> str:
     """<run>/model: the adapter (LoRA) or the whole model, the tokenizer, and how prompts are written; via a
     temporary folder and a rename."""
     from .base_digest import weights_digest
@@ -198,7 +199,7 @@ def save(model, tokenizer, setup: dict, settings: dict, config: dict, method: st
     target = os.path.join(setup["run_dir"], "model")
     partial = target + ".partial"
     shutil.rmtree(partial, ignore_errors=True)
-    model.save_pretrained(partial)
+    model.save_pretrained(partial, state_dict=weights)  # weights: FSDP's gathered ones, else the model's own
     tokenizer.save_pretrained(partial)
     # peft's template model card names the base model by its absolute path here; the bundle writes Airlock's own card
     card = os.path.join(partial, "README.md")

@@ -116,6 +116,8 @@ class CheckpointCallback(pl.Callback):
         """
         import torch
 
+        from .parallel import load_whole_weights
+
         best = self.path("best")
         has_best, kept = trainer.strategy.broadcast((os.path.isfile(best), self.kept_validation()), src=0)
         if has_best and (kept is None or kept["step"] != trainer.global_step):
@@ -125,7 +127,7 @@ class CheckpointCallback(pl.Callback):
                 state = torch.load(best, map_location="cpu", weights_only=True)["state_dict"]
             if not everywhere:
                 state = trainer.strategy.broadcast(state, src=0)
-            module.load_state_dict(state, strict=strict)
+            load_whole_weights(trainer, module, state, strict)
         return kept
 
     def kept_validation(self) -> dict | None:

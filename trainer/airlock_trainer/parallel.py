@@ -21,8 +21,9 @@ _TIMEOUT_S: list[int] = []
 CHILD_GRACE_S = 10
 
 
-def trainer_arguments(training: dict, runtime: dict) -> dict:
+def trainer_arguments(config: dict, runtime: dict) -> dict:
     """pl.Trainer's accelerator, devices, num_nodes and strategy for a runtime from devices.choose_runtime."""
+    training = config["training"]
     world = runtime["devices"] * runtime["num_nodes"]
     _TIMEOUT_S[:] = [training["distributed_timeout_s"]]
     arguments = {"accelerator": "gpu" if runtime["accelerator"] == "cuda" else "cpu", "devices": runtime["devices"],
@@ -33,9 +34,16 @@ def trainer_arguments(training: dict, runtime: dict) -> dict:
     timeout = timedelta(seconds=training["distributed_timeout_s"])
     _keep_rank_zero_alive()
     if strategy_name(training, runtime) == "fsdp":
+        from .lm_model import finetuning_method
+
         if runtime["accelerator"] != "cuda":
             raise AirlockError("CONFIG_INVALID", "training.strategy fsdp shards a model over GPUs; this run trains on "
                                "the CPU.", hint="Set training.strategy to auto or ddp.", field="training.strategy")
+        if finetuning_method(config) != "full":
+            raise AirlockError("CONFIG_INVALID", "training.strategy fsdp shards every weight of a model trained whole; "
+                               f"this run trains {finetuning_method(config)} adapters, which ddp already keeps small.",
+                               hint="Set training.strategy to ddp, or training.finetuning to full.",
+                               field="training.strategy")
         from lightning.pytorch.strategies import FSDPStrategy
 
         arguments["strategy"] = FSDPStrategy(process_group_backend=backend, timeout=timeout)
@@ -71,14 +79,43 @@ def _keep_rank_zero_alive() -> None:
     launcher_module._launch_process_observer = _watch_children
 
 
-def make_trainer(pl, training: dict, runtime: dict, callbacks: list, run_dir: str):
+def make_trainer(pl, config: dict, runtime: dict, callbacks: list, run_dir: str):
     """The pl.Trainer both training paths use: the runtime's devices and strategy, Airlock's own checkpoints and
     events (no Lightning logger, progress bar or checkpointing), batches sharded by the data module itself."""
+    training = config["training"]
     return pl.Trainer(
-        **trainer_arguments(training, runtime), precision=runtime["precision"], max_epochs=training["max_epochs"],
+        **trainer_arguments(config, runtime), precision=runtime["precision"], max_epochs=training["max_epochs"],
         max_steps=training["max_steps"] or -1, accumulate_grad_batches=training["accumulate_grad_batches"],
         callbacks=callbacks, logger=False, enable_checkpointing=False, enable_progress_bar=False,
         enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=run_dir, use_distributed_sampler=False)
+
+
+def sharded(trainer) -> bool:
+    """Whether the strategy keeps only a shard of the weights in each process (FSDP)."""
+    from lightning.pytorch.strategies import FSDPStrategy
+
+    return isinstance(trainer.strategy, FSDPStrategy)
+
+
+def whole_weights(trainer) -> dict | None:
+    """The model's weights gathered whole, keyed as module.model's own state_dict, for saving when FSDP shards them;
+    None when the module in memory already holds them whole. Every rank calls it together; rank 0 gets them.
+    (Not run in the tests: FSDP needs several GPUs.)"""
+    if not sharded(trainer):
+        return None
+    state = trainer.strategy.lightning_module_state_dict()
+    return {name[len("model."):]: value for name, value in state.items() if name.startswith("model.")}
+
+
+def load_whole_weights(trainer, module, state: dict, strict: bool) -> None:
+    """Loads a checkpoint's whole state_dict into the module, through FSDP's full-state view when it is sharded."""
+    if not sharded(trainer):
+        module.load_state_dict(state, strict=strict)
+        return
+    from torch.distributed.fsdp import FullyShardedDataParallel, StateDictType
+
+    with FullyShardedDataParallel.state_dict_type(trainer.strategy.model, StateDictType.FULL_STATE_DICT):
+        trainer.strategy.model.load_state_dict(state, strict=strict)
 
 
 def strategy_name(training: dict, runtime: dict) -> str:

@@ -110,7 +110,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     from .checkpoints import CheckpointCallback
     from .devices import choose_runtime, tune_cuda
     from .module import ClassifierModule
-    from .parallel import end_of_run, make_trainer, world_facts
+    from .parallel import end_of_run, make_trainer, whole_weights, world_facts
 
     training, task, encoded, tokenizer = config["training"], prepared["task"], prepared["encoded"], prepared["tokenizer"]
     runtime = choose_runtime(training)
@@ -144,7 +144,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     if training["early_stopping_patience"]:
         callbacks.append(EarlyStopping(monitor=task.monitor, mode=task.mode, patience=training["early_stopping_patience"],
                                        check_on_train_epoch_end=False))
-    trainer = make_trainer(pl, training, runtime, callbacks, setup["run_dir"])
+    trainer = make_trainer(pl, config, runtime, callbacks, setup["run_dir"])
     fit(trainer, module, datamodule, setup["resume_from"], cancel)
 
     best = checkpoints.path("best")
@@ -165,6 +165,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     if train_loss is not None:
         metrics["train/loss"] = train_loss
     model_dir = None
+    weights = whole_weights(trainer)  # FSDP: gathered from every rank's shard (a collective: every rank joins)
     if trainer.is_global_zero:
         writer.progress("saving", "Saving the model", None)
         if hasattr(module.model, "merge_and_unload"):  # LoRA: the adapters folded into the weights they sit beside
@@ -172,7 +173,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
         task.prepare_to_save(module.model)
         if modality.name != "text":  # how predictions must read files, as training did
             module.model.config.airlock_media = {"modality": modality.name, **modality.saved_settings(tokenizer, config)}
-        model_dir = save_model(module.model, tokenizer, setup["run_dir"])
+        model_dir = save_model(module.model, tokenizer, setup["run_dir"], weights)
     world = end_of_run(trainer, training, runtime)
     details = task.details(module.reports[report_on], "test" if report_on == "test" else "validation")
     if modality.name != "text" and module.reports[report_on].get("mistakes"):
@@ -250,13 +251,13 @@ def _extensions(config: dict, task, encoded: dict, user_code: UserCode) -> tuple
     return loss, metrics, build_callbacks(user_code, config["training"]["callbacks"])
 
 
-def save_model(model, tokenizer, run_dir: str) -> str:
+def save_model(model, tokenizer, run_dir: str, weights: dict | None = None) -> str:
     """Writes <run-dir>/model (safetensors, config with labels, and the tokenizer or processor) via a temporary
     folder and a rename."""
     target = os.path.join(run_dir, "model")
     partial = target + ".partial"
     shutil.rmtree(partial, ignore_errors=True)
-    model.save_pretrained(partial)
+    model.save_pretrained(partial, state_dict=weights)  # weights: FSDP's gathered ones, else the model's own
     tokenizer.save_pretrained(partial)
     if os.path.isdir(target):
         shutil.rmtree(target)
