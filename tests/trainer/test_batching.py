@@ -85,3 +85,15 @@ def test_loader_workers_only_on_gpus_and_shared_between_devices(monkeypatch):
     assert loader_workers({"accelerator": "cuda", "devices": 2}) == 3  # 4 cores each, one for the main process
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     assert loader_workers({"accelerator": "cuda", "devices": 1}) == 0
+
+
+def test_evaluation_rows_are_split_over_ranks_without_loss_or_overlap():
+    lengths = [random.Random(row).randint(1, 40) for row in range(37)]
+    shares = [BatchLoader(list(range(37)), lengths, None, 4, seed=0, shuffle=False, rank=rank, world_size=3)
+              for rank in range(3)]
+    rows = [row for loader in shares for batch in loader.batches() for row in batch]
+    assert sorted(rows) == list(range(37))  # every row once across the ranks, none dropped
+    assert all(len(loader) == len(loader.batches()) > 0 for loader in shares)
+    training = [BatchLoader(list(range(37)), lengths, None, 4, seed=0, shuffle=True, rank=rank, world_size=3)
+                for rank in range(3)]
+    assert len({len(loader.batches()) for loader in training}) == 1  # training steps stay equal on every rank

@@ -13,6 +13,7 @@ import re
 import socket
 from datetime import timedelta
 
+from .distributed import SLURM, launcher
 from .errors import AirlockError
 
 # What this process learnt at the start of training: every rank's host, address and process id, the timeout.
@@ -30,6 +31,12 @@ def trainer_arguments(config: dict, runtime: dict) -> dict:
                  "num_nodes": runtime["num_nodes"], "strategy": "auto"}
     if world == 1:
         return arguments
+    if launcher() == SLURM:
+        # Requeue belongs to the job script (its USR1 trap) and resume to last.ckpt: Lightning's own SLURM requeue
+        # would write checkpoints of its own into the run folder and restore from them unasked.
+        from lightning.fabric.plugins.environments import SLURMEnvironment
+
+        arguments["plugins"] = [SLURMEnvironment(auto_requeue=False)]
     backend = "nccl" if runtime["accelerator"] == "cuda" else "gloo"
     timeout = timedelta(seconds=training["distributed_timeout_s"])
     _keep_rank_zero_alive()
@@ -149,8 +156,10 @@ def end_of_run(trainer, training: dict, runtime: dict) -> dict:
 
 def share_roster(trainer) -> list[dict]:
     """Every rank's {rank, host, address, pid}, gathered once at the start so a lost rank can be named later."""
-    me = {"rank": int(trainer.global_rank), "host": socket.gethostname(), "address": _own_address(), "pid": os.getpid()}
-    if trainer.world_size > 1:
+    alone = trainer.world_size == 1  # no peer to reach: no address to look up (a lookup can wait on a missing DNS)
+    me = {"rank": int(trainer.global_rank), "host": socket.gethostname(), "address": "" if alone else _own_address(),
+          "pid": os.getpid()}
+    if not alone:
         import torch.distributed as dist
 
         gathered: list = [None] * trainer.world_size
