@@ -12,7 +12,7 @@ import lightning.pytorch as pl
 import torch
 
 from .events import EventWriter, finite_metrics
-from .parallel import share_roster
+from .ranks import share_roster
 
 STEP_INTERVAL_S = 0.5
 

@@ -46,7 +46,7 @@ def to_airlock_error(error: BaseException) -> AirlockError:
             hint="Lower training.batch_size or data.max_length and start the run again.", field="training.batch_size")
     if _is_disk_full(error):
         return AirlockError("DISK_FULL", "The disk is full.", hint="Free some space and start the run again (or resume it).")
-    from .parallel import rank_lost_error  # only a run of several processes has ranks to lose
+    from .ranks import rank_lost_error  # only a run of several processes has ranks to lose
 
     lost = rank_lost_error(error)
     if lost is not None:
