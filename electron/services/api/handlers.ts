@@ -15,6 +15,7 @@ import { resolveConfig } from '../config/resolve.ts';
 import { configToYaml, parseConfig } from '../config/yaml.ts';
 import { measureSftTokenLengths, measureTokenLengths, previewRows, queryDevices } from '../trainer/commands.ts';
 import { requireFullPath } from '../util/paths.ts';
+import { importClusterRun } from '../runs/import-run.ts';
 
 import { registerAppHandlers } from './app-handlers.ts';
 import { registerRegistryHandlers } from './registry-handlers.ts';
@@ -138,6 +139,10 @@ export function createApi(services: Services): Api {
     return { cancelled: services.supervisor.cancel(input.runId) };
   });
   handle('runs.list', () => ({ runs: services.runs.list() }));
+  handle('runs.import', (input) => {
+    const path = requireFullPath(input.path, { field: 'path', what: 'out folder', exampleName: 'job/out' });
+    return { run: importClusterRun(path, { paths: services.paths, runs: services.runs, datasets: () => services.datasets.list(), models: () => services.models.list() }) };
+  });
   handle('runs.get', (input) => {
     const run = services.runs.get(input.runId);
     if (!run) throw runNotFound(input.runId);
