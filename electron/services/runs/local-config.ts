@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import type { RunConfig } from '../../../schemas/config.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { CachedModel } from '../../../schemas/model.ts';
@@ -20,11 +19,11 @@ export function localConfigFor(cluster: RunConfig, job: JobFile, dataset: Datase
     const named = job.dataset ? `"${job.dataset.name}" (${job.dataset.id})` : 'it trained on';
     return { config: null, refused: `Run ${runId} ran on a cluster and the dataset ${named} is not stored on this workstation; resume it on the cluster, or import that dataset here and import the run again.` };
   }
-  // The job folder holds the dataset's canonical table under data/ by its stored file name.
-  const fields = ['train_path', 'val_path', 'test_path'] as const;
-  const foreign = fields.find((field) => cluster.data[field] !== null && basename(cluster.data[field]!) !== basename(dataset.dataPath));
-  if (foreign) {
-    return { config: null, refused: `Run ${runId} ran on a cluster with data.${foreign} ${cluster.data[foreign]}, which is not the dataset "${dataset.name}" stored here; resume it on the cluster.` };
+  // job.json's dataset is the one trained on; a validation or test file is the same table, or another dataset.
+  const same = (value: string) => value === cluster.data.train_path || value.split(/[\\/]/).includes(dataset.id);
+  const other = (['val_path', 'test_path'] as const).find((field) => cluster.data[field] !== null && !same(cluster.data[field]!));
+  if (other) {
+    return { config: null, refused: `Run ${runId} ran on a cluster with data.${other} ${cluster.data[other]}, which is not the dataset "${dataset.name}" stored here; resume it on the cluster.` };
   }
   const local = (value: string | null) => (value === null ? null : dataset.dataPath);
   const training = cluster.training;
