@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { airlock } from '../helpers/cli.ts';
@@ -90,8 +90,9 @@ describe('airlock runs import: a cluster run into the local history', () => {
     expect(registered.code, registered.stderr).toBe(0);
     expect(registered.json.version.modelDir).toBe(run.modelDir);
     const usb = join(dir.path, 'usb');
+    mkdirSync(usb);
     const exported = airlock(home, ['export', 'clustered@1', '--to', usb, '--json']);
-    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.code, exported.stdout + exported.stderr).toBe(0);
     expect(airlock(home, ['verify', join(usb, 'clustered-v1'), '--json']).code).toBe(0);
   }, 300_000);
 
@@ -143,5 +144,20 @@ describe('airlock runs import: a cluster run into the local history', () => {
     const refused = airlock(bare, ['resume', 'cluster-c', '--json']);
     expect(refused.json.error.code).toBe('RUN_NOT_RESUMABLE');
     expect(refused.json.error.message).toContain('"tiny"');
+
+    // An attempt that died without a result (the node was killed): failed, naming how each node exited.
+    const crashed = join(dir.path, 'crashed-out');
+    cpSync(cancelledOut, crashed, { recursive: true });
+    const lines = readFileSync(join(crashed, 'events.jsonl'), 'utf8').trim().split('\n');
+    writeFileSync(join(crashed, 'events.jsonl'), lines.filter((line) => JSON.parse(line).type !== 'finished').join('\n') + '\n');
+    const launcher = JSON.parse(readFileSync(join(crashed, 'attempts.jsonl'), 'utf8'));
+    writeFileSync(join(crashed, 'attempts.jsonl'), JSON.stringify({ ...launcher, exit_code: 137 }) + '\n');
+    writeFileSync(join(crashed, 'job.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(crashed, 'job.json'), 'utf8')), run_id: 'cluster-d' }));
+    seal(crashed);
+    const failed = airlock(bare, ['runs', 'import', crashed, '--json']);
+    expect(failed.code, failed.stderr).toBe(0);
+    expect(failed.json.run.status).toBe('failed');
+    expect(failed.json.run.error.code).toBe('TRAINER_CRASHED');
+    expect(failed.json.run.error.message).toContain(`node 0 (${launcher.host}) exited with code 137`);
   }, 300_000);
 });

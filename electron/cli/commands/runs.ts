@@ -1,4 +1,4 @@
-import type { Run } from '../../../schemas/run.ts';
+import { clusterDetails, type Run } from '../../../schemas/run.ts';
 import type { RunConfig } from '../../../schemas/config.ts';
 import type { Notice } from '../../../schemas/api.ts';
 import { dirname } from 'node:path';
@@ -45,6 +45,8 @@ function describeRun(run: Run): string {
     `Run ${run.id}: ${run.status}${run.durationS !== null ? ` in ${run.durationS.toFixed(1)} s` : ''}${run.device ? ` on ${run.device}` : ''}`,
   ];
   if (metrics.length) lines.push(`  ${metrics.join('  ')}`);
+  const cluster = clusterDetails(run);
+  if (cluster) lines.push(`  Trained on a cluster: ${cluster.nodes} × ${cluster.gpus_per_node} devices, ${cluster.attempts.length} attempt(s); imported from ${cluster.imported_from}`);
   const samples = (run.details as { generations?: { prompt: string; reference: string; output: string }[] }).generations;
   if (Array.isArray(samples) && samples.length > 0) {
     lines.push('  Sample answers (validation prompts):');

@@ -88,6 +88,12 @@ function tailOf(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8').slice(-4000) || null : null;
 }
 
+function refuseImported(runId: string, deps: ImportDeps): void {
+  if (deps.runs.get(runId) || existsSync(join(deps.paths.runs, runId))) {
+    throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${runId} is already in the history.`, { hint: `See it with \`airlock runs show ${runId}\`.` });
+  }
+}
+
 /**
  * Brings a cluster run's out/ folder into the history: verifies it against its manifest, copies it into
  * `<home>/runs/<id>/`, and records every attempt's events through the same recorder the supervisor uses. Either all
@@ -96,13 +102,19 @@ function tailOf(path: string): string | null {
 export function importClusterRun(outFolder: string, deps: ImportDeps): Run {
   const out = resolve(outFolder);
   const entries = readManifest(out);
+  const claimed = (() => {
+    try {
+      return readJobFile(out).run_id;
+    } catch {
+      return null; // the verified copy below says what is wrong with it
+    }
+  })();
+  if (claimed) refuseImported(claimed, deps); // before copying what may be gigabytes; checked again on the verified copy
   const staged = stagingPath(deps.paths.staging, 'import');
   try {
     copyVerified(out, entries, staged);
     const job = readJobFile(staged);
-    if (deps.runs.get(job.run_id) || existsSync(join(deps.paths.runs, job.run_id))) {
-      throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${job.run_id} is already in the history.`, { hint: `See it with \`airlock runs show ${job.run_id}\`.` });
-    }
+    refuseImported(job.run_id, deps);
     const clusterConfig = loadConfigFile(join(staged, 'config.yaml'));
     const { attempts: eventAttempts, ignoredLines } = readEventAttempts(staged);
     const attempts = pairAttempts(eventAttempts, readNodeAttempts(staged));
