@@ -2,16 +2,17 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { TrainerEvent } from '../../../schemas/events.ts';
-import type { ClusterAttempt, ClusterRunDetails, Run } from '../../../schemas/run.ts';
+import type { ClusterRunDetails, Run } from '../../../schemas/run.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { CachedModel } from '../../../schemas/model.ts';
 import type { HomePaths } from '../home.ts';
-import type { RunOutcome, RunTable } from '../store/runs.ts';
+import type { RunTable } from '../store/runs.ts';
 import { configToYaml, loadConfigFile } from '../config/yaml.ts';
 import { stagingPath } from '../util/files.ts';
 import { fileNameRewriter, withFileNames } from './file-names.ts';
 import { AttemptRecorder, outcomeOfTerminal } from './recorder.ts';
-import { copyVerified, readEventAttempts, readJobFile, readManifest, readNodeAttempts, type NodeAttempt } from './out-folder.ts';
+import { copyVerified, readEventAttempts, readJobFile, readManifest, readNodeAttempts } from './out-folder.ts';
+import { attemptRecord, crashOutcome, pairAttempts } from './cluster-attempts.ts';
 import { localConfigFor } from './local-config.ts';
 import { runPathRewriter, withLocalPaths } from './cluster-paths.ts';
 
@@ -23,65 +24,6 @@ export interface ImportDeps {
   runs: RunTable;
   datasets: () => Dataset[];
   models: () => CachedModel[];
-}
-
-/** One attempt as recorded: the trainer's events (none when it never started) and the launchers' lines. */
-interface Attempt {
-  events: TrainerEvent[];
-  nodes: NodeAttempt[];
-}
-
-const earliest = (values: string[]) => (values.length ? values.reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b)) : null);
-const latest = (values: string[]) => (values.length ? values.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : null);
-
-/**
- * Pairs each run of events with the launchers' attempt it happened in (by time: an attempt stopped before the trainer
- * wrote anything has no events), keeping the order of both.
- */
-function pairAttempts(eventAttempts: TrainerEvent[][], nodeAttempts: NodeAttempt[][]): Attempt[] {
-  if (nodeAttempts.length <= eventAttempts.length) return eventAttempts.map((events, index) => ({ events, nodes: nodeAttempts[index] ?? [] }));
-  const attempts: Attempt[] = [];
-  let next = 0;
-  for (const nodes of nodeAttempts) {
-    const end = latest(nodes.map((node) => node.ended_at));
-    const events = eventAttempts[next];
-    const inside = events && end !== null && Date.parse(events[0].ts) <= Date.parse(end);
-    attempts.push({ events: inside ? events : [], nodes });
-    if (inside) next++;
-  }
-  for (const events of eventAttempts.slice(next)) attempts.push({ events, nodes: [] });
-  return attempts;
-}
-
-/** The outcome of an attempt whose trainer reported no result: what the launchers saw. */
-function crashOutcome(attempt: Attempt, number: number, stderrTail: string | null): RunOutcome {
-  const nodes = [...attempt.nodes].sort((a, b) => a.node_rank - b.node_rank);
-  const exits = nodes.length
-    ? nodes.map((node) => `node ${node.node_rank} (${node.host}) exited with code ${node.exit_code ?? 'unknown'}`).join(', ')
-    : 'attempts.jsonl does not say how its nodes exited';
-  return {
-    status: 'failed',
-    stderrTail,
-    error: {
-      code: 'TRAINER_CRASHED',
-      message: `The trainer stopped on the cluster without reporting a result (attempt ${number}): ${exits}.`,
-      hint: 'See logs/node-<rank>.log in the run folder; resume the run to continue from its last checkpoint.',
-    },
-  };
-}
-
-function attemptRecord(attempt: Attempt, number: number, status: Run['status'], durationS: number | null): ClusterAttempt {
-  const started = earliest(attempt.nodes.map((node) => node.started_at)) ?? attempt.events[0]?.ts ?? null;
-  const ended = latest(attempt.nodes.map((node) => node.ended_at)) ?? attempt.events.at(-1)?.ts ?? null;
-  const wall = started && ended ? Math.max(0, (Date.parse(ended) - Date.parse(started)) / 1000) : null;
-  return {
-    attempt: number,
-    started_at: started,
-    ended_at: ended,
-    duration_s: wall ?? durationS,
-    status,
-    nodes: [...attempt.nodes].sort((a, b) => a.node_rank - b.node_rank).map(({ node_rank, host, exit_code }) => ({ node_rank, host, exit_code })),
-  };
 }
 
 function tailOf(path: string): string | null {
@@ -129,10 +71,8 @@ export function importClusterRun(outFolder: string, deps: ImportDeps): Run {
 
     const runDir = join(deps.paths.runs, job.run_id);
     const toLocal = runPathRewriter(staged, runDir);
-    const names = fileNameRewriter(dataset ? Object.fromEntries(['train_path', 'val_path', 'test_path'].flatMap((field) => {
-      const path = clusterConfig.data[field as 'train_path'];
-      return path ? [[path, dataset.name]] : [];
-    })) : {});
+    // The trainer's messages name the job's copy of the data (data/table.jsonl): show the dataset's name instead.
+    const names = fileNameRewriter(dataset ? { [clusterConfig.data.train_path]: dataset.name } : {});
     const prepare = (event: TrainerEvent) => withLocalPaths(withFileNames(event, names), toLocal);
     const started = eventAttempts.flat().find((event): event is StartedEvent => event.type === 'started' && event.world_size !== undefined);
     const worldSize = started?.world_size ?? job.nodes * job.gpus_per_node;
@@ -141,21 +81,18 @@ export function importClusterRun(outFolder: string, deps: ImportDeps): Run {
 
     runs.atomically(() => {
       runs.create({ id, experiment: clusterConfig.experiment.name, datasetId: dataset?.id ?? null, modelId: model?.id ?? job.model.name, config: local.config ?? clusterConfig, runDir, createdAt: job.created_at });
-      const records: ClusterAttempt[] = [];
-      attempts.forEach((attempt, index) => {
-        const record = attemptRecord(attempt, index + 1, 'failed', null);
-        const number = runs.markStarted(id, -1, record.started_at ?? job.created_at);
+      const tail = tailOf(join(staged, 'logs', 'node-0.log'));
+      const records = attempts.map((attempt) => {
+        // As the supervisor records a trainer process: start, every event, then the outcome of its last one.
+        const firstEvent = attempt.events[0]?.ts;
+        const number = runs.markStarted(id, -1, attempt.nodes[0]?.started_at ?? firstEvent ?? job.created_at);
         const recorder = new AttemptRecorder(runs, id, number, prepare);
-        const prepared = attempt.events.map((event) => recorder.record(event));
+        const last = attempt.events.map((event) => recorder.record(event)).at(-1) ?? null;
         recorder.flush();
-        const last = prepared.at(-1) ?? null;
-        const tail = tailOf(join(staged, 'logs', 'node-0.log'));
         const outcome = outcomeOfTerminal(last, tail) ?? crashOutcome(attempt, number, tail);
-        // Wall-clock time on the cluster when the launchers recorded it, else the trainer's own count; the run's is their sum.
-        const counted = { ...record, status: outcome.status, duration_s: record.duration_s ?? outcome.durationS ?? null };
-        outcome.durationS = counted.duration_s;
-        records.push(counted);
-        runs.finish(id, outcome, record.ended_at ?? new Date().toISOString());
+        const record = attemptRecord(attempt, number, outcome);
+        runs.finish(id, { ...outcome, durationS: record.duration_s }, record.ended_at ?? new Date().toISOString()); // the run's duration: the sum of its attempts'
+        return record;
       });
       const cluster: ClusterRunDetails = {
         nodes: job.nodes,

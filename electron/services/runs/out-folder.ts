@@ -107,26 +107,34 @@ export const NodeAttempt = z.object({
 });
 export type NodeAttempt = z.infer<typeof NodeAttempt>;
 
+/** Each non-empty line of a JSON Lines file with its number, parsed by `schema` (null where it is not JSON or does not match). */
+function parseLines<T>(path: string, schema: z.ZodType<T>): { number: number; value: T | null }[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .map((text, index) => ({ text, number: index + 1 }))
+    .filter(({ text }) => text.trim())
+    .map(({ text, number }) => {
+      try {
+        const parsed = schema.safeParse(JSON.parse(text));
+        return { number, value: parsed.success ? parsed.data : null };
+      } catch {
+        return { number, value: null };
+      }
+    });
+}
+
 /** The launchers' attempts, each with its nodes' lines: a node's k-th line belongs to attempt k. Empty without attempts.jsonl. */
 export function readNodeAttempts(folder: string): NodeAttempt[][] {
   const file = join(folder, 'attempts.jsonl');
   if (!existsSync(file)) return [];
   const attempts: NodeAttempt[][] = [];
   const seen = new Map<number, number>();
-  readFileSync(file, 'utf8').split('\n').forEach((line, index) => {
-    if (!line.trim()) return;
-    let parsed;
-    try {
-      parsed = NodeAttempt.safeParse(JSON.parse(line));
-    } catch {
-      parsed = null;
-    }
-    if (!parsed?.success) throw invalid(`attempts.jsonl line ${index + 1} is not a launcher record {node_rank, host, started_at, ended_at, exit_code, nnodes, nproc_per_node}.`);
-    const node = parsed.data;
+  for (const { number, value: node } of parseLines(file, NodeAttempt)) {
+    if (!node) throw invalid(`attempts.jsonl line ${number} is not a launcher record {node_rank, host, started_at, ended_at, exit_code, nnodes, nproc_per_node}.`);
     const attempt = seen.get(node.node_rank) ?? 0;
     seen.set(node.node_rank, attempt + 1);
     (attempts[attempt] ??= []).push(node);
-  });
+  }
   return attempts;
 }
 
@@ -135,22 +143,15 @@ export function readEventAttempts(folder: string): { attempts: TrainerEvent[][];
   const attempts: TrainerEvent[][] = [];
   let ignoredLines = 0;
   let previous = -1;
-  for (const line of readFileSync(join(folder, 'events.jsonl'), 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    let parsed;
-    try {
-      parsed = TrainerEvent.safeParse(JSON.parse(line));
-    } catch {
-      parsed = null;
-    }
+  for (const { value: event } of parseLines(join(folder, 'events.jsonl'), TrainerEvent)) {
     // As the supervisor does with a live trainer: a line that is not an event is skipped, not fatal.
-    if (!parsed?.success) {
+    if (!event) {
       ignoredLines++;
       continue;
     }
-    if (attempts.length === 0 || parsed.data.seq <= previous) attempts.push([]);
-    attempts.at(-1)!.push(parsed.data);
-    previous = parsed.data.seq;
+    if (attempts.length === 0 || event.seq <= previous) attempts.push([]);
+    attempts.at(-1)!.push(event);
+    previous = event.seq;
   }
   if (attempts.length === 0) throw invalid('events.jsonl holds no trainer event: the trainer never started on the cluster.', 'See logs/node-0.log in the out/ folder for why.');
   return { attempts, ignoredLines };
