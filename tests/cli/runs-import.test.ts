@@ -52,6 +52,17 @@ describe('airlock runs import: a cluster run into the local history', () => {
     expect(trainAttempt(job), attemptLog(job)).toBe(0);
     seal(job.out);
 
+    const unsealed = airlock(home, ['runs', 'import', job.folder, '--json']); // the job folder, not its out/
+    expect(unsealed.json.error.code).toBe('RUN_IMPORT_INVALID');
+    expect(unsealed.json.error.message).toContain('MANIFEST.sha256');
+    const eventless = join(dir.path, 'eventless-out');
+    cpSync(job.out, eventless, { recursive: true });
+    const manifest = readFileSync(join(eventless, 'MANIFEST.sha256'), 'utf8').split('\n');
+    writeFileSync(join(eventless, 'MANIFEST.sha256'), manifest.filter((line) => !line.endsWith('  events.jsonl')).join('\n'));
+    const noEvents = airlock(home, ['runs', 'import', eventless, '--json']);
+    expect(noEvents.json.error.code).toBe('RUN_IMPORT_INVALID');
+    expect(noEvents.json.error.message).toContain('events.jsonl');
+
     const tampered = join(dir.path, 'tampered-out');
     cpSync(job.out, tampered, { recursive: true });
     appendFileSync(join(tampered, 'model', 'model.safetensors'), Buffer.from([0]));
