@@ -48,7 +48,7 @@ describe('airlock runs import: a cluster run into the local history', () => {
   afterAll(() => dir.cleanup());
 
   it('imports a completed run verified by hash: every metric point, listed as a cluster run, registered and exported', () => {
-    const job = writeJobFolder(join(dir.path, 'job-a'), 'cluster-a', source, tinyRunConfig('unused', { training: { max_epochs: 2 }, experiment: 'cluster' }));
+    const job = writeJobFolder(join(dir.path, 'job-a'), 'cluster-a', source, tinyRunConfig('unused', { training: { max_epochs: 2 }, experiment: 'cluster', deployment: { register_model: true } }));
     expect(trainAttempt(job), attemptLog(job)).toBe(0);
     seal(job.out);
 
@@ -97,6 +97,10 @@ describe('airlock runs import: a cluster run into the local history', () => {
     const again = airlock(home, ['runs', 'import', job.out, '--json']);
     expect(again.json.error.code).toBe('RUN_ALREADY_IMPORTED');
 
+    // Its config asked for the model to be registered, as a run finished here would be; it can be registered again by hand.
+    const automatic = airlock(home, ['registry', 'show', 'cluster@1', '--json']);
+    expect(automatic.code, automatic.stdout + automatic.stderr).toBe(0);
+    expect(JSON.stringify(automatic.json)).toContain('cluster-a');
     const registered = airlock(home, ['register', 'cluster-a', '--name', 'clustered', '--json']);
     expect(registered.code, registered.stderr).toBe(0);
     expect(registered.json.version.modelDir).toBe(run.modelDir);
