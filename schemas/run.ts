@@ -71,3 +71,32 @@ export function runDataCounts(run: Pick<Run, 'details'>): RunDataCounts | null {
 /** What a causal_lm model wrote for the fixed validation prompts after one epoch (a `generations` event, kept in the history). */
 export const GenerationRound = GenerationsEvent.pick({ epoch: true, step: true, samples: true });
 export type GenerationRound = z.infer<typeof GenerationRound>;
+
+/** One attempt of a cluster run (a requeue or a resume starts another): when it ran and how each node's launcher ended. */
+export const ClusterAttempt = z.object({
+  attempt: z.number().int().min(1),
+  started_at: z.string().nullable(),
+  ended_at: z.string().nullable(),
+  duration_s: z.number().nullable().describe('Wall-clock seconds from the first node start to the last node end (or the trainer\'s own count).'),
+  status: RunStatus,
+  nodes: z.array(z.object({ node_rank: z.number().int(), host: z.string(), exit_code: z.number().int().nullable() })),
+});
+export type ClusterAttempt = z.infer<typeof ClusterAttempt>;
+
+/** Where and how a run imported with `airlock runs import` ran, kept in the run record's details under `cluster`. */
+export const ClusterRunDetails = z.object({
+  nodes: z.number().int().min(1),
+  gpus_per_node: z.number().int().min(1),
+  world_size: z.number().int().min(1),
+  attempts: z.array(ClusterAttempt),
+  imported_from: z.string().describe('The out/ folder it was imported from.'),
+  job_created_at: z.string(),
+  resume_refused: z.string().nullable().describe('Why this workstation cannot resume it (its dataset or base model is not stored here); null when it can.'),
+});
+export type ClusterRunDetails = z.infer<typeof ClusterRunDetails>;
+
+/** The cluster facts of an imported run; null for a run trained here. */
+export function clusterDetails(run: Pick<Run, 'details'>): ClusterRunDetails | null {
+  const parsed = ClusterRunDetails.safeParse(run.details.cluster);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,4 +1,4 @@
-import type { Run } from '../../../schemas/run.ts';
+import { clusterDetails, type Run } from '../../../schemas/run.ts';
 import type { RunConfig } from '../../../schemas/config.ts';
 import type { Notice } from '../../../schemas/api.ts';
 import { dirname } from 'node:path';
@@ -8,6 +8,7 @@ import { TrainingProgress, oneLine } from '../progress.ts';
 import { table } from '../output.ts';
 import { userPath, userPathOrId } from '../paths.ts';
 import { call, positional, type Command, type CommandContext } from './types.ts';
+import { importRunCommand, ranOn } from './runs-import.ts';
 
 /** A config's data files and model folder named by relative paths, taken from the user's folder as on the command line (ids stay ids). */
 export function pathsFromUser(config: RunConfig): RunConfig {
@@ -44,6 +45,8 @@ function describeRun(run: Run): string {
     `Run ${run.id}: ${run.status}${run.durationS !== null ? ` in ${run.durationS.toFixed(1)} s` : ''}${run.device ? ` on ${run.device}` : ''}`,
   ];
   if (metrics.length) lines.push(`  ${metrics.join('  ')}`);
+  const cluster = clusterDetails(run);
+  if (cluster) lines.push(`  Trained on a cluster: ${cluster.nodes} × ${cluster.gpus_per_node} devices, ${cluster.attempts.length} attempt(s); imported from ${cluster.imported_from}`);
   const samples = (run.details as { generations?: { prompt: string; reference: string; output: string }[] }).generations;
   if (Array.isArray(samples) && samples.length > 0) {
     lines.push('  Sample answers (validation prompts):');
@@ -117,25 +120,27 @@ export const resumeCommand: Command = {
 };
 
 export const runsCommand: Command = {
-  usage: 'runs [show <id>] [--json]',
-  summary: 'List the run history, or show one run.',
+  usage: 'runs [show <id> | import <out-folder>] [--json]',
+  summary: 'List the run history, show one run, or import a cluster run\'s out/ folder.',
   async run(context) {
+    if (context.positionals[0] === 'import') return importRunCommand(context, this.usage);
     if (context.positionals[0] === 'show') {
       const { run, curves } = await call(context, 'runs.get', { runId: positional(context, 1, 'the run id', this.usage) });
       context.output.result({ run: { ...run, curves } }, () => describeRun(run) + (run.stderrTail && run.status === 'failed' ? `\n  Log tail:\n${run.stderrTail.trim().split('\n').slice(-10).map((line) => '    ' + line).join('\n')}` : ''));
       return;
     }
     const { runs: all } = await call(context, 'runs.list', {});
-    context.output.result({ runs: all.map(runSummary) }, () =>
+    context.output.result({ runs: all.map((run) => ({ ...runSummary(run), ranOn: ranOn(run) })) }, () =>
       all.length === 0
         ? 'No runs yet. Write a config with `airlock config <dataset>` and start it with `airlock train <config.yaml>`.'
         : table(
-            ['ID', 'STATUS', 'EXPERIMENT', 'MODEL', 'VAL ACC', 'VAL F1', 'VAL LOSS', 'DURATION'],
+            ['ID', 'STATUS', 'EXPERIMENT', 'MODEL', 'RAN ON', 'VAL ACC', 'VAL F1', 'VAL LOSS', 'DURATION'],
             all.map((run) => [
               run.id,
               run.status,
               run.experiment,
               run.modelId,
+              ranOn(run),
               run.metrics['val/accuracy']?.toFixed(4) ?? '-',
               run.metrics['val/f1_macro']?.toFixed(4) ?? '-',
               // what a causal LM's run is judged by (its accuracy and F1 columns stay empty)

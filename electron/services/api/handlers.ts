@@ -15,6 +15,8 @@ import { resolveConfig } from '../config/resolve.ts';
 import { configToYaml, parseConfig } from '../config/yaml.ts';
 import { measureSftTokenLengths, measureTokenLengths, previewRows, queryDevices } from '../trainer/commands.ts';
 import { requireFullPath } from '../util/paths.ts';
+import { importClusterRun } from '../runs/import-run.ts';
+import { registerIfConfigured } from '../registry/auto-register.ts';
 
 import { registerAppHandlers } from './app-handlers.ts';
 import { registerRegistryHandlers } from './registry-handlers.ts';
@@ -138,6 +140,12 @@ export function createApi(services: Services): Api {
     return { cancelled: services.supervisor.cancel(input.runId) };
   });
   handle('runs.list', () => ({ runs: services.runs.list() }));
+  handle('runs.import', (input) => {
+    const path = requireFullPath(input.path, { field: 'path', what: 'out folder', exampleName: 'job/out' });
+    const run = importClusterRun(path, { paths: services.paths, runs: services.runs, datasets: () => services.datasets.list(), models: () => services.models.list() });
+    registerIfConfigured(services.registry, run); // as when a run finishes here
+    return { run: services.runs.get(run.id)! };
+  });
   handle('runs.get', (input) => {
     const run = services.runs.get(input.runId);
     if (!run) throw runNotFound(input.runId);

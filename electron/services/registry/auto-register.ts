@@ -14,15 +14,18 @@ export function registryNameFor(experiment: string): string {
 }
 
 /** `deployment.register_model: true`: a completed run's model becomes the next version of its experiment's name. */
+export function registerIfConfigured(registry: ModelRegistry, run: Run): void {
+  if (run.status !== 'completed' || !run.config.deployment.register_model) return;
+  try {
+    registry.register(run.id, registryNameFor(run.experiment), { stage: run.config.deployment.stage, description: `Registered automatically when run ${run.id} completed.` });
+  } catch (error) {
+    // The run itself succeeded; say why it is not registered where its other logs are.
+    const shape = toErrorShape(error);
+    appendFileSync(join(run.runDir, 'stderr.log'), `[airlock] automatic registration failed: ${shape.code}: ${shape.message}\n`);
+  }
+}
+
+/** Registers each run the supervisor finishes, as its config asks ({@link registerIfConfigured}). */
 export function registerOnCompletion(supervisor: RunSupervisor, registry: ModelRegistry): void {
-  supervisor.on('finished', (run: Run) => {
-    if (run.status !== 'completed' || !run.config.deployment.register_model) return;
-    try {
-      registry.register(run.id, registryNameFor(run.experiment), { stage: run.config.deployment.stage, description: `Registered automatically when run ${run.id} completed.` });
-    } catch (error) {
-      // The run itself succeeded; say why it is not registered where its other logs are.
-      const shape = toErrorShape(error);
-      appendFileSync(join(run.runDir, 'stderr.log'), `[airlock] automatic registration failed: ${shape.code}: ${shape.message}\n`);
-    }
-  });
+  supervisor.on('finished', (run: Run) => registerIfConfigured(registry, run));
 }

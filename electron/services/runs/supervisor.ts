@@ -3,15 +3,15 @@ import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { AirlockError, type AirlockErrorShape } from '../../../schemas/errors.ts';
+import { AirlockError } from '../../../schemas/errors.ts';
 import type { RunConfig } from '../../../schemas/config.ts';
 import type { TrainerEvent } from '../../../schemas/events.ts';
-import type { Run, MetricPoint } from '../../../schemas/run.ts';
+import { clusterDetails, type Run } from '../../../schemas/run.ts';
 import type { HomePaths } from '../home.ts';
 import type { RunOutcome, RunTable } from '../store/runs.ts';
 import { runTrainerProcess, type TrainerExit } from '../trainer/process.ts';
 import { configToYaml } from '../config/yaml.ts';
-import { metricPointsOf } from './metrics.ts';
+import { AttemptRecorder, outcomeOfTerminal } from './recorder.ts';
 import { fileNameRewriter, withFileNames, type FileNames } from './file-names.ts';
 import { stageUserCode } from './extensions.ts';
 
@@ -77,6 +77,8 @@ export class RunSupervisor extends EventEmitter {
     if (run.status === 'running' || run.status === 'completed') {
       throw new AirlockError('RUN_NOT_RESUMABLE', `Run ${runId} is ${run.status}; only cancelled, failed or interrupted runs can be resumed.`);
     }
+    const refused = clusterDetails(run)?.resume_refused;
+    if (refused) throw new AirlockError('RUN_NOT_RESUMABLE', refused);
     if (!existsSync(join(run.runDir, 'checkpoints', 'last.ckpt'))) {
       throw new AirlockError('CHECKPOINT_MISSING', `Run ${runId} has no checkpoint to resume from.`, {
         hint: 'It stopped before its first checkpoint was saved: start a new run with the same config instead.',
@@ -128,16 +130,8 @@ export class RunSupervisor extends EventEmitter {
     const run = this.runs.get(runId)!;
     const args = ['train', '--config', join(run.runDir, 'config.yaml'), '--run-dir', run.runDir, '--run-id', runId];
     if (resume) args.push('--resume');
-    let attempt = 0;
-    let pending: MetricPoint[] = [];
-    let pendingEvents: { seq: number; type: string; body: unknown }[] = [];
-    const flush = () => {
-      this.runs.addMetrics(runId, pending);
-      this.runs.addEvents(runId, attempt, pendingEvents);
-      pending = [];
-      pendingEvents = [];
-    };
-    const timer = setInterval(flush, 1000);
+    let recorder: AttemptRecorder | undefined;
+    const timer = setInterval(() => recorder?.flush(), 1000);
     const eventsLog = join(run.runDir, 'events.jsonl');
     const rewrite = fileNameRewriter((run.details.file_names ?? {}) as FileNames);
 
@@ -148,20 +142,12 @@ export class RunSupervisor extends EventEmitter {
         stderrPath: join(run.runDir, 'stderr.log'),
         onSpawn: (child) => {
           this.children.set(runId, child);
-          attempt = this.runs.markStarted(runId, child.pid ?? -1, new Date().toISOString());
+          const attempt = this.runs.markStarted(runId, child.pid ?? -1, new Date().toISOString());
+          recorder = new AttemptRecorder(this.runs, runId, attempt, (event) => withFileNames(event, rewrite));
         },
         onEvent: (raw, line) => {
           appendFileSync(eventsLog, line + '\n'); // the trainer's own words, for debugging
-          const event = withFileNames(raw, rewrite);
-          pendingEvents.push({ seq: event.seq, type: event.type, body: event });
-          pending.push(...metricPointsOf(event));
-          if (event.type === 'started') {
-            this.runs.setDevice(runId, event.device_name, event.precision);
-            // Kept in the record so the Run screen can say how big each split was after a reload, not only live.
-            const { train_rows, val_rows, test_rows, total_steps } = event;
-            this.runs.mergeDetails(runId, { data: { train_rows, val_rows, test_rows, total_steps } });
-          }
-          if (pending.length >= 500) flush();
+          const event = recorder!.record(raw);
           this.emit('event', runId, event);
         },
         onBadLine: (line, problem) => appendFileSync(join(run.runDir, 'stderr.log'), `[airlock] ignored trainer line (${problem}): ${line}\n`),
@@ -172,7 +158,7 @@ export class RunSupervisor extends EventEmitter {
       clearInterval(timer);
       this.children.delete(runId);
     }
-    flush();
+    recorder?.flush();
     this.runs.finish(runId, this.outcomeOf(runId, exit, rewrite), new Date().toISOString());
     this.cancelRequested.delete(runId);
     const finished = this.runs.get(runId)!;
@@ -183,16 +169,8 @@ export class RunSupervisor extends EventEmitter {
   private outcomeOf(runId: string, exit: TrainerExit, rewrite: (text: string) => string): RunOutcome {
     const last = exit.lastEvent ? withFileNames(exit.lastEvent as TrainerEvent, rewrite) : null;
     const stderrTail = exit.stderrTail.slice(-4000) || null;
-    if (last?.type === 'finished') {
-      return { status: last.status, metrics: last.metrics, details: last.details, modelDir: last.model_dir, durationS: last.duration_s, stderrTail };
-    }
-    if (last?.type === 'error') {
-      const error: AirlockErrorShape = { code: last.code, message: last.message };
-      if (last.hint) error.hint = last.hint;
-      if (last.field) error.field = last.field;
-      if (last.details.length) error.details = last.details;
-      return { status: 'failed', error, stderrTail };
-    }
+    const reported = outcomeOfTerminal(last, stderrTail);
+    if (reported) return reported;
     if (this.cancelRequested.has(runId)) return { status: 'cancelled', stderrTail };
     const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.exitCode}`;
     return {

@@ -72,6 +72,11 @@ export class RunTable {
       .run(run.id, run.experiment, run.datasetId, run.modelId, JSON.stringify(run.config), run.runDir, run.createdAt);
   }
 
+  /** Runs `work` in one transaction: every write it makes is kept, or none when it throws. */
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
   get(id: string): Run | undefined {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     return row ? fromRow(row) : undefined;
