@@ -98,7 +98,9 @@ def _listen(address: str, port: int) -> socket.socket:
     server = socket.socket(family, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        server.bind((address, port))
+        # Every interface, as torchrun's store does: a host name may resolve to 127.0.1.1 here and to the
+        # node's network address on the others.
+        server.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
         server.listen(64)
     except OSError as error:
         server.close()
