@@ -186,9 +186,9 @@ def job_run_id(job: str) -> str | None:
 
 def cluster_check(job: str, node_rank: int, master_addr: str, master_port: int, timeout_s: float, nnodes: int) -> None:
     """The node check: the job's files first, then the master's address. Raises AirlockError on the first problem."""
+    verify_job(job)
     if not 0 < master_port < 65536:
         raise AirlockError("MASTER_ADDRESS_INVALID", f"MASTER_PORT {master_port} is not a TCP port (1-65535).", field="MASTER_PORT")
-    verify_job(job)
     if node_rank == 0:
         serve_peers(master_addr, master_port, nnodes, timeout_s)
     else:

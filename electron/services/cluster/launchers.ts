@@ -100,7 +100,8 @@ set -e
 record_attempt
 
 if [ "$NODE_RANK" = 0 ]; then
-  "$PYTHON" -m airlock_trainer cluster-seal --out "$OUT" 2>>"$LOG" || echo "launch_torchrun.sh: could not write $OUT/MANIFEST.sha256 (see $LOG)" >&2
+  # Its log goes to the terminal: a line appended to out/ while it hashes out/ would break the seal.
+  "$PYTHON" -m airlock_trainer cluster-seal --out "$OUT" || echo "launch_torchrun.sh: could not write $OUT/MANIFEST.sha256" >&2
 fi
 exit "$EXIT_CODE"
 `;
