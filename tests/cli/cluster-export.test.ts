@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { createServices } from '../../electron/services/index.ts';
@@ -28,6 +29,23 @@ function manifest(job: string): [string, string][] {
     .split('\n')
     .map((line) => line.split('  ') as [string, string]);
 }
+
+/** A TCP port nothing listens on: the system picks a free one, which is released again. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Runs the job's launch_torchrun.sh as one node would, with the checkout's Python. */
+function launch(job: string, env: Record<string, string>) {
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, AIRLOCK_PYTHON: join(process.cwd(), '.venv', 'bin', 'python'), OMP_NUM_THREADS: '1' };
+  return spawnSync('bash', [join(job, 'launch_torchrun.sh')], { encoding: 'utf8', env: { ...base, ...env }, cwd: job, timeout: 120_000 });
+}
+
+const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
 
 describe('airlock cluster export', () => {
   const dir = tempDir('airlock-cluster-');
@@ -166,5 +184,45 @@ describe('airlock cluster export', () => {
       expect(result.json.error.message).toMatch(option === '--nodes' ? /nodes/ : /gpusPerNode|gpus-per-node/);
     }
     expect(existsSync(job)).toBe(false);
+  });
+
+  describe('launch_torchrun.sh checks the node before torchrun starts', () => {
+    let job: string;
+    beforeAll(() => {
+      job = join(dir.path, 'job-launch');
+      expect(airlock(home, ['cluster', 'export', config, '--nodes', '2', '--gpus-per-node', '1', '--to', job]).code).toBe(0);
+    });
+
+    it('names the variables that are missing, before it writes anything', () => {
+      const result = launch(job, { NNODES: '2', NODE_RANK: '0' });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('MASTER_ADDR MASTER_PORT not set');
+      expect(existsSync(join(job, 'out'))).toBe(false);
+    });
+
+    it('a node that cannot reach the master stops with MASTER_UNREACHABLE naming it and the address', async () => {
+      const port = await freePort();
+      const result = launch(job, { NNODES: '2', NODE_RANK: '1', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), AIRLOCK_CONNECT_TIMEOUT_S: '2' });
+      expect(result.status).toBe(1);
+      const [error] = lines(join(job, 'out', 'logs', 'node-1.stdout'));
+      expect(error).toMatchObject({ type: 'error', code: 'MASTER_UNREACHABLE' });
+      expect(error.message).toContain(`Node 1 could not reach the master 127.0.0.1:${port} within 2 s`);
+      expect(lines(join(job, 'out', 'attempts.jsonl'))).toMatchObject([{ node_rank: 1, exit_code: 1, nnodes: 2, nproc_per_node: 1 }]);
+    });
+
+    it('node 0 refuses a tampered data file: the error event is in out/events.jsonl, out/ is sealed, torchrun never ran', async () => {
+      writeFileSync(join(job, 'data', datasetId, 'table.jsonl'), '["tampered", "positive"]\n', { flag: 'a' });
+      const result = launch(job, { NNODES: '2', NODE_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(await freePort()) });
+      expect(result.status).toBe(1);
+      const out = join(job, 'out');
+      const events = lines(join(out, 'events.jsonl'));
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ type: 'error', code: 'JOB_FILE_CHANGED', field: `data/${datasetId}/table.jsonl`, run_id: JSON.parse(readFileSync(join(job, 'job.json'), 'utf8')).run_id });
+      expect(readFileSync(join(out, 'config.yaml'))).toEqual(readFileSync(join(job, 'config.yaml')));
+      expect(existsSync(join(out, 'checkpoints'))).toBe(false);
+      expect(lines(join(out, 'attempts.jsonl')).map((attempt) => [attempt.node_rank, attempt.exit_code])).toEqual([[1, 1], [0, 1]]);
+      const sealed = spawnSync('sha256sum', ['--strict', '-c', 'MANIFEST.sha256'], { cwd: out, encoding: 'utf8' });
+      expect(sealed.status, sealed.stdout + sealed.stderr).toBe(0);
+    });
   });
 });

@@ -29,6 +29,12 @@ async function configFrom(context: CommandContext, source: string): Promise<unkn
   return codePathsFrom(run.config as Parameters<typeof codePathsFrom>[0], run.runDir);
 }
 
+/** The torchrun command once per node (NODE_RANK filled in) for a few nodes; the general form for many. */
+function perNode(command: string, nodes: number): string[] {
+  if (nodes > 8) return [`  ${command}`];
+  return Array.from({ length: nodes }, (_, rank) => `  node ${rank}: ${command.replace(/NODE_RANK=<[^>]*>/, `NODE_RANK=${rank}`)}`);
+}
+
 export const clusterCommand: Command = {
   usage: USAGE,
   summary:
@@ -53,7 +59,7 @@ export const clusterCommand: Command = {
         `  config.yaml SHA-256 ${result.configSha256}`,
         '',
         `With torchrun, on each of the ${nodes} node(s) (NODE_RANK 0 on the master):`,
-        `  ${result.commands.torchrun}`,
+        ...perNode(result.commands.torchrun, nodes),
         'With SLURM, once on the login node:',
         `  ${result.commands.slurm}`,
         '',

@@ -84,6 +84,9 @@ set -e
 if [ "$EXIT_CODE" -ne 0 ]; then
   [ -n "$CHECK" ] && printf '%s\\n' "$CHECK" >>"$STDOUT"
   echo "launch_torchrun.sh: node $NODE_RANK failed its check: \${CHECK:-see $LOG}" >&2
+  record_attempt
+  # A refused start is a failed attempt like any other: node 0 seals out/ so that it can be imported.
+  if [ "$NODE_RANK" = 0 ]; then "$PYTHON" -m airlock_trainer cluster-seal --out "$OUT" || true; fi
   exit "$EXIT_CODE"
 fi
 
@@ -99,7 +102,21 @@ EXIT_CODE=$?
 set -e
 record_attempt
 
+# Where the nodes share out/, the others' last lines must be in before node 0 seals it: each node's attempt
+# line is the last thing it writes. A node that died without one is waited for 30 s at most.
+wait_for_other_nodes() {
+  local rank mine theirs deadline=$((SECONDS + 30))
+  mine=$(grep -c '"node_rank":0,' "$OUT/attempts.jsonl" || true)
+  for rank in $(seq 1 $((NNODES - 1))); do
+    [ -f "$OUT/logs/node-$rank.log" ] || continue   # that node's out/ is its own
+    while theirs=$(grep -c '"node_rank":'"$rank"',' "$OUT/attempts.jsonl" || true); [ "$theirs" -lt "$mine" ] && [ "$SECONDS" -lt "$deadline" ]; do
+      sleep 0.5
+    done
+  done
+}
+
 if [ "$NODE_RANK" = 0 ]; then
+  wait_for_other_nodes
   # Its log goes to the terminal: a line appended to out/ while it hashes out/ would break the seal.
   "$PYTHON" -m airlock_trainer cluster-seal --out "$OUT" || echo "launch_torchrun.sh: could not write $OUT/MANIFEST.sha256" >&2
 fi
@@ -184,6 +201,7 @@ if [ "$EXIT_CODE" -ne 0 ]; then
   cat "$OUT"/logs/check-node-*.stdout >>"$OUT/events.jsonl" 2>/dev/null || true
   echo "job.sbatch: a node failed its check; see $OUT/logs/check-node-*.stdout and node-*.log" >&2
   record_attempts "$EXIT_CODE"
+  "$PYTHON" -m airlock_trainer cluster-seal --out "$OUT" || true
   exit "$EXIT_CODE"
 fi
 rm -f "$OUT"/logs/check-node-*.stdout
