@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { createServices } from '../../electron/services/index.ts';
@@ -10,6 +9,7 @@ import { resolveConfig } from '../../electron/services/config/resolve.ts';
 import { parseConfig } from '../../electron/services/config/yaml.ts';
 import { airlock } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/home.ts';
+import { freePort, jsonLines as lines } from '../helpers/cluster-job.ts';
 import { tinyModelPath, tinyRunConfig, writeSentimentCsv, writeTinyRunConfig } from '../helpers/tiny-model.ts';
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
@@ -30,22 +30,11 @@ function manifest(job: string): [string, string][] {
     .map((line) => line.split('  ') as [string, string]);
 }
 
-/** A TCP port nothing listens on: the system picks a free one, which is released again. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Runs the job's launch_torchrun.sh as one node would, with the checkout's Python. */
 function launch(job: string, env: Record<string, string>) {
   const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, AIRLOCK_PYTHON: join(process.cwd(), '.venv', 'bin', 'python'), OMP_NUM_THREADS: '1' };
   return spawnSync('bash', [join(job, 'launch_torchrun.sh')], { encoding: 'utf8', env: { ...base, ...env }, cwd: job, timeout: 120_000 });
 }
-
-const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
 
 describe('airlock cluster export', () => {
   const dir = tempDir('airlock-cluster-');

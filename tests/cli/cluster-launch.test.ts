@@ -1,24 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { airlock } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/home.ts';
+import { freePort, jsonLines as lines } from '../helpers/cluster-job.ts';
 import { tinyModelPath, writeSentimentCsv, writeTinyRunConfig } from '../helpers/tiny-model.ts';
 
 // The exported job run as an operator would: launch_torchrun.sh on one node, torchrun starting two trainer
 // processes on the CPU (gloo), node 0's launcher writing out/ and sealing it.
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
 
 describe('an exported job trained by launch_torchrun.sh on the CPU', () => {
   const dir = tempDir('airlock-cluster-launch-');
