@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { createServices } from '../../electron/services/index.ts';
 import { resolveConfig } from '../../electron/services/config/resolve.ts';
 import { parseConfig } from '../../electron/services/config/yaml.ts';
@@ -149,6 +149,17 @@ describe('airlock cluster export', () => {
     expect(written.data.train_path).toBe(`data/${datasetId}/table.jsonl`);
     expect(JSON.parse(readFileSync(join(job, 'job.json'), 'utf8')).dataset.id).toBe(datasetId);
     expect(spawnSync('sha256sum', ['--quiet', '-c', 'MANIFEST.sha256'], { cwd: job }).status).toBe(0);
+  });
+
+  it('carries the user code a config names beside config.yaml, in the manifest', () => {
+    writeFileSync(join(dir.path, 'my_loss.py'), 'class MyLoss:\n    pass\n');
+    const withCode = join(dir.path, 'with-code.yaml');
+    writeFileSync(withCode, stringify({ ...tinyRunConfig(join(dir.path, 'reviews.csv')), allow_custom_code: true, training: { ...(tinyRunConfig('').training as object), loss: { path: 'my_loss.py:MyLoss' } } }));
+    const job = join(dir.path, 'job-code');
+    const result = airlock(home, ['cluster', 'export', withCode, '--nodes', '1', '--gpus-per-node', '1', '--to', job, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(parse(readFileSync(join(job, 'config.yaml'), 'utf8')).training.loss.path).toBe('extensions/my_loss.py:MyLoss');
+    expect(new Map(manifest(job).map(([hash, path]) => [path, hash])).get('extensions/my_loss.py')).toBe(sha256('class MyLoss:\n    pass\n'));
   });
 
   it('refuses a target folder that holds anything, and leaves it as it was', () => {
