@@ -1,7 +1,8 @@
-"""`python -m airlock_trainer <command>`: devices, inspect-model, inspect-media, token-lengths, validate-config, preview-rows, preflight, train, sync, predict, predict-worker, bundle, merge-lm.
+"""`python -m airlock_trainer <command>`: devices, inspect-model, inspect-media, token-lengths, validate-config, preview-rows, preflight, train, sync, predict, predict-worker, bundle, merge-lm, cluster-check, cluster-seal.
 
 stdout carries only JSON-lines events; logs go to stderr. Every command ends with exactly one
-finished or error event, and exits 0 after finished, 1 after error.
+finished or error event, and exits 0 after finished, 1 after error; cluster-check and cluster-seal
+(whose stdout is a cluster run's events.jsonl) say nothing on success.
 """
 
 from __future__ import annotations
@@ -77,7 +78,21 @@ def _parser() -> argparse.ArgumentParser:
     train_parser.add_argument("--resume", action="store_true")
     sync_parser = commands.add_parser("sync", help="Send runs recorded offline to an MLflow tracking server (MLFLOW_* env).")
     sync_parser.add_argument("--job", required=True, help="The job file the sync service wrote: the items to send.")
+    check_parser = commands.add_parser("cluster-check", help="Before a cluster job trains: the job's files match "
+                                       "MANIFEST.sha256, and the master's address is usable from this node.")
+    check_parser.add_argument("--job", required=True, help="The job folder `airlock cluster export` wrote.")
+    check_parser.add_argument("--node-rank", type=int, required=True)
+    check_parser.add_argument("--master-addr", required=True)
+    check_parser.add_argument("--master-port", type=int, required=True)
+    check_parser.add_argument("--timeout", type=float, required=True, help="Seconds to wait for the master (or, on node 0, for the others).")
+    check_parser.add_argument("--nnodes", type=int, default=1, help="Nodes in the job: node 0 waits until the others reached it.")
+    seal_parser = commands.add_parser("cluster-seal", help="Write out/MANIFEST.sha256 over a cluster job's out/ folder.")
+    seal_parser.add_argument("--out", required=True)
     return parser
+
+
+# Commands whose stdout is a cluster run's events.jsonl: nothing is written there when they succeed.
+QUIET_COMMANDS = ("cluster-check", "cluster-seal")
 
 
 def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
@@ -145,6 +160,17 @@ def run_command(args: argparse.Namespace, writer: EventWriter) -> None:
 
         train(args, writer)
         return
+    elif args.command == "cluster-check":
+        from .cluster_check import cluster_check, job_run_id
+
+        writer.run_id = job_run_id(args.job)
+        cluster_check(args.job, args.node_rank, args.master_addr, args.master_port, args.timeout, args.nnodes)
+        return
+    elif args.command == "cluster-seal":
+        from .cluster_check import seal
+
+        log.info("sealed %s: %d files", args.out, seal(args.out))
+        return
     elif args.command == "sync":
         from .sync import run_sync
 
@@ -176,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         writer.run_id = getattr(args, "run_id", None)
         run_command(args, writer)
+        if writer.terminal is None and args.command in QUIET_COMMANDS:
+            return 0
     except BaseException as error:  # noqa: BLE001 - every failure must become one error event
         # to_airlock_error names the code: a failed collective of a multi-process run (gloo's "Connection closed
         # by peer", a process-group timeout, torch's DistBackendError) is RANK_LOST, naming the ranks gone.

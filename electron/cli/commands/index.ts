@@ -12,6 +12,7 @@ import { webCommand } from './web.ts';
 import { runtimeCommand } from './runtime.ts';
 import type { Command } from './types.ts';
 import { syncCommand } from './sync.ts';
+import { clusterCommand } from './cluster.ts';
 
 export type { CommandContext } from './types.ts';
 
@@ -34,6 +35,7 @@ export const COMMANDS: Record<string, Command> = {
   verify: verifyCommand,
   sync: syncCommand,
   runtime: runtimeCommand,
+  cluster: clusterCommand,
 };
 
 /** The help text. */

@@ -23,6 +23,7 @@ import { registerRegistryHandlers } from './registry-handlers.ts';
 import { registerPredictHandlers } from './predict-handlers.ts';
 import { registerSyncHandlers } from './sync-handlers.ts';
 import { registerRuntimeHandlers } from './runtime-handlers.ts';
+import { registerClusterHandlers } from './cluster-handlers.ts';
 
 export type Implementation<N extends ApiName> = (input: z.output<(typeof ApiCalls)[N]['input']>) => Promise<ApiOutput<N>> | ApiOutput<N>;
 /** Registers the implementation of one call; its input is validated before `implementation` runs. */
@@ -158,6 +159,7 @@ export function createApi(services: Services): Api {
   registerPredictHandlers(context);
   registerSyncHandlers(context);
   registerRuntimeHandlers(context);
+  registerClusterHandlers(context);
 
   return {
     async call(name, input) {
