@@ -10,6 +10,7 @@ import { RegistryCalls } from './api-registry.ts';
 import { PredictCalls } from './api-predict.ts';
 import { SyncCalls } from './api-sync.ts';
 import { RuntimeCalls } from './api-runtime.ts';
+import { ClusterCalls } from './api-cluster.ts';
 
 const NoInput = z.object({}).strict();
 const Id = z.string().min(1).max(200);
@@ -62,6 +63,10 @@ const CoreCalls = {
   'runs.resume': { input: z.object({ runId: Id }).strict(), output: z.object({ runId: z.string() }) },
   'runs.cancel': { input: z.object({ runId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
   'runs.list': { input: NoInput, output: z.object({ runs: z.array(Run) }) },
+  'runs.import': {
+    input: z.object({ path: z.string().min(1).describe('A cluster job\'s out/ folder (or a copy of it).') }).strict(),
+    output: z.object({ run: Run }),
+  },
   'runs.get': {
     input: z.object({ runId: Id }).strict(),
     output: z.object({
@@ -73,7 +78,7 @@ const CoreCalls = {
 } as const;
 
 /** Every call between a front end and the services: `domain.verb`, with its input and output shapes. */
-export const ApiCalls = { ...CoreCalls, ...AppCalls, ...RegistryCalls, ...PredictCalls, ...SyncCalls, ...RuntimeCalls } as const;
+export const ApiCalls = { ...CoreCalls, ...AppCalls, ...RegistryCalls, ...PredictCalls, ...SyncCalls, ...RuntimeCalls, ...ClusterCalls } as const;
 
 export type ApiName = keyof typeof ApiCalls;
 export type ApiInput<N extends ApiName> = z.input<(typeof ApiCalls)[N]['input']>;

@@ -68,6 +68,21 @@ export function runDataCounts(run: Pick<Run, 'details'>): RunDataCounts | null {
   return parsed.success ? parsed.data : null;
 }
 
+/** How a run's work was split, as its trainer's started event said (absent for single-process runs of older versions). */
+export const RunWorld = z.object({
+  world_size: z.number().int().min(1),
+  num_nodes: z.number().int().min(1).optional(),
+  strategy: z.string().optional(),
+  effective_batch_size: z.number().int().min(1).optional(),
+});
+export type RunWorld = z.infer<typeof RunWorld>;
+
+/** The split of the work stored with a run (kept beside the split sizes under `data`); null when the trainer did not say. */
+export function runWorld(run: Pick<Run, 'details'>): RunWorld | null {
+  const parsed = RunWorld.safeParse(run.details.data);
+  return parsed.success ? parsed.data : null;
+}
+
 /** What a causal_lm model wrote for the fixed validation prompts after one epoch (a `generations` event, kept in the history). */
 export const GenerationRound = GenerationsEvent.pick({ epoch: true, step: true, samples: true });
 export type GenerationRound = z.infer<typeof GenerationRound>;

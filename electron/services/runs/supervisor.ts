@@ -158,8 +158,8 @@ export class RunSupervisor extends EventEmitter {
           if (event.type === 'started') {
             this.runs.setDevice(runId, event.device_name, event.precision);
             // Kept in the record so the Run screen can say how big each split was after a reload, not only live.
-            const { train_rows, val_rows, test_rows, total_steps } = event;
-            this.runs.mergeDetails(runId, { data: { train_rows, val_rows, test_rows, total_steps } });
+            const { train_rows, val_rows, test_rows, total_steps, world_size, num_nodes, strategy, effective_batch_size } = event;
+            this.runs.mergeDetails(runId, { data: { train_rows, val_rows, test_rows, total_steps, world_size, num_nodes, strategy, effective_batch_size } });
           }
           if (pending.length >= 500) flush();
           this.emit('event', runId, event);
