@@ -64,7 +64,7 @@ const CoreCalls = {
   'runs.cancel': { input: z.object({ runId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
   'runs.list': { input: NoInput, output: z.object({ runs: z.array(Run) }) },
   'runs.import': {
-    input: z.object({ path: z.string().min(1).describe('A cluster job\'s out/ folder (or a copy of it).') }).strict(),
+    input: z.object({ path: z.string().min(1).max(4096).describe('The out/ folder of a cluster job (or a copy of it), with its MANIFEST.sha256.') }).strict(),
     output: z.object({ run: Run }),
   },
   'runs.get': {

@@ -8,7 +8,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../electron/services/config/yaml.ts';
 import { newRunId } from '../../electron/services/runs/supervisor.ts';
-import type { Run } from '../../schemas/run.ts';
 import { HistoryScreen } from '../../renderer/src/screens/HistoryScreen.tsx';
 import { RunScreen } from '../../renderer/src/screens/RunScreen.tsx';
 import { clusterInitialState, useCluster } from '../../renderer/src/store/cluster.ts';
@@ -16,17 +15,19 @@ import { liveRunsInitialState, useLiveRuns } from '../../renderer/src/store/live
 import { runsInitialState, useRuns } from '../../renderer/src/store/runs.ts';
 import { tempDir } from '../helpers/home.ts';
 import { tinyModelPath, tinyRunConfig, writeSentimentCsv } from '../helpers/tiny-model.ts';
+import { attemptLog, seal, trainAttempt, writeJobFolder } from '../helpers/cluster-out.ts';
 import { startApp } from './helpers/setup-app.tsx';
-import { clusterOutFrom } from './helpers/cluster-out.ts';
 
 let app: Awaited<ReturnType<typeof startApp>>;
 let dir: ReturnType<typeof tempDir>;
+let model: { id: string; name: string; path: string };
 
 beforeAll(async () => {
   app = await startApp();
   dir = tempDir('airlock-cluster-runs-');
-  const model = await app.call('models.import', { path: tinyModelPath(), name: 'tiny' });
-  if (!model.ok) throw new Error(model.error.message);
+  const imported = await app.call('models.import', { path: tinyModelPath(), name: 'tiny' });
+  if (!imported.ok) throw new Error(imported.error.message);
+  model = { id: imported.data.model.id, name: 'tiny', path: imported.data.model.path };
 });
 afterAll(() => {
   app.stop();
@@ -61,11 +62,30 @@ describe('cluster runs in the history', () => {
         world_size: 4,
         imported_from: '/media/usb/jobs/tickets/out',
         job_created_at: '2026-11-30T10:00:00.000Z',
+        resume_refused: null,
         attempts: [
-          { node_rank: 0, host: 'gpu-a', started_at: '2026-11-30T10:00:00Z', ended_at: '2026-11-30T10:05:00Z', exit_code: 1, nnodes: 2, nproc_per_node: 2 },
-          { node_rank: 1, host: 'gpu-b', started_at: '2026-11-30T10:00:00Z', ended_at: '2026-11-30T10:04:30Z', exit_code: 137, nnodes: 2, nproc_per_node: 2 },
-          { node_rank: 0, host: 'gpu-a', started_at: '2026-11-30T11:00:00Z', ended_at: '2026-11-30T11:20:00Z', exit_code: 0, nnodes: 2, nproc_per_node: 2 },
-          { node_rank: 1, host: 'gpu-b', started_at: '2026-11-30T11:00:00Z', ended_at: '2026-11-30T11:20:00Z', exit_code: 0, nnodes: 2, nproc_per_node: 2 },
+          {
+            attempt: 1,
+            started_at: '2026-11-30T10:00:00.000Z',
+            ended_at: '2026-11-30T10:05:00.000Z',
+            duration_s: 300,
+            status: 'failed',
+            nodes: [
+              { node_rank: 0, host: 'gpu-a', exit_code: 1 },
+              { node_rank: 1, host: 'gpu-b', exit_code: 137 },
+            ],
+          },
+          {
+            attempt: 2,
+            started_at: '2026-11-30T11:00:00.000Z',
+            ended_at: '2026-11-30T11:20:00.000Z',
+            duration_s: 1200,
+            status: 'completed',
+            nodes: [
+              { node_rank: 0, host: 'gpu-a', exit_code: 0 },
+              { node_rank: 1, host: 'gpu-b', exit_code: 0 },
+            ],
+          },
         ],
       },
     });
@@ -75,11 +95,9 @@ describe('cluster runs in the history', () => {
     expect(facts.textContent).toBe('2 nodes × 2 devices (world 4), imported from /media/usb/jobs/tickets/out');
     expect(screen.getByLabelText('Processes').textContent).toBe('world 4 (2 nodes × 2 processes) · strategy ddp · effective batch size 32');
     const rows = within(screen.getByRole('table', { name: 'Attempts on the cluster' })).getAllByRole('row').slice(1);
-    expect(rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)).map(([attempt, node, host, , duration, code]) => [attempt, node, host, duration, code])).toEqual([
-      ['1', '0', 'gpu-a', '5 min 0 s', '1'],
-      ['1', '1', 'gpu-b', '4 min 30 s', '137'],
-      ['2', '0', 'gpu-a', '20 min 0 s', '0'],
-      ['2', '1', 'gpu-b', '20 min 0 s', '0'],
+    expect(rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)).map(([attempt, status, , duration, nodes]) => [attempt, status, duration, nodes])).toEqual([
+      ['1', 'failed', '5 min 0 s', 'node 0 (gpu-a) exit 1, node 1 (gpu-b) exit 137'],
+      ['2', 'completed', '20 min 0 s', 'node 0 (gpu-a) exit 0, node 1 (gpu-b) exit 0'],
     ]);
 
     // The runs list marks it; a run of this machine is not marked.
@@ -111,21 +129,14 @@ describe('cluster runs in the history', () => {
   });
 
   it('"Import a cluster run" brings a job\'s out folder into the history and opens the run', async () => {
-    const imported = await app.call('datasets.import', { path: writeSentimentCsv(join(dir.path, 'tickets.csv'), 20) });
+    const imported = await app.call('datasets.import', { path: writeSentimentCsv(join(dir.path, 'tickets.csv'), 20), name: 'tickets' });
     if (!imported.ok) throw new Error(imported.error.message);
-    const started = await app.call('runs.start', { config: tinyRunConfig(imported.data.dataset.id, { training: { max_epochs: 1 }, experiment: 'tickets-trained' }) });
-    if (!started.ok) throw new Error(started.error.message);
-    const trained = await new Promise<Run>((resolve) => {
-      const stop = app.subscribe((notice) => {
-        if (notice.kind === 'finished' && notice.runId === started.data.runId) {
-          stop();
-          resolve(notice.run);
-        }
-      });
-    });
-    expect(trained.status).toBe('completed');
+    const dataset = { id: imported.data.dataset.id, name: 'tickets', dataPath: imported.data.dataset.dataPath };
     const jobRunId = newRunId();
-    const out = clusterOutFrom(trained, join(dir.path, 'job', 'out'), { runId: jobRunId, nodes: 2, gpusPerNode: 1 });
+    const job = writeJobFolder(join(dir.path, 'job'), jobRunId, { dataset, model }, tinyRunConfig('unused', { training: { max_epochs: 1 }, experiment: 'tickets-trained' }));
+    expect(trainAttempt(job), attemptLog(job)).toBe(0);
+    seal(job.out);
+    const out = job.out;
 
     reload();
     window.location.hash = '#/history';
@@ -141,7 +152,9 @@ describe('cluster runs in the history', () => {
 
     cleanup();
     render(<RunScreen params={{ id: jobRunId }} />);
-    expect((await screen.findByLabelText('Cluster')).textContent).toBe(`2 nodes × 1 device (world 2), imported from ${out}`);
-    expect(within(screen.getByRole('table', { name: 'Attempts on the cluster' })).getAllByRole('row')).toHaveLength(3);
+    expect((await screen.findByLabelText('Cluster')).textContent).toBe(`1 node × 1 device (world 1), imported from ${out}`);
+    const attempts = within(screen.getByRole('table', { name: 'Attempts on the cluster' })).getAllByRole('row');
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1].textContent).toContain('completed');
   });
 });

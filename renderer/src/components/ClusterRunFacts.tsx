@@ -1,44 +1,46 @@
-import type { Run } from '../../../schemas/run.ts';
-import { clusterOf, describeCluster, secondsBetween } from '../lib/cluster-run.ts';
+import { clusterDetails, type Run } from '../../../schemas/run.ts';
+import { describeCluster, describeNodes } from '../lib/cluster-run.ts';
 import { formatDate, formatDuration } from '../lib/format.ts';
+import { StatusBadge } from './StatusBadge.tsx';
 
-/** A cluster run brought back with runs.import: its nodes and devices, where it came from, and every node's attempts. */
+/** A cluster run brought back with runs.import: its nodes and devices, where it came from, and each attempt on the cluster. */
 export function ClusterRunFacts({ run }: { run: Pick<Run, 'details'> }) {
-  const cluster = clusterOf(run);
+  const cluster = clusterDetails(run);
   if (!cluster) return null;
-  const lines = Array.isArray(cluster.attempts) ? cluster.attempts : [];
-  // The launcher writes one line per node per attempt, in order: a node's nth line is its nth attempt.
-  const attempts = lines.map((line, index) => ({ ...line, attempt: line.attempt ?? lines.slice(0, index).filter((other) => other.node_rank === line.node_rank).length + 1 }));
   return (
     <section className="card" aria-labelledby="cluster-run">
       <h2 id="cluster-run">Cluster run</h2>
       <p aria-label="Cluster">
         {describeCluster(cluster)}, imported from <span className="mono">{cluster.imported_from}</span>
       </p>
-      {cluster.job_created_at && <p className="muted small">Job folder written {formatDate(cluster.job_created_at)}.</p>}
-      {typeof cluster.attempts === 'number' && <p className="small">{cluster.attempts} attempt{cluster.attempts === 1 ? '' : 's'} on the cluster.</p>}
-      {attempts.length > 0 && (
+      <p className="muted small">Job folder written {formatDate(cluster.job_created_at)}.</p>
+      {cluster.resume_refused && (
+        <p className="small" role="note">
+          Resume here is not possible: {cluster.resume_refused}
+        </p>
+      )}
+      {cluster.attempts.length > 0 && (
         <div className="table-scroll">
           <table aria-label="Attempts on the cluster">
             <thead>
               <tr>
                 <th className="num">Attempt</th>
-                <th className="num">Node</th>
-                <th>Host</th>
+                <th>Status</th>
                 <th>Started</th>
                 <th className="num">Duration</th>
-                <th className="num">Exit code</th>
+                <th>Nodes</th>
               </tr>
             </thead>
             <tbody>
-              {attempts.map((attempt, index) => (
-                <tr key={index}>
+              {cluster.attempts.map((attempt) => (
+                <tr key={attempt.attempt}>
                   <td className="num">{attempt.attempt}</td>
-                  <td className="num">{attempt.node_rank ?? '—'}</td>
-                  <td className="mono">{attempt.host ?? '—'}</td>
+                  <td>
+                    <StatusBadge status={attempt.status} />
+                  </td>
                   <td>{formatDate(attempt.started_at)}</td>
-                  <td className="num">{formatDuration(secondsBetween(attempt.started_at, attempt.ended_at))}</td>
-                  <td className="num">{attempt.exit_code ?? '—'}</td>
+                  <td className="num">{formatDuration(attempt.duration_s)}</td>
+                  <td className="small">{describeNodes(attempt.nodes)}</td>
                 </tr>
               ))}
             </tbody>
