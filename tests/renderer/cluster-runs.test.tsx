@@ -113,6 +113,28 @@ describe('cluster runs in the history', () => {
     expect(within(table).getAllByRole('row')).toHaveLength(2);
   });
 
+  it('a run on two CPU processes keeps how the work was split, and its Run screen shows it after a reload', async () => {
+    const imported = await app.call('datasets.import', { path: writeSentimentCsv(join(dir.path, 'two-processes.csv'), 20) });
+    if (!imported.ok) throw new Error(imported.error.message);
+    const config = tinyRunConfig(imported.data.dataset.id, { training: { max_epochs: 1, devices: 2, accelerator: 'cpu', accumulate_grad_batches: 2 }, experiment: 'two-processes' });
+    const started = await app.call('runs.start', { config });
+    if (!started.ok) throw new Error(started.error.message);
+    const finished = await new Promise<{ status: string; stderrTail: string | null }>((resolve) => {
+      const stop = app.subscribe((notice) => {
+        if (notice.kind === 'finished' && notice.runId === started.data.runId) {
+          stop();
+          resolve(notice.run);
+        }
+      });
+    });
+    expect(finished.status, finished.stderrTail ?? '').toBe('completed');
+    reload();
+    render(<RunScreen params={{ id: started.data.runId }} />);
+    // batch_size 8 × 2 processes × 1 node × 2 accumulated batches
+    expect((await screen.findByLabelText('Processes')).textContent).toBe('world 2 (1 node × 2 processes) · strategy ddp · effective batch size 32');
+    expect(screen.queryByLabelText('Cluster')).toBeNull();
+  });
+
   it('"Import a cluster run" refuses a folder that is not a job\'s out folder, naming the problem and its code', async () => {
     reload();
     render(<HistoryScreen />);
