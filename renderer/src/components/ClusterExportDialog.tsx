@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { ErrorBox } from './ErrorBox.tsx';
 import { formatBytes } from '../lib/format.ts';
 import { bridge } from '../services/bridge.ts';
@@ -12,7 +12,7 @@ function ExportedJob() {
   const exported = useCluster((state) => state.exported);
   if (!exported) return null;
   return (
-    <div role="status" aria-label="Job folder written">
+    <div role="status" aria-label="Job folder written" style={{ marginTop: 12 }}>
       <dl className="kv">
         <dt>Job folder</dt>
         <dd className="mono">{exported.folder}</dd>
@@ -48,14 +48,12 @@ export function ClusterExportDialog({ config, defaults, onClose }: { config: unk
   const exporting = useCluster((state) => state.exporting);
   const error = useCluster((state) => state.exportError);
   const ids = { title: useId(), nodes: useId(), gpus: useId(), to: useId(), shared: useId() };
+  // A job folder written earlier (before Back, or for another config) is not this dialog's.
+  useEffect(() => () => useCluster.getState().clearExport(), []);
   const world = wholeNumber(nodes) * wholeNumber(gpus);
   const browse = async () => {
     const chosen = await bridge().choosePath('export-target');
     if (chosen) setTo(chosen);
-  };
-  const close = () => {
-    useCluster.getState().clearExport();
-    onClose();
   };
   return (
     <section className="card" role="dialog" aria-labelledby={ids.title}>
@@ -102,7 +100,7 @@ export function ClusterExportDialog({ config, defaults, onClose }: { config: unk
         </div>
         {error && <ErrorBox error={error} title="The job folder could not be written" />}
         <div className="row">
-          <button type="button" onClick={close}>
+          <button type="button" onClick={onClose}>
             Close
           </button>
           <button type="submit" className="primary" disabled={exporting || !to.trim()}>
