@@ -1,7 +1,7 @@
 import type { ApiInput, ApiName, ApiOutput, ApiResult, Notice } from './api.ts';
 
 /** What the user is choosing with a system dialog. */
-export type PathPurpose = 'dataset' | 'model-folder' | 'config' | 'predict-input' | 'export-target' | 'runtime-pack';
+export type PathPurpose = 'dataset' | 'model-folder' | 'config' | 'predict-input' | 'export-target' | 'runtime-pack' | 'cluster-run';
 
 /**
  * `window.airlock`: the only thing the renderer knows about its host. The Electron preload provides it

@@ -53,6 +53,21 @@ export function epochEventValues(event: { epoch: number; metrics: Record<string,
   return [...Object.entries(event.metrics).map(([key, value]): [string, number] => [epochMetricKey(key), value]), [EPOCH_KEY, event.epoch]];
 }
 
+/** How a run's work was split, as its trainer's started event said (absent for single-process runs of older versions). */
+export const RunWorld = z.object({
+  world_size: z.number().int().min(1),
+  num_nodes: z.number().int().min(1).optional(),
+  strategy: z.string().optional(),
+  effective_batch_size: z.number().int().min(1).optional(),
+});
+export type RunWorld = z.infer<typeof RunWorld>;
+
+/** The split of the work stored with a run (kept beside the split sizes under `data`); null when the trainer did not say. */
+export function runWorld(run: Pick<Run, 'details'>): RunWorld | null {
+  const parsed = RunWorld.safeParse(run.details.data);
+  return parsed.success ? parsed.data : null;
+}
+
 /** Split sizes of a run as its trainer reported them, kept in the run record's details under `data`. */
 export const RunDataCounts = z.object({
   train_rows: z.number().int(),

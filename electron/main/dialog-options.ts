@@ -2,7 +2,7 @@ import type { OpenDialogOptions } from 'electron';
 import type { PathPurpose } from '../../schemas/bridge.ts';
 
 /** Every purpose the page may ask a dialog for. */
-export const PATH_PURPOSES: readonly PathPurpose[] = ['dataset', 'model-folder', 'config', 'predict-input', 'export-target', 'runtime-pack'];
+export const PATH_PURPOSES: readonly PathPurpose[] = ['dataset', 'model-folder', 'config', 'predict-input', 'export-target', 'runtime-pack', 'cluster-run'];
 
 const DATA_FILES = { name: 'Data files (CSV, TSV, JSON Lines, Parquet)', extensions: ['csv', 'tsv', 'txt', 'jsonl', 'ndjson', 'json', 'parquet'] };
 
@@ -19,6 +19,8 @@ export function openDialogOptions(purpose: PathPurpose): OpenDialogOptions {
       return { title: 'Import a model folder', properties: ['openDirectory'] };
     case 'runtime-pack':
       return { title: 'Choose the runtime pack', properties: ['openFile'], filters: [{ name: 'Airlock runtime pack', extensions: ['tar'] }, { name: 'All files', extensions: ['*'] }] };
+    case 'cluster-run':
+      return { title: "Import a cluster run (its job folder's out folder)", properties: ['openDirectory'] };
     case 'export-target':
       return { title: 'Choose where to export', properties: ['openDirectory', 'createDirectory'] };
   }

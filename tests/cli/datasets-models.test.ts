@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { airlock } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/home.ts';
@@ -91,6 +91,11 @@ describe('airlock CLI: datasets and models', () => {
     expect(result.json.config.model.name).toBe('tiny');
     expect(result.json.config.training.precision).toBe('32-true');
     expect(result.json.config.data.max_length).toBeGreaterThanOrEqual(16);
+    // The header gives the effective batch size with this machine's devices counted (auto: the GPUs found, or the CPU).
+    const line = /^# Effective batch size = batch_size × devices × num_nodes × accumulate_grad_batches = (\d+) × (\d+) × 1 × 1 = (\d+)$/m.exec(readFileSync(out, 'utf8'));
+    expect(line, readFileSync(out, 'utf8').slice(0, 800)).not.toBeNull();
+    expect(Number(line![1])).toBe(result.json.config.training.batch_size);
+    expect(Number(line![3])).toBe(Number(line![1]) * Number(line![2]));
   });
 
   it('rejects unknown commands and options with a usage hint', () => {

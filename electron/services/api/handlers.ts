@@ -52,6 +52,11 @@ function configHeader(dataset: Dataset, reasons: Record<string, string>, warning
   ].join('\n');
 }
 
+/** The GPUs the trainer found, for `devices: auto`; null when the device list is unknown. */
+function gpusIn(devices: DevicesEvent | null): number | null {
+  return devices ? devices.devices.filter((device) => device.kind === 'cuda').length : null;
+}
+
 function runNotFound(runId: string): AirlockError {
   return new AirlockError('RUN_NOT_FOUND', `There is no run "${runId}".`, { hint: 'Run `airlock runs` to list runs.' });
 }
@@ -112,7 +117,7 @@ export function createApi(services: Services): Api {
         measureSftTokenLengths(services.paths.root, model.path, dataset.dataPath, dataset.detection.sft!).catch(() => null),
       ]);
       const { config, reasons, warnings } = suggestSftConfig(dataset, model, devices, measured);
-      return { config, reasons, warnings, yaml: configToYaml(config, configHeader(dataset, reasons, warnings)) };
+      return { config, reasons, warnings, yaml: configToYaml(config, configHeader(dataset, reasons, warnings), gpusIn(devices)) };
     }
     const model = input.model ? services.models.get(input.model) : defaultModelFor(dataset, services.models.list()) ?? services.models.get(DEFAULT_MODEL_ID);
     checkModality(dataset, { folder: model.path, info: model.info }, services.models.list());
@@ -124,7 +129,7 @@ export function createApi(services: Services): Api {
         : null,
     ]);
     const { config, reasons } = suggestConfig(dataset, model, devices, measured);
-    return { config, reasons, warnings: [], yaml: configToYaml(config, configHeader(dataset, reasons, [])) };
+    return { config, reasons, warnings: [], yaml: configToYaml(config, configHeader(dataset, reasons, []), gpusIn(devices)) };
   });
   handle('config.preview', async (input) => {
     const resolved = await resolveConfig(parseConfig(input.config), services.datasets, services.models);

@@ -3,6 +3,7 @@ import { Document, YAMLMap, isMap, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { RunConfig } from '../../../schemas/config.ts';
 import { AirlockError, fieldPath } from '../../../schemas/errors.ts';
+import { effectiveBatchLine } from '../../../schemas/batch-size.ts';
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let current: z.ZodType = schema;
@@ -26,8 +27,11 @@ export function fieldDescriptions(): Record<string, string> {
   return descriptions;
 }
 
-/** The config as YAML, each field preceded by its description as a comment. */
-export function configToYaml(config: RunConfig, header?: string): string {
+/**
+ * The config as YAML, each field preceded by its description as a comment, under a header that ends with the
+ * effective batch size (its value when the devices are known: a number, or `auto` with `gpusFound` given).
+ */
+export function configToYaml(config: RunConfig, header?: string, gpusFound: number | null = null): string {
   const document = new Document(config);
   const descriptions = fieldDescriptions();
   const root = document.contents as YAMLMap;
@@ -40,7 +44,8 @@ export function configToYaml(config: RunConfig, header?: string): string {
       if (description && isScalar(fieldPair.key)) fieldPair.key.commentBefore = ` ${description}`;
     }
   }
-  if (header) document.commentBefore = header.split('\n').map((line) => ` ${line}`).join('\n');
+  const lines = [...(header ? header.split('\n') : []), effectiveBatchLine(config.training, gpusFound)];
+  document.commentBefore = lines.map((line) => ` ${line}`).join('\n');
   return document.toString({ lineWidth: 0 });
 }
 

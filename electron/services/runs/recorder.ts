@@ -29,8 +29,8 @@ export class AttemptRecorder {
     if (event.type === 'started') {
       this.runs.setDevice(this.runId, event.device_name, event.precision);
       // Kept in the record so the Run screen can say how big each split was after a reload, not only live.
-      const { train_rows, val_rows, test_rows, total_steps } = event;
-      this.runs.mergeDetails(this.runId, { data: { train_rows, val_rows, test_rows, total_steps } });
+      const { train_rows, val_rows, test_rows, total_steps, world_size, num_nodes, strategy, effective_batch_size } = event;
+      this.runs.mergeDetails(this.runId, { data: { train_rows, val_rows, test_rows, total_steps, world_size, num_nodes, strategy, effective_batch_size } });
     }
     if (this.points.length >= 500) this.flush();
     return event;

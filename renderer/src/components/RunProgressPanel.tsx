@@ -1,4 +1,4 @@
-import { runDataCounts } from '../../../schemas/run.ts';
+import { runDataCounts, runWorld, type RunWorld } from '../../../schemas/run.ts';
 import { formatDate, formatDuration } from '../lib/format.ts';
 import { RUN_PHASES, phaseLabel } from '../lib/run-progress.ts';
 import { estimate, type LiveRun } from '../store/live-run.ts';
@@ -25,11 +25,22 @@ function timeLeft(live: LiveRun): string | null {
   return ` — about ${formatDuration(eta.secondsLeft)} left (${eta.stepsPerSecond.toFixed(2)} steps/s)`;
 }
 
+/** How the work was split, when it was split at all: "world 8 (2 nodes × 4 processes), ddp; effective batch size 256". */
+function describeWorld(world: Partial<RunWorld>): string | null {
+  if (!world.world_size) return null;
+  const nodes = world.num_nodes ?? 1;
+  const perNode = world.world_size / nodes;
+  const split = world.world_size === 1 ? 'one process' : `world ${world.world_size} (${nodes} node${nodes === 1 ? '' : 's'} × ${perNode} process${perNode === 1 ? '' : 'es'})`;
+  const strategy = world.world_size > 1 && world.strategy ? `strategy ${world.strategy}` : null;
+  return [split, strategy, world.effective_batch_size ? `effective batch size ${world.effective_batch_size}` : null].filter(Boolean).join(' · ');
+}
+
 /** Progress of a run: one bar that only moves forward through the stages, then the facts of the run. */
 export function RunProgressPanel({ live }: { live: LiveRun }) {
   const { started, run, progress } = live;
   const running = run?.status === 'running' || run?.status === 'queued';
   const counts = started ?? (run ? runDataCounts(run) : null);
+  const world = describeWorld(started ?? (run ? runWorld(run) ?? {} : {}));
   const current = progress ? RUN_PHASES.findIndex((phase) => phase.id === progress.phase) : -1;
   return (
     <section className="card" aria-labelledby="progress">
@@ -56,6 +67,12 @@ export function RunProgressPanel({ live }: { live: LiveRun }) {
         <dd>{started?.device_name ?? run?.device ?? '—'}</dd>
         <dt>Precision</dt>
         <dd>{started?.precision ?? run?.precision ?? '—'}</dd>
+        {world && (
+          <>
+            <dt>Processes</dt>
+            <dd aria-label="Processes">{world}</dd>
+          </>
+        )}
         {counts && (
           <>
             <dt>Data</dt>

@@ -12,7 +12,9 @@ import { diffConfigs } from '../lib/config-diff.ts';
 import { byEpoch, EPOCH_KEY, metricRange } from '../lib/metric-axis.ts';
 import { primaryMetric, useRuns } from '../store/runs.ts';
 import { useDatasets } from '../store/datasets.ts';
-import { RunStatus } from '../../../schemas/run.ts';
+import { RunStatus, clusterDetails } from '../../../schemas/run.ts';
+import { ImportClusterRun } from '../components/ImportClusterRun.tsx';
+import { describeCluster } from '../lib/cluster-run.ts';
 
 type SortKey = 'experiment' | 'status' | 'dataset' | 'model' | 'metric' | 'duration' | 'created';
 
@@ -135,7 +137,7 @@ export function HistoryScreen() {
     const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
     const matching = runs.filter((run) => {
       if (status && run.status !== status) return false;
-      const haystack = [run.id, run.experiment, datasetName(run), run.datasetId ?? '', run.modelId, run.status].join(' ').toLowerCase();
+      const haystack = [run.id, run.experiment, datasetName(run), run.datasetId ?? '', run.modelId, run.status, clusterDetails(run) ? 'cluster' : ''].join(' ').toLowerCase();
       return words.every((word) => haystack.includes(word));
     });
     const direction = sort.descending ? -1 : 1;
@@ -151,6 +153,7 @@ export function HistoryScreen() {
     <>
       <h1>History</h1>
       {error && <ErrorBox error={error} />}
+      <ImportClusterRun />
       {loaded && runs.length === 0 ? (
         <EmptyState title="No runs yet.">
           <p>
@@ -202,6 +205,7 @@ export function HistoryScreen() {
               <tbody>
                 {shown.map((run) => {
                   const metric = primaryMetric(run);
+                  const cluster = clusterDetails(run);
                   return (
                     <tr key={run.id} className={selected.includes(run.id) ? 'selected' : undefined}>
                       <td>
@@ -212,6 +216,11 @@ export function HistoryScreen() {
                           <Name text={run.experiment} />
                         </a>
                         <div className="muted small mono">{run.id}</div>
+                        {cluster && (
+                          <div className="small" aria-label={`Cluster run: ${describeCluster(cluster)}`}>
+                            <span className="badge">cluster</span> {describeCluster(cluster)}
+                          </div>
+                        )}
                       </td>
                       <td>
                         <StatusBadge status={run.status} />

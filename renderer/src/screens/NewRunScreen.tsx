@@ -4,10 +4,12 @@ import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { Name } from '../components/Name.tsx';
 import { ChosenDataset, NextButton } from '../components/WizardParts.tsx';
+import { ReviewStep } from './NewRunReview.tsx';
 import { CODE_SETTING_FIELDS, CONFIG_FIELDS, STEP_FIELDS, fieldApplies, getField, isBasicField, validateConfig, type ConfigField } from '../lib/config-form.ts';
 import { CustomCodePanel } from '../components/CustomCodePanel.tsx';
+import { EffectiveBatch } from '../components/EffectiveBatch.tsx';
 import { formatBytes, formatCount } from '../lib/format.ts';
-import { href, navigate } from '../router.ts';
+import { href } from '../router.ts';
 import { useDatasets } from '../store/datasets.ts';
 import { modelTask, useModels } from '../store/models.ts';
 import { WIZARD_STEPS, useNewRun, type WizardStep } from '../store/new-run.ts';
@@ -251,7 +253,10 @@ function SettingsStep() {
           void review();
         }}
       >
-        <div className="card">{editable.filter((field) => field.section !== 'lora' && isBasicField(field.path, draft)).map(fieldInput)}</div>
+        <div className="card">
+          {editable.filter((field) => field.section !== 'lora' && isBasicField(field.path, draft)).map(fieldInput)}
+          <EffectiveBatch training={draft.training} />
+        </div>
         {lora.length > 0 && (
           <fieldset className="card">
             <legend>LoRA adapter</legend>
@@ -282,49 +287,6 @@ function SettingsStep() {
           </button>
         </div>
       </form>
-    </section>
-  );
-}
-
-function ReviewStep() {
-  const yaml = useNewRun((state) => state.yaml);
-  const starting = useNewRun((state) => state.starting);
-  const startError = useNewRun((state) => state.startError);
-  const exported = useNewRun((state) => state.exported);
-  const { goTo, exportYaml, start, reset } = useNewRun.getState();
-  useEffect(() => {
-    if (!yaml) goTo('settings');
-  }, [yaml, goTo]);
-  if (!yaml) return null;
-  return (
-    <section aria-labelledby="step-review">
-      <h2 id="step-review">Review</h2>
-      <p className="muted">This is the config the run will use. Export it to keep it or to run it from the command line (<code>airlock train run.yaml</code>).</p>
-      <pre aria-label="Config YAML" tabIndex={0}>{yaml}</pre>
-      {exported === true && <p role="status">Config exported.</p>}
-      {startError && <ErrorBox error={startError} title="The run could not start" />}
-      <div className="row">
-        <button type="button" onClick={() => goTo('settings')}>
-          Back
-        </button>
-        <button type="button" onClick={() => void exportYaml()}>
-          Export YAML
-        </button>
-        <button
-          type="button"
-          className="primary"
-          disabled={starting}
-          onClick={() =>
-            void start().then((runId) => {
-              if (!runId) return;
-              reset();
-              navigate(`/runs/${runId}`);
-            })
-          }
-        >
-          {starting ? 'Starting…' : 'Start training'}
-        </button>
-      </div>
     </section>
   );
 }

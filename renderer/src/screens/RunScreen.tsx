@@ -11,6 +11,7 @@ import { RunSyncState } from '../components/RunSyncState.tsx';
 import { SplitSizeNote } from '../components/SplitSizeNote.tsx';
 import { LeftOutNote } from '../components/LeftOutNote.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { ClusterRunFacts } from '../components/ClusterRunFacts.tsx';
 import { formatMetric } from '../lib/format.ts';
 import { href } from '../router.ts';
 import { useDatasets } from '../store/datasets.ts';
@@ -87,6 +88,7 @@ export function RunScreen({ params }: ScreenProps) {
         </section>
       )}
       <RunProgressPanel live={live} />
+      <ClusterRunFacts run={run} />
       {live.preflight && (
         <p className={live.preflight.warning ? 'alert warning' : 'muted small'} role="note" aria-label="Memory and time estimate">
           {live.preflight.message}

@@ -35,6 +35,24 @@ describe('config YAML', () => {
     expect(parseConfig(parse(yaml))).toEqual(config);
   });
 
+  it('heads the YAML with the effective batch size: its value when the devices are known, "the GPUs found" for auto', () => {
+    const data = { train_path: 'ds-1', text_column: 'quote', label_column: 'topic' };
+    const fixed = parseConfig({ data, training: { batch_size: 8, devices: 2, accelerator: 'cpu', num_nodes: 3, accumulate_grad_batches: 4 } });
+    const yaml = configToYaml(fixed, 'Airlock training config');
+    expect(yaml.split('\n').slice(0, 2)).toEqual([
+      '# Airlock training config',
+      '# Effective batch size = batch_size × devices × num_nodes × accumulate_grad_batches = 8 × 2 × 3 × 4 = 192',
+    ]);
+    expect(parseConfig(parse(yaml))).toEqual(fixed);
+
+    const auto = parseConfig({ data, training: { batch_size: 16 } });
+    expect(configToYaml(auto).split('\n')[0]).toBe('# Effective batch size = batch_size × devices × num_nodes × accumulate_grad_batches = 16 × the GPUs found × 1 × 1');
+    expect(configToYaml(auto, undefined, 4).split('\n')[0]).toBe('# Effective batch size = batch_size × devices × num_nodes × accumulate_grad_batches = 16 × 4 × 1 × 1 = 64');
+    // No GPU: auto trains on the CPU, one process.
+    expect(configToYaml(auto, undefined, 0).split('\n')[0]).toMatch(/= 16 × 1 × 1 × 1 = 16$/);
+    expect(configToYaml(parseConfig({ data, training: { devices: 'cpu' } }), undefined, 8).split('\n')[0]).toMatch(/= 32 × 1 × 1 × 1 = 32$/);
+  });
+
   it('reports every problem at once, naming each field', () => {
     const error = errorOf(() =>
       parseConfig({ data: { train_path: 'x', label_column: 3, max_length: 2 }, training: { batch_size: 0, learning_rate: -1, colour: 'red' } }),
