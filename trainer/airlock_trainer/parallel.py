@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from .distributed import SLURM, launcher
 from .errors import AirlockError
+from .network import choose_gloo_interface
 from .ranks import ROSTER, cluster_environment, keep_rank_zero_alive, remember_timeout
 
 
@@ -31,6 +32,8 @@ def trainer_arguments(config: dict, runtime: dict) -> dict:
 
         arguments["plugins"] = [SLURMEnvironment(auto_requeue=False)]
     backend = "nccl" if runtime["accelerator"] == "cuda" else "gloo"
+    if backend == "gloo":
+        choose_gloo_interface()
     timeout = timedelta(seconds=training["distributed_timeout_s"])
     keep_rank_zero_alive()
     if strategy_name(training, runtime) == "fsdp":

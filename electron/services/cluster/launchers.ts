@@ -103,9 +103,9 @@ set -e
 record_attempt
 
 # Where the nodes share out/, the others' last lines must be in before node 0 seals it: each node's attempt
-# line is the last thing it writes. A node that died without one is waited for 30 s at most.
+# line is the last thing it writes. A node that died without one is waited for AIRLOCK_SEAL_WAIT_S (30) s at most.
 wait_for_other_nodes() {
-  local rank mine theirs deadline=$((SECONDS + 30))
+  local rank mine theirs deadline=$((SECONDS + \${AIRLOCK_SEAL_WAIT_S:-30}))
   mine=$(grep -c '"node_rank":0,' "$OUT/attempts.jsonl" || true)
   for rank in $(seq 1 $((NNODES - 1))); do
     [ -f "$OUT/logs/node-$rank.log" ] || continue   # that node's out/ is its own
