@@ -111,6 +111,7 @@ export function jobReadme(facts: ReadmeFacts): string {
     '',
     '- `NCCL_DEBUG=INFO` (and `NCCL_DEBUG_SUBSYS=INIT,NET`): NCCL logs which interfaces and transports it picks, in `out/logs/node-<rank>.log`.',
     '- `NCCL_SOCKET_IFNAME=eth0` (or `ib0`, `^lo,docker`): the network interface NCCL uses, when it picks one the other nodes cannot reach.',
+    '- `GLOO_SOCKET_IFNAME=eth0`: the same for nodes without GPUs (gloo). Unset, the trainer uses the interface that routes to MASTER_ADDR, not the address the host name resolves to (often 127.0.1.1).',
     '- `NCCL_IB_DISABLE=1`: fall back to TCP when InfiniBand is absent or misconfigured.',
     '- `TORCH_DISTRIBUTED_DEBUG=DETAIL`: PyTorch reports mismatched collectives and which rank is waiting.',
     '- Firewalls: MASTER_PORT must be open from every node to node 0, and NCCL opens further ports between all nodes;',
