@@ -228,3 +228,30 @@ def test_causal_lm_on_two_cpu_processes(tmp_path):
     assert abs(metrics["val/perplexity"] - math.exp(metrics["val/loss"])) < 1e-3 * metrics["val/perplexity"]
     assert result.last["details"]["world_size"] == 2
     assert (run_dir / "model" / "adapter_model.safetensors").is_file()
+
+
+def _share_mistakes(rank: int, port: int, folder: str) -> None:
+    import torch
+    import torch.distributed as dist
+
+    from airlock_trainer.mistakes import Mistakes
+
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=2)
+    mistakes = Mistakes()
+    mistakes.start("val")
+    # rank r scored rows r, r+2, ...: each rank's own wrong answers, with rank 1's the more confident
+    logits = torch.tensor([[0.0, 1.0 + rank], [0.0, 0.5 + rank]])
+    mistakes.add("val", torch.tensor([rank, rank + 2]), logits, torch.tensor([0, 0]))
+    mistakes.share("val", 2)
+    with open(os.path.join(folder, f"rank{rank}.json"), "w", encoding="utf-8") as handle:
+        json.dump(mistakes.kept("val"), handle)
+    dist.destroy_process_group()
+
+
+def test_image_and_audio_mistakes_are_gathered_from_every_rank(tmp_path):
+    import torch.multiprocessing as multiprocessing
+
+    multiprocessing.spawn(_share_mistakes, args=(_free_port(), str(tmp_path)), nprocs=2)
+    kept = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1)]
+    assert kept[0] == kept[1]
+    assert [item["row"] for item in kept[0]] == [1, 3, 0, 2]  # every rank's rows, most confident first

@@ -159,6 +159,8 @@ class ClassifierModule(pl.LightningModule):
         self.mistakes.start("test")
 
     def _keep_reports(self, stage: str) -> None:
+        if self.trainer.world_size > 1:
+            self.mistakes.share(stage, self.trainer.world_size)
         self.reports[stage] = {"mistakes": self.mistakes.kept(stage)}
         for name in self.task.reported:
             metric = self.metrics[stage][name]
