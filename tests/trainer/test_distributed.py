@@ -126,6 +126,10 @@ def test_config_that_counts_another_world_is_refused(tmp_path, tiny_model):
     assert "slurm started 2 processes" in result.last["message"]
     assert tasks[1].returncode == 1 and outputs[1][0] == ""
 
+    alone = run_trainer(*train_args(_config(tmp_path, tiny_model, num_nodes=2), tmp_path / "alone"))
+    assert alone.last["code"] == "CLUSTER_WORLD_MISMATCH" and alone.last["field"] == "training.num_nodes"
+    assert "not started by torchrun or SLURM" in alone.last["message"]
+
 
 def _lines_until(process: subprocess.Popen, wanted, timeout_s: float) -> list[str]:
     """Reads event lines until one satisfies `wanted` (a bounded wait: the test fails past timeout_s)."""

@@ -108,7 +108,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
     from .data import TextDataModule
-    from .devices import choose_runtime, cpu_threads, loader_workers, tune_cuda
+    from .devices import choose_runtime, loader_workers, training_threads, tune_cuda
     from .lm_model import check_qlora, finetuning_method, load_causal_lm, trainable_counts
     from .lm_module import CausalLMModule, GenerationsCallback
     from .parallel import end_of_run, make_trainer, whole_weights, world_facts
@@ -120,7 +120,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     runtime = choose_runtime(training)
     method = finetuning_method(config)
     check_qlora(method, runtime["accelerator"])
-    torch.set_num_threads(cpu_threads())
+    torch.set_num_threads(training_threads(runtime))
     # Before the model loads: a choice that cannot fit the GPU stops here; a CPU run that would take days is told so.
     run_preflight(config, setup, runtime, writer, tokens_per_epoch=sum(encoded["train"]["length"]))
     tune_cuda(torch, runtime)

@@ -71,14 +71,6 @@ def _check_inputs(config: dict, args) -> dict:
             "model_dir": model_dir, "weights": weights}
 
 
-def _set_threads() -> None:
-    import torch
-
-    from .devices import cpu_threads
-
-    torch.set_num_threads(cpu_threads())
-
-
 def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
     """The task (what the labels become) and the modality's model inputs (what the rows become)."""
     from .dataset import load_tables
@@ -108,13 +100,13 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
 
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
-    from .devices import choose_runtime, tune_cuda
+    from .devices import choose_runtime, training_threads, tune_cuda
     from .module import ClassifierModule
     from .parallel import end_of_run, make_trainer, whole_weights, world_facts
 
     training, task, encoded, tokenizer = config["training"], prepared["task"], prepared["encoded"], prepared["tokenizer"]
     runtime = choose_runtime(training)
-    _set_threads()
+    torch.set_num_threads(training_threads(runtime))
     tune_cuda(torch, runtime)
     pl.seed_everything(training["seed"], workers=True, verbose=False)
     modality = prepared["modality"]
