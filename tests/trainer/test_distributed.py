@@ -23,9 +23,12 @@ TORCHRUN = os.path.join(os.path.dirname(sys.executable), "torchrun")
 LAUNCH_TIMEOUT_S = 240
 
 
-def _config(tmp_path, tiny_model, **training):
+def _config(tmp_path, tiny_model, test_rows: int = 0, **training):
     train = write_dataset(tmp_path / "train", 96, seed=3)
-    return write_config(tmp_path / "config.yaml", tiny_model, train, data={"val_split": 0.25},
+    data = {"val_split": 0.25}
+    if test_rows:
+        data["test_path"] = str(write_dataset(tmp_path / "test", test_rows, seed=4))
+    return write_config(tmp_path / "config.yaml", tiny_model, train, data=data,
                         training={"accelerator": "cpu", "devices": 2, "max_epochs": 2, "batch_size": 8,
                                   "distributed_timeout_s": 60, **training})
 
@@ -48,7 +51,8 @@ def _check_two_rank_run(result: Result, run_dir, environment: str) -> dict:
     assert steps == sorted(set(steps))  # each step reported once
     assert len(result.of_type("finished")) == 1
     details = result.last["details"]
-    assert sum(map(sum, details["confusion_matrix"])) == started[0]["val_rows"] > 16  # more than one rank's share
+    scored = started[0]["test_rows"] if details["confusion_matrix_on"] == "test" else started[0]["val_rows"]
+    assert sum(map(sum, details["confusion_matrix"])) == scored > 16  # every row once, more than one rank's share
     assert (details["world_size"], details["cluster_environment"]) == (2, environment)
     assert len(details["ranks"]) == 2 and len(set(details["ranks"])) == 2
     checkpoint_events = [(event["kind"], event["step"]) for event in result.of_type("checkpoint")]
@@ -69,11 +73,31 @@ def _predicts_like_itself(model_dir) -> None:
     assert answers[0] == answers[1]
 
 
+def _mean_loss(model_dir, table_dir) -> float:
+    """The saved model's mean cross-entropy over every row of a table, computed here in one process."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    rows = [json.loads(line) for line in (table_dir / "table.jsonl").read_text().splitlines()]
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
+    losses = []
+    with torch.no_grad():
+        for text, label in rows:
+            inputs = tokenizer(text, truncation=True, max_length=48, return_tensors="pt")
+            target = torch.tensor([model.config.label2id[label]])
+            losses.append(torch.nn.functional.cross_entropy(model(**inputs).logits, target).item())
+    return sum(losses) / len(losses)
+
+
 def test_two_cpu_processes_through_lightnings_launcher(tmp_path, tiny_model):
-    config = _config(tmp_path, tiny_model)
+    config = _config(tmp_path, tiny_model, test_rows=27)
     run_dir = tmp_path / "run"
     result = run_trainer(*train_args(config, run_dir), timeout=LAUNCH_TIMEOUT_S)
-    _check_two_rank_run(result, run_dir, "LightningEnvironment")
+    details = _check_two_rank_run(result, run_dir, "LightningEnvironment")
+    assert details["confusion_matrix_on"] == "test" and {"test/loss", "test/accuracy"} <= set(result.last["metrics"])
+    assert abs(result.last["metrics"]["test/loss"] - _mean_loss(run_dir / "model", tmp_path / "test")) < 1e-4
+    _predicts_like_itself(run_dir / "model")
     _predicts_like_itself(run_dir / "model")
 
 
