@@ -199,6 +199,7 @@ def test_cancel_reaches_every_rank_and_resume_completes(tmp_path, tiny_model):
     cancelled = Result(process.returncode, "".join(lines), stderr)
     assert cancelled.returncode == 0, stderr[-3000:]
     assert cancelled.last["status"] == "cancelled" and cancelled.last["details"]["resumable"]
+    assert cancelled.last["details"]["world_size"] == 2
     saved = [(event["kind"], event["step"]) for event in cancelled.of_type("checkpoint")]
     assert saved[-1][0] == "last" and len(saved) == len(set(saved))  # saved once, by rank 0, at the stop
     assert all(_gone(pid) for pid in children)  # rank 0 ends after the process it started

@@ -118,6 +118,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
 
     training, tokenizer, encoded = config["training"], prepared["tokenizer"], prepared["encoded"]
     runtime = choose_runtime(training)
+    setup["world"] = world_facts(training, runtime)  # for the finished event, cancelled too
     method = finetuning_method(config)
     check_qlora(method, runtime["accelerator"])
     torch.set_num_threads(training_threads(runtime))
@@ -148,7 +149,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     events = EventCallback(writer, {
         "labels": [], "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
-        "test_rows": len(encoded["test"]) if "test" in encoded else 0, "world": world_facts(training, runtime)})
+        "test_rows": len(encoded["test"]) if "test" in encoded else 0, "world": setup["world"]})
     generations = GenerationsCallback(writer)
     checkpoints = CheckpointCallback(setup["checkpoint_dir"], cancel, events.checkpoint_saved, MONITOR, MODE)
     callbacks = [events, generations, checkpoints]

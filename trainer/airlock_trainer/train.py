@@ -106,6 +106,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
 
     training, task, encoded, tokenizer = config["training"], prepared["task"], prepared["encoded"], prepared["tokenizer"]
     runtime = choose_runtime(training)
+    setup["world"] = world_facts(training, runtime)  # for the finished event, cancelled too
     torch.set_num_threads(training_threads(runtime))
     tune_cuda(torch, runtime)
     pl.seed_everything(training["seed"], workers=True, verbose=False)
@@ -130,7 +131,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     events = EventCallback(writer, {
         "labels": task.labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
-        "test_rows": len(encoded["test"]) if "test" in encoded else 0, "world": world_facts(training, runtime)})
+        "test_rows": len(encoded["test"]) if "test" in encoded else 0, "world": setup["world"]})
     checkpoints = CheckpointCallback(setup["checkpoint_dir"], cancel, events.checkpoint_saved, task.monitor, task.mode)
     callbacks = [events, checkpoints, *user_callbacks]
     if training["early_stopping_patience"]:
@@ -261,4 +262,4 @@ def _finish_cancelled(setup: dict, writer: EventWriter, started: float) -> None:
     last = os.path.join(setup["checkpoint_dir"], "last.ckpt")
     writer.finished("cancelled", metrics={}, model_dir=None, duration_s=time.monotonic() - started,
                     details={"checkpoint": last if os.path.isfile(last) else None,
-                             "resumable": os.path.isfile(last)})
+                             "resumable": os.path.isfile(last), **setup.get("world", {})})
