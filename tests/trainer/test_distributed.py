@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import ROOT, Result, run_trainer, train_args, trainer_env, write_config, write_dataset, write_table
 from make_tiny_bpe_models import make_tiny_llama
 
@@ -284,3 +285,23 @@ def test_image_and_audio_mistakes_are_gathered_from_every_rank(tmp_path):
     kept = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1)]
     assert kept[0] == kept[1]
     assert [item["row"] for item in kept[0]] == [1, 3, 0, 2]  # every rank's rows, most confident first
+
+
+def test_devices_auto_uses_every_gpu_of_the_machine(tmp_path, tiny_model):
+    """On a machine with GPUs (not in CI): devices auto trains on all of them, DDP over NCCL when there are several."""
+    import torch
+
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if not gpus:
+        pytest.skip("no GPU on this machine")
+    config = _config(tmp_path, tiny_model, accelerator="auto", devices="auto")
+    run_dir = tmp_path / "run"
+    result = run_trainer(*train_args(config, run_dir), timeout=LAUNCH_TIMEOUT_S)
+    assert result.returncode == 0, result.stderr[-4000:]
+    (started,) = result.of_type("started")
+    assert (started["accelerator"], started["devices"], started["world_size"]) == ("cuda", gpus, gpus)
+    assert started["strategy"] == ("ddp" if gpus > 1 else "single_device")
+    assert started["effective_batch_size"] == 8 * gpus
+    assert [event["epoch"] for event in result.of_type("epoch")] == [0, 1]
+    assert sum(map(sum, result.last["details"]["confusion_matrix"])) == started["val_rows"]
+    _predicts_like_itself(run_dir / "model")
