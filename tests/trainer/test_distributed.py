@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import ROOT, Result, run_trainer, train_args, trainer_env, write_config, write_dataset, write_table
 from make_tiny_bpe_models import make_tiny_llama
 
@@ -23,9 +24,12 @@ TORCHRUN = os.path.join(os.path.dirname(sys.executable), "torchrun")
 LAUNCH_TIMEOUT_S = 240
 
 
-def _config(tmp_path, tiny_model, **training):
+def _config(tmp_path, tiny_model, test_rows: int = 0, **training):
     train = write_dataset(tmp_path / "train", 96, seed=3)
-    return write_config(tmp_path / "config.yaml", tiny_model, train, data={"val_split": 0.25},
+    data = {"val_split": 0.25}
+    if test_rows:
+        data["test_path"] = str(write_dataset(tmp_path / "test", test_rows, seed=4))
+    return write_config(tmp_path / "config.yaml", tiny_model, train, data=data,
                         training={"accelerator": "cpu", "devices": 2, "max_epochs": 2, "batch_size": 8,
                                   "distributed_timeout_s": 60, **training})
 
@@ -48,7 +52,8 @@ def _check_two_rank_run(result: Result, run_dir, environment: str) -> dict:
     assert steps == sorted(set(steps))  # each step reported once
     assert len(result.of_type("finished")) == 1
     details = result.last["details"]
-    assert sum(map(sum, details["confusion_matrix"])) == started[0]["val_rows"] > 16  # more than one rank's share
+    scored = started[0]["test_rows"] if details["confusion_matrix_on"] == "test" else started[0]["val_rows"]
+    assert sum(map(sum, details["confusion_matrix"])) == scored > 16  # every row once, more than one rank's share
     assert (details["world_size"], details["cluster_environment"]) == (2, environment)
     assert len(details["ranks"]) == 2 and len(set(details["ranks"])) == 2
     checkpoint_events = [(event["kind"], event["step"]) for event in result.of_type("checkpoint")]
@@ -69,11 +74,31 @@ def _predicts_like_itself(model_dir) -> None:
     assert answers[0] == answers[1]
 
 
+def _mean_loss(model_dir, table_dir) -> float:
+    """The saved model's mean cross-entropy over every row of a table, computed here in one process."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    rows = [json.loads(line) for line in (table_dir / "table.jsonl").read_text().splitlines()]
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
+    losses = []
+    with torch.no_grad():
+        for text, label in rows:
+            inputs = tokenizer(text, truncation=True, max_length=48, return_tensors="pt")
+            target = torch.tensor([model.config.label2id[label]])
+            losses.append(torch.nn.functional.cross_entropy(model(**inputs).logits, target).item())
+    return sum(losses) / len(losses)
+
+
 def test_two_cpu_processes_through_lightnings_launcher(tmp_path, tiny_model):
-    config = _config(tmp_path, tiny_model)
+    config = _config(tmp_path, tiny_model, test_rows=27)
     run_dir = tmp_path / "run"
     result = run_trainer(*train_args(config, run_dir), timeout=LAUNCH_TIMEOUT_S)
-    _check_two_rank_run(result, run_dir, "LightningEnvironment")
+    details = _check_two_rank_run(result, run_dir, "LightningEnvironment")
+    assert details["confusion_matrix_on"] == "test" and {"test/loss", "test/accuracy"} <= set(result.last["metrics"])
+    assert abs(result.last["metrics"]["test/loss"] - _mean_loss(run_dir / "model", tmp_path / "test")) < 1e-4
+    _predicts_like_itself(run_dir / "model")
     _predicts_like_itself(run_dir / "model")
 
 
@@ -126,6 +151,10 @@ def test_config_that_counts_another_world_is_refused(tmp_path, tiny_model):
     assert "slurm started 2 processes" in result.last["message"]
     assert tasks[1].returncode == 1 and outputs[1][0] == ""
 
+    alone = run_trainer(*train_args(_config(tmp_path, tiny_model, num_nodes=2), tmp_path / "alone"))
+    assert alone.last["code"] == "CLUSTER_WORLD_MISMATCH" and alone.last["field"] == "training.num_nodes"
+    assert "not started by torchrun or SLURM" in alone.last["message"]
+
 
 def _lines_until(process: subprocess.Popen, wanted, timeout_s: float) -> list[str]:
     """Reads event lines until one satisfies `wanted` (a bounded wait: the test fails past timeout_s)."""
@@ -171,6 +200,7 @@ def test_cancel_reaches_every_rank_and_resume_completes(tmp_path, tiny_model):
     cancelled = Result(process.returncode, "".join(lines), stderr)
     assert cancelled.returncode == 0, stderr[-3000:]
     assert cancelled.last["status"] == "cancelled" and cancelled.last["details"]["resumable"]
+    assert cancelled.last["details"]["world_size"] == 2
     saved = [(event["kind"], event["step"]) for event in cancelled.of_type("checkpoint")]
     assert saved[-1][0] == "last" and len(saved) == len(set(saved))  # saved once, by rank 0, at the stop
     assert all(_gone(pid) for pid in children)  # rank 0 ends after the process it started
@@ -228,3 +258,50 @@ def test_causal_lm_on_two_cpu_processes(tmp_path):
     assert abs(metrics["val/perplexity"] - math.exp(metrics["val/loss"])) < 1e-3 * metrics["val/perplexity"]
     assert result.last["details"]["world_size"] == 2
     assert (run_dir / "model" / "adapter_model.safetensors").is_file()
+
+
+def _share_mistakes(rank: int, port: int, folder: str) -> None:
+    import torch
+    import torch.distributed as dist
+
+    from airlock_trainer.mistakes import Mistakes
+
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=2)
+    mistakes = Mistakes()
+    mistakes.start("val")
+    # rank r scored rows r, r+2, ...: each rank's own wrong answers, with rank 1's the more confident
+    logits = torch.tensor([[0.0, 1.0 + rank], [0.0, 0.5 + rank]])
+    mistakes.add("val", torch.tensor([rank, rank + 2]), logits, torch.tensor([0, 0]))
+    mistakes.share("val", 2)
+    with open(os.path.join(folder, f"rank{rank}.json"), "w", encoding="utf-8") as handle:
+        json.dump(mistakes.kept("val"), handle)
+    dist.destroy_process_group()
+
+
+def test_image_and_audio_mistakes_are_gathered_from_every_rank(tmp_path):
+    import torch.multiprocessing as multiprocessing
+
+    multiprocessing.spawn(_share_mistakes, args=(_free_port(), str(tmp_path)), nprocs=2)
+    kept = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1)]
+    assert kept[0] == kept[1]
+    assert [item["row"] for item in kept[0]] == [1, 3, 0, 2]  # every rank's rows, most confident first
+
+
+def test_devices_auto_uses_every_gpu_of_the_machine(tmp_path, tiny_model):
+    """On a machine with GPUs (not in CI): devices auto trains on all of them, DDP over NCCL when there are several."""
+    import torch
+
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if not gpus:
+        pytest.skip("no GPU on this machine")
+    config = _config(tmp_path, tiny_model, accelerator="auto", devices="auto")
+    run_dir = tmp_path / "run"
+    result = run_trainer(*train_args(config, run_dir), timeout=LAUNCH_TIMEOUT_S)
+    assert result.returncode == 0, result.stderr[-4000:]
+    (started,) = result.of_type("started")
+    assert (started["accelerator"], started["devices"], started["world_size"]) == ("cuda", gpus, gpus)
+    assert started["strategy"] == ("ddp" if gpus > 1 else "single_device")
+    assert started["effective_batch_size"] == 8 * gpus
+    assert [event["epoch"] for event in result.of_type("epoch")] == [0, 1]
+    assert sum(map(sum, result.last["details"]["confusion_matrix"])) == started["val_rows"]
+    _predicts_like_itself(run_dir / "model")

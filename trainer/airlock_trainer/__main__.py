@@ -185,13 +185,16 @@ def main(argv: list[str] | None = None) -> int:
     from .devices import prefer_sleeping_threads
 
     prefer_sleeping_threads()  # before any command imports torch
+    from .distributed import global_rank, launcher
+
     events_stream = protect_stdout()
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    rank = global_rank()
+    where = f"[rank {rank}]" if launcher() else ""  # the ranks of one run share a log: say whose line it is
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format=f"%(asctime)s %(levelname)s %(name)s{where}: %(message)s")
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).propagate = False  # Lightning has its own stderr handler
-    from .distributed import global_rank
-
-    writer = EventWriter(events_stream, muted=global_rank() != 0)  # only global rank 0 writes events
+    writer = EventWriter(events_stream)
     try:
         try:
             args = _parser().parse_args(argv)
@@ -201,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
             writer.finished("completed", duration_s=0.0)
             return 0
         writer.run_id = getattr(args, "run_id", None)
+        # Training on several processes: only global rank 0 writes events. Other commands (a node check run by
+        # srun on every node, say) speak on every process.
+        writer.muted = args.command == "train" and rank != 0
         run_command(args, writer)
         if writer.terminal is None and args.command in QUIET_COMMANDS:
             return 0

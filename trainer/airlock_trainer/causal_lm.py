@@ -108,7 +108,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
     from .data import TextDataModule
-    from .devices import choose_runtime, cpu_threads, loader_workers, tune_cuda
+    from .devices import choose_runtime, loader_workers, training_threads, tune_cuda
     from .lm_model import check_qlora, finetuning_method, load_causal_lm, trainable_counts
     from .lm_module import CausalLMModule, GenerationsCallback
     from .parallel import end_of_run, make_trainer, whole_weights, world_facts
@@ -118,9 +118,10 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
 
     training, tokenizer, encoded = config["training"], prepared["tokenizer"], prepared["encoded"]
     runtime = choose_runtime(training)
+    setup["world"] = world_facts(training, runtime)  # for the finished event, cancelled too
     method = finetuning_method(config)
     check_qlora(method, runtime["accelerator"])
-    torch.set_num_threads(cpu_threads())
+    torch.set_num_threads(training_threads(runtime))
     # Before the model loads: a choice that cannot fit the GPU stops here; a CPU run that would take days is told so.
     run_preflight(config, setup, runtime, writer, tokens_per_epoch=sum(encoded["train"]["length"]))
     tune_cuda(torch, runtime)
@@ -148,7 +149,7 @@ def fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFlag
     events = EventCallback(writer, {
         "labels": [], "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
-        "test_rows": len(encoded["test"]) if "test" in encoded else 0, "world": world_facts(training, runtime)})
+        "test_rows": len(encoded["test"]) if "test" in encoded else 0, "world": setup["world"]})
     generations = GenerationsCallback(writer)
     checkpoints = CheckpointCallback(setup["checkpoint_dir"], cancel, events.checkpoint_saved, MONITOR, MODE)
     callbacks = [events, generations, checkpoints]

@@ -27,6 +27,15 @@ def cpu_threads() -> int:
     return max(1, len(cores))
 
 
+def training_threads(runtime: dict) -> int:
+    """Threads for each training process: on the CPU, several processes of one machine share its cores (unless
+    OMP_NUM_THREADS, which torchrun sets too, already says how many each gets)."""
+    configured = os.environ.get("OMP_NUM_THREADS", "")
+    if runtime["accelerator"] != "cpu" or (configured.isdigit() and int(configured) > 0):
+        return cpu_threads()
+    return max(1, cpu_threads() // max(1, runtime["devices"]))
+
+
 def prefer_sleeping_threads() -> None:
     """Idle OpenMP threads sleep instead of spinning (OMP_WAIT_POLICY=PASSIVE), unless the environment says otherwise.
 
@@ -186,7 +195,7 @@ def _launched_runtime(torch, training: dict, world: dict) -> dict:
     check_world(training, world)
     per_node, nodes = world["per_node"], world["num_nodes"]
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if training["accelerator"] != "cpu" and gpus >= per_node:
+    if training["accelerator"] != "cpu" and training["devices"] != "cpu" and gpus >= per_node:
         return _cuda_runtime(torch, training["precision"], per_node, nodes)
     if training["accelerator"] == "gpu":
         raise AirlockError("CUDA_UNAVAILABLE", f"training.accelerator is gpu, but this node has {gpus} usable GPU(s) "

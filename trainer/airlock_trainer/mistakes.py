@@ -30,6 +30,15 @@ class Mistakes:
                                                   predicted[wrong].tolist(), confidence[wrong].tolist()):
             self._seen.setdefault(stage, []).append((row, truth, guess, probability))
 
+    def share(self, stage: str, world_size: int) -> None:
+        """Several ranks: each saw its share of the rows; afterwards every rank holds the mistakes of all of them.
+        Every rank calls it together."""
+        import torch.distributed as dist
+
+        parts: list = [None] * world_size
+        dist.all_gather_object(parts, self._seen.get(stage, []))
+        self._seen[stage] = [item for part in parts for item in part]
+
     def kept(self, stage: str) -> list[dict]:
         """The most confident mistakes of the stage's latest epoch, as {row, true, predicted, probability} (class ids)."""
         ranked = sorted(self._seen.get(stage, []), key=lambda item: (-item[3], item[0]))[:MAX_KEPT]

@@ -75,8 +75,12 @@ def adamw_with_schedule(model, trainer, *, learning_rate: float, weight_decay: f
 
 
 def log_training_loss(module: pl.LightningModule, loss: torch.Tensor, batch_size: int) -> torch.Tensor:
-    """Logs train/loss for a step and returns it; TRAINING_DIVERGED when it is not a finite number."""
-    if not torch.isfinite(loss):
+    """Logs train/loss for a step and returns it; TRAINING_DIVERGED when it is not a finite number on any rank."""
+    finite = bool(torch.isfinite(loss))
+    if module.trainer.world_size > 1:
+        # Every rank stops together, so rank 0 reports the divergence rather than a rank lost to it.
+        finite = module.trainer.strategy.reduce_boolean_decision(finite, all=True)
+    if not finite:
         raise AirlockError("TRAINING_DIVERGED", f"The training loss became {loss.item()} at step "
                            f"{module.global_step + 1}; the model stopped learning.",
                            hint="Lower training.learning_rate (for example by 10x), or use precision 32-true.",
@@ -159,6 +163,8 @@ class ClassifierModule(pl.LightningModule):
         self.mistakes.start("test")
 
     def _keep_reports(self, stage: str) -> None:
+        if self.trainer.world_size > 1:
+            self.mistakes.share(stage, self.trainer.world_size)
         self.reports[stage] = {"mistakes": self.mistakes.kept(stage)}
         for name in self.task.reported:
             metric = self.metrics[stage][name]

@@ -71,14 +71,6 @@ def _check_inputs(config: dict, args) -> dict:
             "model_dir": model_dir, "weights": weights}
 
 
-def _set_threads() -> None:
-    import torch
-
-    from .devices import cpu_threads
-
-    torch.set_num_threads(cpu_threads())
-
-
 def _prepare_data(config: dict, setup: dict, writer: EventWriter) -> dict:
     """The task (what the labels become) and the modality's model inputs (what the rows become)."""
     from .dataset import load_tables
@@ -108,13 +100,14 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
 
     from .callback import EventCallback
     from .checkpoints import CheckpointCallback
-    from .devices import choose_runtime, tune_cuda
+    from .devices import choose_runtime, training_threads, tune_cuda
     from .module import ClassifierModule
     from .parallel import end_of_run, make_trainer, whole_weights, world_facts
 
     training, task, encoded, tokenizer = config["training"], prepared["task"], prepared["encoded"], prepared["tokenizer"]
     runtime = choose_runtime(training)
-    _set_threads()
+    setup["world"] = world_facts(training, runtime)  # for the finished event, cancelled too
+    torch.set_num_threads(training_threads(runtime))
     tune_cuda(torch, runtime)
     pl.seed_everything(training["seed"], workers=True, verbose=False)
     modality = prepared["modality"]
@@ -138,7 +131,7 @@ def _fit_and_finish(config: dict, setup: dict, prepared: dict, cancel: CancelFla
     events = EventCallback(writer, {
         "labels": task.labels, "device_name": runtime["device_name"], "resumed_from": setup["resume_from"],
         "train_rows": len(encoded["train"]), "val_rows": len(encoded["val"]),
-        "test_rows": len(encoded["test"]) if "test" in encoded else 0, "world": world_facts(training, runtime)})
+        "test_rows": len(encoded["test"]) if "test" in encoded else 0, "world": setup["world"]})
     checkpoints = CheckpointCallback(setup["checkpoint_dir"], cancel, events.checkpoint_saved, task.monitor, task.mode)
     callbacks = [events, checkpoints, *user_callbacks]
     if training["early_stopping_patience"]:
@@ -269,4 +262,4 @@ def _finish_cancelled(setup: dict, writer: EventWriter, started: float) -> None:
     last = os.path.join(setup["checkpoint_dir"], "last.ckpt")
     writer.finished("cancelled", metrics={}, model_dir=None, duration_s=time.monotonic() - started,
                     details={"checkpoint": last if os.path.isfile(last) else None,
-                             "resumable": os.path.isfile(last)})
+                             "resumable": os.path.isfile(last), **setup.get("world", {})})
