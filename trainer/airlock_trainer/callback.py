@@ -25,6 +25,7 @@ class EventCallback(pl.Callback):
         self.facts = facts  # labels, row counts, device name, resumed_from, world (parallel.world_facts)
         self.total_steps = 0
         self.last_train_loss: float | None = None
+        self._device = torch.device("cpu")  # the training device once training starts: sums stay there
         self._reset_interval(time.monotonic())
         self._epoch_loss = torch.zeros(())
         self._epoch_batches = 0
@@ -34,8 +35,8 @@ class EventCallback(pl.Callback):
     def _reset_interval(self, now: float) -> None:
         self._interval_start = now
         self._samples = 0
-        self._tokens = torch.zeros((), dtype=torch.long)
-        self._loss_sum = torch.zeros(())
+        self._tokens = torch.zeros((), dtype=torch.long, device=self._device)
+        self._loss_sum = torch.zeros((), device=self._device)
         self._batches = 0
         self._paused = 0.0
         self._pause_started: float | None = None
@@ -45,9 +46,7 @@ class EventCallback(pl.Callback):
         self.total_steps = int(trainer.estimated_stepping_batches)
         if trainer.max_steps and trainer.max_steps > 0:
             self.total_steps = min(self.total_steps, trainer.max_steps)
-        device = trainer.strategy.root_device
-        self._tokens = self._tokens.to(device)
-        self._loss_sum = self._loss_sum.to(device)
+        device = self._device = trainer.strategy.root_device
         self._epoch_loss = self._epoch_loss.to(device)
         share_roster(trainer)  # every rank takes part; a rank lost later can then be named
         if trainer.is_global_zero:

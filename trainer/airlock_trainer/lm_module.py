@@ -65,7 +65,7 @@ class CausalLMModule(pl.LightningModule):
         self._evaluate(batch, "test")
 
     def _log_split(self, stage: str) -> None:
-        total, count = self._sums.pop(stage, (torch.zeros(()), torch.zeros(())))
+        total, count = self._sums.pop(stage, (torch.zeros((), device=self.device), torch.zeros((), device=self.device)))
         total, count = self.all_gather(total).sum(), self.all_gather(count).sum()
         loss = (total / count.clamp(min=1)).item()
         self.log(f"{stage}/loss", loss, sync_dist=False)
