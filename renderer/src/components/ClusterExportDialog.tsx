@@ -26,9 +26,9 @@ function ExportedJob() {
         </dd>
       </dl>
       <p className="small">Copy the folder to the cluster, then start it on every node with torchrun:</p>
-      <pre aria-label="torchrun command" tabIndex={0}>{exported.commands.torchrun}</pre>
+      <pre className="command" aria-label="torchrun command" tabIndex={0}>{exported.commands.torchrun}</pre>
       <p className="small">or submit it to SLURM:</p>
-      <pre aria-label="SLURM command" tabIndex={0}>{exported.commands.slurm}</pre>
+      <pre className="command" aria-label="SLURM command" tabIndex={0}>{exported.commands.slurm}</pre>
       <p className="muted small">
         The results come back from the job folder&apos;s <span className="mono">out</span> folder: History → Import a cluster run.
       </p>
