@@ -13,31 +13,40 @@ const electronVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'elec
 const reportDir = join(root, 'test-results');
 const report = join(reportDir, 'electronegativity.csv');
 
-const scanned = mkdtempSync(join(tmpdir(), 'airlock-audit-'));
-try {
-  for (const folder of ['electron/main', 'electron/preload', 'renderer']) {
-    cpSync(join(root, folder), join(scanned, folder), { recursive: true, filter: (path) => !path.includes('node_modules') });
+/** Runs the scanner once and returns its report's lines (without the header). */
+function scan() {
+  const scanned = mkdtempSync(join(tmpdir(), 'airlock-audit-'));
+  try {
+    for (const folder of ['electron/main', 'electron/preload', 'renderer']) {
+      cpSync(join(root, folder), join(scanned, folder), { recursive: true, filter: (path) => !path.includes('node_modules') });
+    }
+    cpSync(join(root, 'package.json'), join(scanned, 'package.json'));
+    mkdirSync(reportDir, { recursive: true });
+    // The scanner writes into an existing file without truncating it.
+    rmSync(report, { force: true });
+    const cli = join(root, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
+    // -e: the installed Electron's version (the scanner cannot look it up offline).
+    const run = spawnSync(process.execPath, [cli, '-i', scanned, '-e', electronVersion, '-r', '-v', 'false', '-o', report], { encoding: 'utf8' });
+    if (run.status !== 0) {
+      console.error(run.stdout, run.stderr);
+      console.error('audit:electron: electronegativity failed to run.');
+      process.exit(1);
+    }
+  } finally {
+    rmSync(scanned, { recursive: true, force: true });
   }
-  cpSync(join(root, 'package.json'), join(scanned, 'package.json'));
-  mkdirSync(reportDir, { recursive: true });
-  // The scanner writes into an existing file without truncating it.
-  rmSync(report, { force: true });
-  const cli = join(root, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
-  // -e: the installed Electron's version (the scanner cannot look it up offline).
-  const run = spawnSync(process.execPath, [cli, '-i', scanned, '-e', electronVersion, '-r', '-v', 'false', '-o', report], { encoding: 'utf8' });
-  if (run.status !== 0) {
-    console.error(run.stdout, run.stderr);
-    console.error('audit:electron: electronegativity failed to run.');
-    process.exit(1);
-  }
-} finally {
-  rmSync(scanned, { recursive: true, force: true });
+  return readFileSync(report, 'utf8').split('\n').slice(1).filter((line) => line.trim());
 }
 
+const ROW = /^([A-Z0-9_]+),"([A-Z]+)","([A-Z]+)","([^"]*)","([^"]*)"/;
+// electronegativity writes the CSV header and the rows with two concurrent fs.writeFile calls (header with
+// flag 'w', rows with 'a'): now and then the header lands over the start of the first row. Such a report is
+// scanned again (three tries); a line that is not a row in a report without that accident is an error.
+let lines = scan();
+for (let attempt = 1; attempt < 3 && !lines.every((line) => ROW.test(line)); attempt++) lines = scan();
 const explained = readFileSync(join(root, 'docs', 'security.md'), 'utf8');
-const lines = readFileSync(report, 'utf8').split('\n').slice(1).filter((line) => line.trim());
 const findings = lines.map((line) => {
-  const match = /^([A-Z0-9_]+),"([A-Z]+)","([A-Z]+)","([^"]*)","([^"]*)"/.exec(line);
+  const match = ROW.exec(line);
   if (!match) {
     console.error(`audit:electron: cannot read this line of the report:\n${line}`);
     process.exit(1);
