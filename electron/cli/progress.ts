@@ -26,6 +26,10 @@ export class TrainingProgress {
       case 'started':
         // A causal LM learns text, not labels: no label count for it.
         this.line(`Training on ${event.device_name} (${event.precision}): ${event.train_rows} training rows, ${event.val_rows} validation rows, ${event.labels.length > 0 ? `${event.labels.length} labels, ` : ''}${event.total_steps} steps${event.resumed_from ? ' (resumed)' : ''}`);
+        if (event.world_size && event.world_size > 1) {
+          const nodes = event.num_nodes ?? 1;
+          this.line(`  ${event.world_size} processes (${nodes} node${nodes === 1 ? '' : 's'} × ${event.world_size / nodes}), strategy ${event.strategy ?? 'ddp'}, effective batch size ${event.effective_batch_size ?? '?'}`);
+        }
         break;
       case 'progress':
         this.line(`${event.message}`);

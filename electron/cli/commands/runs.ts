@@ -1,4 +1,4 @@
-import { clusterDetails, type Run } from '../../../schemas/run.ts';
+import { clusterDetails, runWorld, type Run } from '../../../schemas/run.ts';
 import type { RunConfig } from '../../../schemas/config.ts';
 import type { Notice } from '../../../schemas/api.ts';
 import { dirname } from 'node:path';
@@ -47,6 +47,11 @@ function describeRun(run: Run): string {
   if (metrics.length) lines.push(`  ${metrics.join('  ')}`);
   const cluster = clusterDetails(run);
   if (cluster) lines.push(`  Trained on a cluster: ${cluster.nodes} × ${cluster.gpus_per_node} devices, ${cluster.attempts.length} attempt(s); imported from ${cluster.imported_from}`);
+  const world = runWorld(run);
+  if (world && world.world_size > 1) {
+    const nodes = world.num_nodes ?? 1;
+    lines.push(`  ${world.world_size} processes (${nodes} node${nodes === 1 ? '' : 's'}), strategy ${world.strategy ?? 'ddp'}, effective batch size ${world.effective_batch_size ?? '?'}`);
+  }
   const samples = (run.details as { generations?: { prompt: string; reference: string; output: string }[] }).generations;
   if (Array.isArray(samples) && samples.length > 0) {
     lines.push('  Sample answers (validation prompts):');

@@ -28,6 +28,8 @@ export function jobConfig(resolved: RunConfig, nodes: number, gpusPerNode: numbe
       val_path: resolved.data.val_path === null ? null : table(resolved.data.val_path),
       test_path: resolved.data.test_path === null ? null : table(resolved.data.test_path),
     },
-    training: { ...resolved.training, num_nodes: nodes, devices: gpusPerNode },
+    // accelerator auto: each node trains on its GPUs when CUDA works there, else on its CPU (a workstation config
+    // made for CPU processes must not keep a GPU cluster on the CPU).
+    training: { ...resolved.training, num_nodes: nodes, devices: gpusPerNode, accelerator: 'auto' },
   };
 }
