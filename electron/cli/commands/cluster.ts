@@ -11,11 +11,11 @@ import { call, positional, stringOption, type Command, type CommandContext } fro
 
 const USAGE = 'cluster export <config.yaml|run-id> --nodes N --gpus-per-node G --to <folder> [--shared-path P] [--json]';
 
-/** A whole-number option, as typed; the API's schema checks its range. */
+/** A whole number of 1 or more, as typed; the API's schema checks the upper bound. */
 function countOption(context: CommandContext, name: string): number {
   const value = stringOption(context, name);
   if (value === undefined) throw new AirlockError('INVALID_INPUT', `Missing --${name}.`, { field: name, hint: `Usage: airlock ${USAGE}` });
-  if (!/^\d+$/.test(value.trim())) throw new AirlockError('INVALID_INPUT', `--${name} must be a whole number, not "${value}".`, { field: name, hint: `Usage: airlock ${USAGE}` });
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new AirlockError('INVALID_INPUT', `--${name} must be a whole number of 1 or more, not "${value}".`, { field: name, hint: `Usage: airlock ${USAGE}` });
   return Number(value);
 }
 
