@@ -251,17 +251,19 @@ describe('airlock cluster export', () => {
       expect(airlock(home, ['cluster', 'export', config, '--nodes', '2', '--gpus-per-node', '1', '--to', shared]).code).toBe(0);
       const port = await freePort();
       const env = { PATH: process.env.PATH, HOME: process.env.HOME, AIRLOCK_PYTHON: join(process.cwd(), '.venv', 'bin', 'python'), NNODES: '2', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) };
-      // Node 1 tries to reach the master for 4 s; node 0 starts while it does and refuses a changed file at once.
+      // Node 1 tries to reach the master for 4 s; node 0 starts while it does and fails its check at once (an address
+      // that is not its own), without touching the files node 1 reads.
       const node1 = spawn('bash', [join(shared, 'launch_torchrun.sh')], { env: { ...env, NODE_RANK: '1', AIRLOCK_CONNECT_TIMEOUT_S: '4' }, stdio: 'ignore' });
       const node1Ended = new Promise<number | null>((resolve) => node1.on('close', resolve));
       for (let tries = 0; tries < 200 && !existsSync(join(shared, 'out', 'logs', 'node-1.log')); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(existsSync(join(shared, 'out', 'logs', 'node-1.log'))).toBe(true);
-      writeFileSync(join(shared, 'data', datasetId, 'table.jsonl'), '["tampered", "positive"]\n', { flag: 'a' });
-      const node0 = launch(shared, { NNODES: '2', NODE_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) });
+      const node0 = launch(shared, { NNODES: '2', NODE_RANK: '0', MASTER_ADDR: '10.255.255.1', MASTER_PORT: String(port) });
       expect(node0.status).toBe(1);
+      expect(node0.stderr).toContain('node 0 stopped: MASTER_ADDRESS_INVALID');
       expect(await node1Ended).toBe(1);
       const out = join(shared, 'out');
       expect(lines(join(out, 'attempts.jsonl')).map((attempt) => [attempt.node_rank, attempt.exit_code]).sort()).toEqual([[0, 1], [1, 1]]);
+      expect(lines(join(shared, 'out', 'logs', 'node-1.stdout'))).toMatchObject([{ type: 'error', code: 'MASTER_UNREACHABLE' }]);
       const sealed = spawnSync('sha256sum', ['--strict', '-c', 'MANIFEST.sha256'], { cwd: out, encoding: 'utf8' });
       expect(sealed.status, sealed.stdout + sealed.stderr).toBe(0);
     });
