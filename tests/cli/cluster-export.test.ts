@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -96,7 +96,7 @@ describe('airlock cluster export', () => {
     expect(result.json.commands.torchrun).toBe(`NNODES=2 NODE_RANK=<0..1> MASTER_ADDR=<node 0's address> MASTER_PORT=29500 bash ${job}/launch_torchrun.sh`);
     expect(result.json.commands.slurm).toBe(`cd ${job} && sbatch job.sbatch`);
     const readme = readFileSync(join(job, 'README.md'), 'utf8');
-    for (const words of ['NCCL_DEBUG=INFO', 'NCCL_SOCKET_IFNAME', 'NCCL_IB_DISABLE', 'TORCH_DISTRIBUTED_DEBUG', 'airlock runs import <job>/out', 'MASTER_PORT']) expect(readme).toContain(words);
+    for (const words of ['cluster-seal --out out', 'RUN_IMPORT_CHANGED', 'kill -TERM -- -<pgid>', 'own session', 'NODE_RANK` 0..1', 'NCCL_DEBUG=INFO', 'NCCL_SOCKET_IFNAME', 'NCCL_IB_DISABLE', 'TORCH_DISTRIBUTED_DEBUG', 'airlock runs import <job>/out', 'MASTER_PORT']) expect(readme).toContain(words);
   });
 
   it('the copied trainer checks its own job folder, and refuses it once a data file was changed', () => {
@@ -200,6 +200,19 @@ describe('airlock cluster export', () => {
       expect(existsSync(join(job, 'out'))).toBe(false);
     });
 
+    it('refuses an NNODES, NODE_RANK or MASTER_PORT this job was not exported for, at once, before it writes anything', () => {
+      for (const [nnodes, rank] of [['1', '0'], ['3', '0'], ['2', '5'], ['2', 'one']]) {
+        const result = launch(job, { NNODES: nnodes, NODE_RANK: rank, MASTER_ADDR: '127.0.0.1', MASTER_PORT: '29500' });
+        expect(result.status, `NNODES=${nnodes} NODE_RANK=${rank}: ${result.stderr}`).toBe(2);
+        expect(result.stderr).toContain('this job was exported for 2 nodes: set NNODES=2 and NODE_RANK 0..1');
+      }
+      const port = launch(job, { NNODES: '2', NODE_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: 'abc' });
+      expect(port.status).toBe(2);
+      expect(port.stderr).toContain("MASTER_PORT must be a TCP port number (1-65535), not 'abc'");
+      expect(port.stderr).not.toContain('usage:');
+      expect(existsSync(join(job, 'out'))).toBe(false);
+    });
+
     it('a node that cannot reach the master stops with MASTER_UNREACHABLE naming it and the address', async () => {
       const port = await freePort();
       const result = launch(job, { NNODES: '2', NODE_RANK: '1', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), AIRLOCK_CONNECT_TIMEOUT_S: '2' });
@@ -207,13 +220,21 @@ describe('airlock cluster export', () => {
       const [error] = lines(join(job, 'out', 'logs', 'node-1.stdout'));
       expect(error).toMatchObject({ type: 'error', code: 'MASTER_UNREACHABLE' });
       expect(error.message).toContain(`Node 1 could not reach the master 127.0.0.1:${port} within 2 s`);
+      // The terminal says it too, in words: what the node does, then why it stopped and what to do.
+      expect(result.stderr).toContain(`node 1: connecting to the master 127.0.0.1:${port} (up to 2 s)`);
+      expect(result.stderr).toContain(`node 1 stopped: MASTER_UNREACHABLE: Node 1 could not reach the master 127.0.0.1:${port} within 2 s`);
+      expect(result.stderr).toContain('What to do: Check MASTER_ADDR and MASTER_PORT');
       expect(lines(join(job, 'out', 'attempts.jsonl'))).toMatchObject([{ node_rank: 1, exit_code: 1, nnodes: 2, nproc_per_node: 1 }]);
     });
 
     it('node 0 refuses a tampered data file: the error event is in out/events.jsonl, out/ is sealed, torchrun never ran', async () => {
       writeFileSync(join(job, 'data', datasetId, 'table.jsonl'), '["tampered", "positive"]\n', { flag: 'a' });
-      const result = launch(job, { NNODES: '2', NODE_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(await freePort()) });
+      const port = await freePort();
+      const result = launch(job, { NNODES: '2', NODE_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) });
       expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`node 0: waiting up to \\d+ s for node\\(s\\) 1\\.\\.1 on 127\\.0\\.0\\.1:${port}`));
+      expect(result.stderr).toContain(`node 0 stopped: JOB_FILE_CHANGED: data/${datasetId}/table.jsonl differs`);
+      expect(result.stderr).toContain('What to do: Copy the job folder again');
       const out = join(job, 'out');
       const events = lines(join(out, 'events.jsonl'));
       expect(events).toHaveLength(1);
@@ -221,6 +242,28 @@ describe('airlock cluster export', () => {
       expect(readFileSync(join(out, 'config.yaml'))).toEqual(readFileSync(join(job, 'config.yaml')));
       expect(existsSync(join(out, 'checkpoints'))).toBe(false);
       expect(lines(join(out, 'attempts.jsonl')).map((attempt) => [attempt.node_rank, attempt.exit_code])).toEqual([[1, 1], [0, 1]]);
+      const sealed = spawnSync('sha256sum', ['--strict', '-c', 'MANIFEST.sha256'], { cwd: out, encoding: 'utf8' });
+      expect(sealed.status, sealed.stdout + sealed.stderr).toBe(0);
+    });
+
+    it('node 0 failing its check waits for the other nodes\' attempt lines in a shared out/ before it seals', async () => {
+      const shared = join(dir.path, 'job-shared-out');
+      expect(airlock(home, ['cluster', 'export', config, '--nodes', '2', '--gpus-per-node', '1', '--to', shared]).code).toBe(0);
+      const port = await freePort();
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, AIRLOCK_PYTHON: join(process.cwd(), '.venv', 'bin', 'python'), NNODES: '2', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) };
+      // Node 1 tries to reach the master for 4 s; node 0 starts while it does and fails its check at once (an address
+      // that is not its own), without touching the files node 1 reads.
+      const node1 = spawn('bash', [join(shared, 'launch_torchrun.sh')], { env: { ...env, NODE_RANK: '1', AIRLOCK_CONNECT_TIMEOUT_S: '4' }, stdio: 'ignore' });
+      const node1Ended = new Promise<number | null>((resolve) => node1.on('close', resolve));
+      for (let tries = 0; tries < 200 && !existsSync(join(shared, 'out', 'logs', 'node-1.log')); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(existsSync(join(shared, 'out', 'logs', 'node-1.log'))).toBe(true);
+      const node0 = launch(shared, { NNODES: '2', NODE_RANK: '0', MASTER_ADDR: '10.255.255.1', MASTER_PORT: String(port) });
+      expect(node0.status).toBe(1);
+      expect(node0.stderr).toContain('node 0 stopped: MASTER_ADDRESS_INVALID');
+      expect(await node1Ended).toBe(1);
+      const out = join(shared, 'out');
+      expect(lines(join(out, 'attempts.jsonl')).map((attempt) => [attempt.node_rank, attempt.exit_code]).sort()).toEqual([[0, 1], [1, 1]]);
+      expect(lines(join(shared, 'out', 'logs', 'node-1.stdout'))).toMatchObject([{ type: 'error', code: 'MASTER_UNREACHABLE' }]);
       const sealed = spawnSync('sha256sum', ['--strict', '-c', 'MANIFEST.sha256'], { cwd: out, encoding: 'utf8' });
       expect(sealed.status, sealed.stdout + sealed.stderr).toBe(0);
     });

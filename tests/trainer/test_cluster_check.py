@@ -36,10 +36,10 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def make_job(folder) -> str:
+def make_job(folder, run_id: str = "20261130-000000-abcd") -> str:
     """A small job folder: job.json, a data table and a model file, listed in MANIFEST.sha256 as sha256sum writes it."""
     files = {
-        "job.json": json.dumps({"format": "airlock-cluster-job", "version": 1, "run_id": "20261130-000000-abcd"}),
+        "job.json": json.dumps({"format": "airlock-cluster-job", "version": 1, "run_id": run_id, "config_sha256": "ab" * 32}),
         "data/ds1/table.jsonl": '["good", "pos"]\n["bad", "neg"]\n',
         "model/config.json": '{"model_type": "bert"}',
     }
@@ -125,6 +125,23 @@ def test_two_nodes_meet_at_the_master_before_training(tmp_path):
         stdout, stderr = process.communicate(timeout=60)
         assert process.returncode == 0, stderr
         assert stdout == ""
+
+
+def test_a_node_started_from_another_job_folder_is_refused_at_once_on_both_sides(tmp_path):
+    ours = make_job(tmp_path / "job", run_id="20261130-000000-aaaaaa")
+    theirs = make_job(tmp_path / "re-export", run_id="20261130-000001-bbbbbb")
+    port = closed_port()
+    # Timeouts far longer than the test may take: a refusal that waited for them would fail on communicate's limit.
+    master = start(*check(ours, 0, "127.0.0.1", port, timeout=300, nnodes=2))
+    worker = start(*check(theirs, 1, "127.0.0.1", port, timeout=300, nnodes=2))
+    for process, own, other in ((master, "aaaaaa", "bbbbbb"), (worker, "bbbbbb", "aaaaaa")):
+        stdout, stderr = process.communicate(timeout=60)
+        assert process.returncode == 1, stderr
+        events = check_events(stdout.splitlines())
+        assert len(events) == 1 and events[0]["code"] == "JOB_FILE_CHANGED", events
+        message = events[0]["message"]
+        assert "Node 1" in message and "another job folder" in message and own in message and other in message
+        assert events[0]["field"] == "job.json"
 
 
 def test_node_0_names_the_nodes_that_never_came(tmp_path):

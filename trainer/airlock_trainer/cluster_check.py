@@ -25,7 +25,8 @@ from .errors import AirlockError
 
 MANIFEST = "MANIFEST.sha256"
 CHUNK = 4 * 1024 * 1024
-GREETING = b"airlock-cluster-check 1\n"
+GREETING = b"airlock-cluster-check 2\n"
+HELLO_LIMIT = 256
 RETRY_S = 0.5
 
 
@@ -114,8 +115,12 @@ def _listen(address: str, port: int) -> socket.socket:
     return server
 
 
-def serve_peers(address: str, port: int, nnodes: int, timeout_s: float) -> None:
-    """Node 0: listens on the master's address until nodes 1..nnodes-1 have said hello, or the timeout passes."""
+def serve_peers(address: str, port: int, nnodes: int, timeout_s: float, job: tuple[str, str] = ("-", "-")) -> None:
+    """Node 0: listens on the master's address until nodes 1..nnodes-1 have said hello, or the timeout passes.
+
+    Each hello names the node's job (run id and config SHA-256): a node started from another job folder (a
+    re-export copied to some nodes only) is refused at once, on both sides, instead of hanging at the rendezvous.
+    """
     server = _listen(address, port)
     waiting = set(range(1, nnodes))
     deadline = time.monotonic() + timeout_s
@@ -138,17 +143,38 @@ def serve_peers(address: str, port: int, nnodes: int, timeout_s: float) -> None:
                 peer.settimeout(5)
                 try:
                     peer.sendall(GREETING)
-                    hello = peer.makefile("rb").readline(64).decode("ascii", "replace").split()
+                    hello = peer.makefile("rb").readline(HELLO_LIMIT).decode("ascii", "replace").split()
                 except OSError:
                     continue
-                if len(hello) == 2 and hello[0] == "node" and hello[1].isdigit():
-                    waiting.discard(int(hello[1]))
+                if len(hello) != 4 or hello[0] != "node" or not hello[1].isdigit():
+                    continue
+                rank, theirs = int(hello[1]), (hello[2], hello[3])
+                if theirs != job:
+                    try:
+                        peer.sendall(f"refused {job[0]} {job[1]}\n".encode("ascii"))
+                    except OSError:
+                        pass
+                    raise AirlockError("JOB_FILE_CHANGED", f"Node {rank} was started from another job folder: {_job_words(theirs)}, "
+                                       f"while node 0's is {_job_words(job)}.",
+                                       hint="Copy the same job folder (the latest export) to every node, then start every node again.",
+                                       field="job.json")
+                try:
+                    peer.sendall(b"ok\n")
+                except OSError:
+                    continue
+                waiting.discard(rank)
     finally:
         server.close()
 
 
-def reach_master(node_rank: int, address: str, port: int, timeout_s: float) -> None:
-    """Node R > 0: connects to the master, retrying until the timeout; MASTER_UNREACHABLE names the node and address."""
+def _job_words(job: tuple[str, str]) -> str:
+    return f"run id {job[0]}, config.yaml SHA-256 {job[1][:12]}"
+
+
+def reach_master(node_rank: int, address: str, port: int, timeout_s: float, job: tuple[str, str] = ("-", "-")) -> None:
+    """Node R > 0: connects to the master, retrying until the timeout; MASTER_UNREACHABLE names the node and address.
+
+    JOB_FILE_CHANGED when node 0 answers that it runs another job."""
     started = time.monotonic()
     last_error = "no answer"
     while True:
@@ -158,11 +184,19 @@ def reach_master(node_rank: int, address: str, port: int, timeout_s: float) -> N
         try:
             with socket.create_connection((address, port), timeout=min(left, 5)) as connection:
                 connection.settimeout(min(max(left, 1), 5))
+                answer: list[str] = []
                 try:
                     if connection.recv(len(GREETING)) == GREETING:
-                        connection.sendall(f"node {node_rank}\n".encode("ascii"))
+                        connection.sendall(f"node {node_rank} {job[0]} {job[1]}\n".encode("ascii"))
+                        answer = connection.makefile("rb").readline(HELLO_LIMIT).decode("ascii", "replace").split()
                 except OSError:
                     pass  # something else (torchrun's store) answers there: the master is reachable
+                if answer[:1] == ["refused"] and len(answer) == 3:
+                    raise AirlockError("JOB_FILE_CHANGED",
+                                       f"Node {node_rank} was started from another job folder than node 0: this node's is "
+                                       f"{_job_words(job)}, node 0's is {_job_words((answer[1], answer[2]))}.",
+                                       hint="Copy the same job folder (the latest export) to every node, then start every node again.",
+                                       field="job.json")
                 return
         except OSError as error:
             last_error = error.strerror or str(error)
@@ -174,14 +208,29 @@ def reach_master(node_rank: int, address: str, port: int, timeout_s: float) -> N
                             "that node 0 was started, and the firewalls between the nodes.", field="MASTER_ADDR")
 
 
-def job_run_id(job: str) -> str | None:
-    """The run id job.json names, for the events of a failed check; None when it cannot be read."""
+def _job_fields(job: str) -> dict:
     try:
         with open(os.path.join(job, "job.json"), encoding="utf-8") as handle:
-            value = json.load(handle).get("run_id")
-        return value if isinstance(value, str) else None
-    except (OSError, ValueError, AttributeError):
-        return None
+            value = json.load(handle)
+        return value if isinstance(value, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def job_run_id(job: str) -> str | None:
+    """The run id job.json names, for the events of a failed check; None when it cannot be read."""
+    value = _job_fields(job).get("run_id")
+    return value if isinstance(value, str) else None
+
+
+def job_identity(job: str) -> tuple[str, str]:
+    """(run id, config SHA-256) from job.json, as one word each ("-" when absent): what a node's hello names."""
+    fields = _job_fields(job)
+    words = []
+    for key in ("run_id", "config_sha256"):
+        value = fields.get(key)
+        words.append(value if isinstance(value, str) and value and value.isascii() and not any(c.isspace() for c in value) else "-")
+    return words[0], words[1]
 
 
 def cluster_check(job: str, node_rank: int, master_addr: str, master_port: int, timeout_s: float, nnodes: int) -> None:
@@ -190,9 +239,9 @@ def cluster_check(job: str, node_rank: int, master_addr: str, master_port: int, 
     if not 0 < master_port < 65536:
         raise AirlockError("MASTER_ADDRESS_INVALID", f"MASTER_PORT {master_port} is not a TCP port (1-65535).", field="MASTER_PORT")
     if node_rank == 0:
-        serve_peers(master_addr, master_port, nnodes, timeout_s)
+        serve_peers(master_addr, master_port, nnodes, timeout_s, job_identity(job))
     else:
-        reach_master(node_rank, master_addr, master_port, timeout_s)
+        reach_master(node_rank, master_addr, master_port, timeout_s, job_identity(job))
 
 
 def seal(out: str) -> int:

@@ -40,6 +40,18 @@ if [ \${#missing[@]} -gt 0 ]; then
   exit 2
 fi
 
+# The world is the exported job's: a wrong NNODES or NODE_RANK would only show after a timeout, or deep in training.
+if [ "$NNODES" != ${settings.nodes} ] || ! [[ "$NODE_RANK" =~ ^[0-9]+$ ]] || [ "$NODE_RANK" -ge ${settings.nodes} ]; then
+  echo "launch_torchrun.sh: this job was exported for ${settings.nodes} node${settings.nodes === 1 ? '' : 's'}: set NNODES=${settings.nodes} and NODE_RANK 0..${settings.nodes - 1} (got NNODES=$NNODES NODE_RANK=$NODE_RANK)." >&2
+  echo "  Another number of nodes needs a new export: airlock cluster export ... --nodes N." >&2
+  exit 2
+fi
+NODE_RANK=$((10#$NODE_RANK))
+if ! [[ "$MASTER_PORT" =~ ^[0-9]+$ ]] || [ "$MASTER_PORT" -lt 1 ] || [ "$MASTER_PORT" -gt 65535 ]; then
+  echo "launch_torchrun.sh: MASTER_PORT must be a TCP port number (1-65535), not '$MASTER_PORT'; for example MASTER_PORT=29500." >&2
+  exit 2
+fi
+
 PYTHON="\${AIRLOCK_PYTHON:-python3}"
 CONNECT_TIMEOUT_S="\${AIRLOCK_CONNECT_TIMEOUT_S:-${settings.timeoutS}}"
 # One process per GPU; a node without GPUs runs as many processes on the CPU (the trainer picks gloo there).
@@ -75,33 +87,6 @@ record_attempt() {
 }
 trap 'record_attempt' EXIT
 
-# The node check: the job's files match MANIFEST.sha256, and the master is usable (node 0 listens, the others reach it).
-set +e
-CHECK=$("$PYTHON" -m airlock_trainer cluster-check --job "$JOB_DIR" --node-rank "$NODE_RANK" --nnodes "$NNODES" \\
-  --master-addr "$MASTER_ADDR" --master-port "$MASTER_PORT" --timeout "$CONNECT_TIMEOUT_S" 2>>"$LOG")
-EXIT_CODE=$?
-set -e
-if [ "$EXIT_CODE" -ne 0 ]; then
-  [ -n "$CHECK" ] && printf '%s\\n' "$CHECK" >>"$STDOUT"
-  echo "launch_torchrun.sh: node $NODE_RANK failed its check: \${CHECK:-see $LOG}" >&2
-  record_attempt
-  # A refused start is a failed attempt like any other: node 0 seals out/ so that it can be imported.
-  if [ "$NODE_RANK" = 0 ]; then "$PYTHON" -m airlock_trainer cluster-seal --out "$OUT" || true; fi
-  exit "$EXIT_CODE"
-fi
-
-RESUME=()
-if [ -f "$OUT/checkpoints/last.ckpt" ]; then RESUME=(--resume); fi
-
-set +e
-"$PYTHON" -m torch.distributed.run --nnodes "$NNODES" --node-rank "$NODE_RANK" --nproc-per-node "$NPROC" \\
-  --master-addr "$MASTER_ADDR" --master-port "$MASTER_PORT" --rdzv-conf "timeout=$CONNECT_TIMEOUT_S" \\
-  -m airlock_trainer train --config "$JOB_DIR/config.yaml" --run-dir "$OUT" --run-id "$RUN_ID" \${RESUME[@]+"\${RESUME[@]}"} \\
-  >>"$STDOUT" 2>>"$LOG"
-EXIT_CODE=$?
-set -e
-record_attempt
-
 # Where the nodes share out/, the others' last lines must be in before node 0 seals it: each node's attempt
 # line is the last thing it writes. A node that died without one is waited for AIRLOCK_SEAL_WAIT_S (30) s at most.
 wait_for_other_nodes() {
@@ -114,6 +99,74 @@ wait_for_other_nodes() {
     done
   done
 }
+
+# The node's terminal says why it stopped: the last error event this attempt wrote (from byte $2 of file $1), in words.
+explain_failure() {
+  "$PYTHON" - "$1" "$2" "$NODE_RANK" "$3" "$LOG" <<'PY' >&2 || true
+import json, sys
+path, offset, rank, code, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+last = None
+try:
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        for line in handle:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict) and event.get("type") == "error":
+                last = event
+except OSError:
+    pass
+if last is None:
+    print(f"launch_torchrun.sh: node {rank} stopped (exit code {code}); see {log}.")
+else:
+    print(f"launch_torchrun.sh: node {rank} stopped: {last.get('code')}: {last.get('message')}")
+    if last.get("hint"):
+        print(f"  What to do: {last['hint']}")
+    print(f"  Details: {log}")
+PY
+}
+
+# The node check: the job's files match MANIFEST.sha256, and the master is usable (node 0 listens, the others reach it).
+if [ "$NODE_RANK" = 0 ]; then
+  if [ "$NNODES" -gt 1 ]; then
+    echo "launch_torchrun.sh: node 0: waiting up to $CONNECT_TIMEOUT_S s for node(s) 1..$((NNODES - 1)) on $MASTER_ADDR:$MASTER_PORT" >&2
+  fi
+else
+  echo "launch_torchrun.sh: node $NODE_RANK: connecting to the master $MASTER_ADDR:$MASTER_PORT (up to $CONNECT_TIMEOUT_S s)" >&2
+fi
+CHECK_FROM=$(stat -c %s "$STDOUT" 2>/dev/null || echo 0)
+set +e
+CHECK=$("$PYTHON" -m airlock_trainer cluster-check --job "$JOB_DIR" --node-rank "$NODE_RANK" --nnodes "$NNODES" \\
+  --master-addr "$MASTER_ADDR" --master-port "$MASTER_PORT" --timeout "$CONNECT_TIMEOUT_S" 2>>"$LOG")
+EXIT_CODE=$?
+set -e
+if [ "$EXIT_CODE" -ne 0 ]; then
+  [ -n "$CHECK" ] && printf '%s\\n' "$CHECK" >>"$STDOUT"
+  explain_failure "$STDOUT" "$CHECK_FROM" "$EXIT_CODE"
+  record_attempt
+  # A refused start is a failed attempt like any other: node 0 seals out/ so that it can be imported.
+  if [ "$NODE_RANK" = 0 ]; then
+    wait_for_other_nodes
+    "$PYTHON" -m airlock_trainer cluster-seal --out "$OUT" || true
+  fi
+  exit "$EXIT_CODE"
+fi
+
+RESUME=()
+if [ -f "$OUT/checkpoints/last.ckpt" ]; then RESUME=(--resume); fi
+
+TRAIN_FROM=$(stat -c %s "$STDOUT" 2>/dev/null || echo 0)
+set +e
+"$PYTHON" -m torch.distributed.run --nnodes "$NNODES" --node-rank "$NODE_RANK" --nproc-per-node "$NPROC" \\
+  --master-addr "$MASTER_ADDR" --master-port "$MASTER_PORT" --rdzv-conf "timeout=$CONNECT_TIMEOUT_S" \\
+  -m airlock_trainer train --config "$JOB_DIR/config.yaml" --run-dir "$OUT" --run-id "$RUN_ID" \${RESUME[@]+"\${RESUME[@]}"} \\
+  >>"$STDOUT" 2>>"$LOG"
+EXIT_CODE=$?
+set -e
+if [ "$EXIT_CODE" -ne 0 ]; then explain_failure "$STDOUT" "$TRAIN_FROM" "$EXIT_CODE"; fi
+record_attempt
 
 if [ "$NODE_RANK" = 0 ]; then
   wait_for_other_nodes
