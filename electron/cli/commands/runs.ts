@@ -33,6 +33,7 @@ export function runSummary(run: Run) {
     runDir: run.runDir,
     modelDir: run.modelDir,
     error: run.error,
+    ...(typeof run.details.resumed_here === 'string' ? { resumedHere: run.details.resumed_here } : {}),
   };
 }
 
@@ -47,6 +48,8 @@ function describeRun(run: Run): string {
   if (metrics.length) lines.push(`  ${metrics.join('  ')}`);
   const cluster = clusterDetails(run);
   if (cluster) lines.push(`  Trained on a cluster: ${cluster.nodes} × ${cluster.gpus_per_node} devices, ${cluster.attempts.length} attempt(s); imported from ${cluster.imported_from}`);
+  const resumedHere = (run.details as { resumed_here?: unknown }).resumed_here;
+  if (typeof resumedHere === 'string') lines.push(`  ${resumedHere}`);
   const samples = (run.details as { generations?: { prompt: string; reference: string; output: string }[] }).generations;
   if (Array.isArray(samples) && samples.length > 0) {
     lines.push('  Sample answers (validation prompts):');
