@@ -191,6 +191,13 @@ describe('airlock runs import: a cluster run into the local history', () => {
     const refused = airlock(bare, ['resume', 'cluster-c', '--json']);
     expect(refused.json.error.code).toBe('RUN_NOT_RESUMABLE');
     expect(refused.json.error.message).toContain('"tiny"');
+    // Imported again once the base model is here: looked at anew (now it is the dataset that is missing).
+    expect(airlock(bare, ['runs', 'import', cancelledOut, '--json']).json.error.message).toContain('"tiny"');
+    expect(airlock(bare, ['models', 'import', tinyModelPath(), '--name', 'tiny', '--json']).code).toBe(0);
+    const retried = airlock(bare, ['runs', 'import', cancelledOut, '--json']);
+    expect(retried.json.error.code).toBe('RUN_ALREADY_IMPORTED');
+    expect(retried.json.error.message).toContain('"reviews"');
+    expect(retried.json.error.message).not.toContain('"tiny"');
 
     // An attempt that died without a result (the node was killed): failed, naming how each node exited.
     const crashed = join(dir.path, 'crashed-out');

@@ -34,9 +34,11 @@ export const RESUME_CONFIG = 'config.resume.yaml';
 
 /**
  * Whether a run `runId` may be (re)imported from `out`: no such run yet → 'new'; an imported run whose out/ was sealed
- * differently (the job ran again on the cluster) and that was not trained here since → 'replace'; else refused.
+ * differently (the job ran again on the cluster) and that was not trained here since → 'replace'; the same out/ whose
+ * resume here was refused (its dataset or model was missing) → 'retry' (replaced if this workstation can now resume
+ * it); else refused.
  */
-function importMode(runId: string, out: string, deps: ImportDeps): 'new' | 'replace' {
+function importMode(runId: string, out: string, deps: ImportDeps): 'new' | 'replace' | 'retry' {
   const existing = deps.runs.get(runId);
   const runDir = join(deps.paths.runs, runId);
   if (!existing && !existsSync(runDir)) return 'new';
@@ -44,13 +46,14 @@ function importMode(runId: string, out: string, deps: ImportDeps): 'new' | 'repl
   const cluster = existing ? clusterDetails(existing) : null;
   if (!existing || !cluster) throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${runId} is already in the history and was not imported from a cluster.`, seeIt);
   const sealed = (folder: string) => (existsSync(join(folder, MANIFEST)) ? readFileSync(join(folder, MANIFEST), 'utf8') : null);
-  if (sealed(runDir) === sealed(out)) throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${runId} is already in the history, imported from this same out/ folder.`, seeIt);
+  const same = sealed(runDir) === sealed(out);
+  if (same && !cluster.resume_refused) throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${runId} is already in the history, imported from this same out/ folder.`, seeIt);
   if (existing.status === 'running' || existing.attempts > cluster.attempts.length) {
     throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${runId} was imported before and has since been ${existing.status === 'running' ? 'resumed here and is running' : 'resumed on this workstation'}; importing the cluster's newer out/ would throw that training away.`, {
       hint: 'Keep the run trained here, or export a new cluster job for the newer one.',
     });
   }
-  return 'replace';
+  return same ? 'retry' : 'replace';
 }
 
 /**
@@ -80,6 +83,11 @@ export function importClusterRun(outFolder: string, deps: ImportDeps): Run {
     const dataset = job.dataset ? deps.datasets().find((stored) => stored.id === job.dataset!.id) : undefined;
     const model = deps.models().find((cached) => cached.id === job.model.id);
     const local = localConfigFor(clusterConfig, job, dataset, model);
+    if (mode === 'retry' && local.refused) {
+      throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${job.run_id} is already in the history, imported from this same out/ folder, and still cannot be resumed here. ${local.refused}`, {
+        hint: `See it with \`airlock runs show ${job.run_id}\`.`,
+      });
+    }
     // config.yaml stays what the cluster trained; a resume here trains this workstation's paths, kept apart.
     if (local.config) writeFileSync(join(staged, RESUME_CONFIG), configToYaml(local.config));
 
@@ -94,10 +102,10 @@ export function importClusterRun(outFolder: string, deps: ImportDeps): Run {
     const id = job.run_id;
 
     // The earlier import's folder is set aside, and put back if this import fails.
-    const replaced = mode === 'replace' && existsSync(runDir) ? `${staged}.replaced` : null;
+    const replaced = mode !== 'new' && existsSync(runDir) ? `${staged}.replaced` : null;
     runs.atomically(() => {
       const row = { id, experiment: clusterConfig.experiment.name, datasetId: dataset?.id ?? null, modelId: model?.id ?? job.model.name, config: clusterConfig, runDir, createdAt: job.created_at };
-      if (mode === 'replace') runs.resetImported(row);
+      if (mode !== 'new') runs.resetImported(row);
       else runs.create(row);
       const tail = tailOf(join(staged, 'logs', 'node-0.log'));
       const records = attempts.map((attempt) => {
