@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { airlock } from '../helpers/cli.ts';
@@ -54,7 +54,8 @@ describe('airlock runs import: a cluster run into the local history', () => {
 
     const unsealed = airlock(home, ['runs', 'import', job.folder, '--json']); // the job folder, not its out/
     expect(unsealed.json.error.code).toBe('RUN_IMPORT_INVALID');
-    expect(unsealed.json.error.message).toContain('MANIFEST.sha256');
+    expect(unsealed.json.error.message).toBe(`${job.folder} is a cluster job folder, not its out/ folder.`);
+    expect(unsealed.json.error.hint).toContain(job.out);
     const eventless = join(dir.path, 'eventless-out');
     cpSync(job.out, eventless, { recursive: true });
     const manifest = readFileSync(join(eventless, 'MANIFEST.sha256'), 'utf8').split('\n');
@@ -135,11 +136,34 @@ describe('airlock runs import: a cluster run into the local history', () => {
     expect(shown.attempts).toBe(2);
     // The workstation's attempt continued from the cluster's checkpoint, with its own copy of the data and model.
     expect(Math.max(...shown.curves.filter((point: { key: string }) => point.key === 'train/loss').map((point: { step: number }) => point.step))).toBe(24);
-    expect(shown.config.data.train_path).toBe(source.dataset.dataPath);
-    expect(shown.config.model.name).toBe(source.model.path);
+    // The record keeps the config the cluster trained; the resume here used its copy with this workstation's paths.
+    const clusterConfig = readFileSync(join(cancelledOut, 'config.yaml'), 'utf8');
+    expect(readFileSync(join(shown.runDir, 'config.yaml'), 'utf8')).toBe(clusterConfig);
+    expect(shown.config.data.train_path).toMatch(/^data\//);
+    const resumeConfig = readFileSync(join(shown.runDir, 'config.resume.yaml'), 'utf8');
+    expect(resumeConfig).toContain(source.dataset.dataPath);
+    expect(resumeConfig).toContain(source.model.path);
+    expect(shown.details.resumed_here).toMatch(/^Trained on 1 node × 1 \(effective batch \d+\); continues here on 1 process \(effective batch \d+\)\.$/);
+    expect(resumed.json.run.resumedHere).toBe(shown.details.resumed_here);
+
+    // Resumed here, it is not replaced by a newer out/ of the cluster's.
+    writeFileSync(join(cancelledOut, 'requeued.txt'), 'the job ran again on the cluster\n');
+    seal(cancelledOut);
+    const newer = airlock(home, ['runs', 'import', cancelledOut, '--json']);
+    expect(newer.json.error.code).toBe('RUN_ALREADY_IMPORTED');
+    expect(newer.json.error.message).toContain('resumed on this workstation');
+    expect(airlock(home, ['runs', 'show', 'cluster-c', '--json']).json.run.attempts).toBe(2);
   }, 300_000);
 
   it('counts the attempts of a requeued run (cancelled, then resumed on the cluster) and ends with the last one', () => {
+    // Imported while cancelled, then again once the cluster finished it: the newer out/ replaces the first import.
+    seal(requeued.out);
+    const first = airlock(bare, ['runs', 'import', requeued.out, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json.run.status).toBe('cancelled');
+    const same = airlock(bare, ['runs', 'import', requeued.out, '--json']);
+    expect(same.json.error.code).toBe('RUN_ALREADY_IMPORTED');
+    expect(same.json.error.message).toContain('same out/ folder');
     expect(trainAttempt(requeued, { resume: true }), attemptLog(requeued)).toBe(0);
     seal(requeued.out);
     const imported = airlock(bare, ['runs', 'import', requeued.out, '--json']);
@@ -153,12 +177,27 @@ describe('airlock runs import: a cluster run into the local history', () => {
     expect(recorded.map((entry) => entry.attempt)).toEqual([1, 2]);
     expect(recorded.every((entry) => entry.types.endsWith('finished'))).toBe(true);
     expect(Math.max(...run.curves.filter((point: { key: string }) => point.key === 'train/loss').map((point: { step: number }) => point.step))).toBe(24);
+    const steps = run.curves.filter((point: { key: string }) => point.key === 'train/loss').map((point: { step: number }) => point.step);
+    expect(steps.length).toBe(eventsOf(requeued.out).filter((event) => event.type === 'step').length); // none left from the first import
+    expect(airlock(bare, ['runs', '--json']).json.runs.map((listed: { id: string }) => listed.id)).toEqual(['cluster-b']);
+
+    // Registered without its dataset stored here, its lineage names the dataset, not the job's copy of it.
+    expect(airlock(bare, ['register', 'cluster-b', '--name', 'requeued']).code).toBe(0);
+    const registry = airlock(bare, ['registry', 'show', 'requeued@1']);
+    expect(registry.stdout).toContain('Data: reviews');
 
     // Without the run's dataset and model here, the cancelled copy can be imported but not resumed on this machine.
     expect(airlock(bare, ['runs', 'import', cancelledOut, '--json']).code).toBe(0);
     const refused = airlock(bare, ['resume', 'cluster-c', '--json']);
     expect(refused.json.error.code).toBe('RUN_NOT_RESUMABLE');
     expect(refused.json.error.message).toContain('"tiny"');
+    // Imported again once the base model is here: looked at anew (now it is the dataset that is missing).
+    expect(airlock(bare, ['runs', 'import', cancelledOut, '--json']).json.error.message).toContain('"tiny"');
+    expect(airlock(bare, ['models', 'import', tinyModelPath(), '--name', 'tiny', '--json']).code).toBe(0);
+    const retried = airlock(bare, ['runs', 'import', cancelledOut, '--json']);
+    expect(retried.json.error.code).toBe('RUN_ALREADY_IMPORTED');
+    expect(retried.json.error.message).toContain('"reviews"');
+    expect(retried.json.error.message).not.toContain('"tiny"');
 
     // An attempt that died without a result (the node was killed): failed, naming how each node exited.
     const crashed = join(dir.path, 'crashed-out');
@@ -174,5 +213,14 @@ describe('airlock runs import: a cluster run into the local history', () => {
     expect(failed.json.run.status).toBe('failed');
     expect(failed.json.run.error.code).toBe('TRAINER_CRASHED');
     expect(failed.json.run.error.message).toContain(`node 0 (${launcher.host}) exited with code 137`);
+
+    // Dead before its first checkpoint: nothing to continue, so no resume is offered.
+    rmSync(join(crashed, 'checkpoints'), { recursive: true, force: true });
+    writeFileSync(join(crashed, 'job.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(crashed, 'job.json'), 'utf8')), run_id: 'cluster-e' }));
+    seal(crashed);
+    const early = airlock(home, ['runs', 'import', crashed]);
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stdout).toContain('nothing to continue');
+    expect(early.stdout).not.toContain('airlock resume');
   }, 300_000);
 });

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Run } from '../../../schemas/run.ts';
 import { clusterDetails } from '../../../schemas/run.ts';
 import { userPath } from '../paths.ts';
@@ -25,7 +27,9 @@ function describeImport(run: Run): string {
   lines.push(`  Run folder: ${run.runDir}`);
   if (run.error) lines.push(`  Error [${run.error.code}]: ${run.error.message}`);
   if (run.status !== 'completed') {
-    lines.push(cluster.resume_refused ? `  ${cluster.resume_refused}` : `  Continue it here with: airlock resume ${run.id}`);
+    if (cluster.resume_refused) lines.push(`  ${cluster.resume_refused}`);
+    else if (existsSync(join(run.runDir, 'checkpoints', 'last.ckpt'))) lines.push(`  Continue it here with: airlock resume ${run.id}`);
+    else lines.push('  It stopped before its first checkpoint was saved: there is nothing to continue; train it again.');
   }
   return lines.join('\n');
 }

@@ -33,6 +33,7 @@ export function runSummary(run: Run) {
     runDir: run.runDir,
     modelDir: run.modelDir,
     error: run.error,
+    ...(typeof run.details.resumed_here === 'string' ? { resumedHere: run.details.resumed_here } : {}),
   };
 }
 
@@ -52,6 +53,8 @@ function describeRun(run: Run): string {
     const nodes = world.num_nodes ?? 1;
     lines.push(`  ${world.world_size} processes (${nodes} node${nodes === 1 ? '' : 's'}), strategy ${world.strategy ?? 'ddp'}, effective batch size ${world.effective_batch_size ?? '?'}`);
   }
+  const resumedHere = (run.details as { resumed_here?: unknown }).resumed_here;
+  if (typeof resumedHere === 'string') lines.push(`  ${resumedHere}`);
   const samples = (run.details as { generations?: { prompt: string; reference: string; output: string }[] }).generations;
   if (Array.isArray(samples) && samples.length > 0) {
     lines.push('  Sample answers (validation prompts):');

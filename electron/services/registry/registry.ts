@@ -40,7 +40,9 @@ export class ModelRegistry {
       });
     }
     const dataset = run.datasetId ? this.datasets.get(run.datasetId) : undefined;
-    const details = run.details as { labels?: unknown };
+    const details = run.details as { labels?: unknown; job_dataset?: { id?: unknown; name?: unknown } };
+    // A cluster run imported without its dataset stored here: its config names the job's copy; job.json names the dataset.
+    const jobDataset = !dataset && typeof details.job_dataset?.name === 'string' ? { name: details.job_dataset.name } : null;
     const lineage: Lineage = {
       runId,
       experiment: run.experiment,
@@ -48,7 +50,7 @@ export class ModelRegistry {
       baseModel: run.modelId,
       datasetId: run.datasetId,
       datasetSha256: dataset?.sha256 ?? null,
-      datasetName: dataset?.name ?? null,
+      datasetName: dataset?.name ?? jobDataset?.name ?? null,
       config: run.config,
       metrics: run.metrics,
       labels: Array.isArray(details.labels) ? details.labels.map(String) : [],

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { AirlockError } from '../../../schemas/errors.ts';
 import type { TrainerEvent } from '../../../schemas/events.ts';
-import type { ClusterRunDetails, Run } from '../../../schemas/run.ts';
+import { clusterDetails, type ClusterRunDetails, type Run } from '../../../schemas/run.ts';
 import type { Dataset } from '../../../schemas/dataset.ts';
 import type { CachedModel } from '../../../schemas/model.ts';
 import type { HomePaths } from '../home.ts';
@@ -11,7 +11,7 @@ import { configToYaml, loadConfigFile } from '../config/yaml.ts';
 import { stagingPath } from '../util/files.ts';
 import { fileNameRewriter, withFileNames } from './file-names.ts';
 import { AttemptRecorder, outcomeOfTerminal } from './recorder.ts';
-import { copyVerified, readEventAttempts, readJobFile, readManifest, readNodeAttempts } from './out-folder.ts';
+import { MANIFEST, copyVerified, readEventAttempts, readJobFile, readManifest, readNodeAttempts } from './out-folder.ts';
 import { attemptRecord, crashOutcome, pairAttempts } from './cluster-attempts.ts';
 import { localConfigFor } from './local-config.ts';
 import { runPathRewriter, withLocalPaths } from './cluster-paths.ts';
@@ -30,10 +30,30 @@ function tailOf(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8').slice(-4000) || null : null;
 }
 
-function refuseImported(runId: string, deps: ImportDeps): void {
-  if (deps.runs.get(runId) || existsSync(join(deps.paths.runs, runId))) {
-    throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${runId} is already in the history.`, { hint: `See it with \`airlock runs show ${runId}\`.` });
+export const RESUME_CONFIG = 'config.resume.yaml';
+
+/**
+ * Whether a run `runId` may be (re)imported from `out`: no such run yet → 'new'; an imported run whose out/ was sealed
+ * differently (the job ran again on the cluster) and that was not trained here since → 'replace'; the same out/ whose
+ * resume here was refused (its dataset or model was missing) → 'retry' (replaced if this workstation can now resume
+ * it); else refused.
+ */
+function importMode(runId: string, out: string, deps: ImportDeps): 'new' | 'replace' | 'retry' {
+  const existing = deps.runs.get(runId);
+  const runDir = join(deps.paths.runs, runId);
+  if (!existing && !existsSync(runDir)) return 'new';
+  const seeIt = { hint: `See it with \`airlock runs show ${runId}\`.` };
+  const cluster = existing ? clusterDetails(existing) : null;
+  if (!existing || !cluster) throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${runId} is already in the history and was not imported from a cluster.`, seeIt);
+  const sealed = (folder: string) => (existsSync(join(folder, MANIFEST)) ? readFileSync(join(folder, MANIFEST), 'utf8') : null);
+  const same = sealed(runDir) === sealed(out);
+  if (same && !cluster.resume_refused) throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${runId} is already in the history, imported from this same out/ folder.`, seeIt);
+  if (existing.status === 'running' || existing.attempts > cluster.attempts.length) {
+    throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${runId} was imported before and has since been ${existing.status === 'running' ? 'resumed here and is running' : 'resumed on this workstation'}; importing the cluster's newer out/ would throw that training away.`, {
+      hint: 'Keep the run trained here, or export a new cluster job for the newer one.',
+    });
   }
+  return same ? 'retry' : 'replace';
 }
 
 /**
@@ -51,23 +71,25 @@ export function importClusterRun(outFolder: string, deps: ImportDeps): Run {
       return null; // the verified copy below says what is wrong with it
     }
   })();
-  if (claimed) refuseImported(claimed, deps); // before copying what may be gigabytes; checked again on the verified copy
+  if (claimed) importMode(claimed, out, deps); // before copying what may be gigabytes; checked again on the verified copy
   const staged = stagingPath(deps.paths.staging, 'import');
   try {
     copyVerified(out, entries, staged);
     const job = readJobFile(staged);
-    refuseImported(job.run_id, deps);
+    const mode = importMode(job.run_id, out, deps);
     const clusterConfig = loadConfigFile(join(staged, 'config.yaml'));
     const { attempts: eventAttempts, ignoredLines } = readEventAttempts(staged);
     const attempts = pairAttempts(eventAttempts, readNodeAttempts(staged));
     const dataset = job.dataset ? deps.datasets().find((stored) => stored.id === job.dataset!.id) : undefined;
     const model = deps.models().find((cached) => cached.id === job.model.id);
     const local = localConfigFor(clusterConfig, job, dataset, model);
-    if (local.config) {
-      // The run folder's config.yaml is what a resume trains: this workstation's paths. The cluster's stays beside it.
-      renameSync(join(staged, 'config.yaml'), join(staged, 'config.cluster.yaml'));
-      writeFileSync(join(staged, 'config.yaml'), configToYaml(local.config));
+    if (mode === 'retry' && local.refused) {
+      throw new AirlockError('RUN_ALREADY_IMPORTED', `Run ${job.run_id} is already in the history, imported from this same out/ folder, and still cannot be resumed here. ${local.refused}`, {
+        hint: `See it with \`airlock runs show ${job.run_id}\`.`,
+      });
     }
+    // config.yaml stays what the cluster trained; a resume here trains this workstation's paths, kept apart.
+    if (local.config) writeFileSync(join(staged, RESUME_CONFIG), configToYaml(local.config));
 
     const runDir = join(deps.paths.runs, job.run_id);
     const toLocal = runPathRewriter(staged, runDir);
@@ -79,8 +101,12 @@ export function importClusterRun(outFolder: string, deps: ImportDeps): Run {
     const runs = deps.runs;
     const id = job.run_id;
 
+    // The earlier import's folder is set aside, and put back if this import fails.
+    const replaced = mode !== 'new' && existsSync(runDir) ? `${staged}.replaced` : null;
     runs.atomically(() => {
-      runs.create({ id, experiment: clusterConfig.experiment.name, datasetId: dataset?.id ?? null, modelId: model?.id ?? job.model.name, config: local.config ?? clusterConfig, runDir, createdAt: job.created_at });
+      const row = { id, experiment: clusterConfig.experiment.name, datasetId: dataset?.id ?? null, modelId: model?.id ?? job.model.name, config: clusterConfig, runDir, createdAt: job.created_at };
+      if (mode !== 'new') runs.resetImported(row);
+      else runs.create(row);
       const tail = tailOf(join(staged, 'logs', 'node-0.log'));
       const records = attempts.map((attempt) => {
         // As the supervisor records a trainer process: start, every event, then the outcome of its last one.
@@ -103,10 +129,18 @@ export function importClusterRun(outFolder: string, deps: ImportDeps): Run {
         job_created_at: job.created_at,
         resume_refused: local.refused,
       };
-      runs.mergeDetails(id, ignoredLines ? { cluster, ignored_event_lines: ignoredLines } : { cluster });
+      const jobDataset = job.dataset && !dataset ? { job_dataset: job.dataset } : {};
+      runs.mergeDetails(id, { cluster, ...jobDataset, ...(ignoredLines ? { ignored_event_lines: ignoredLines } : {}) });
       // Inside the transaction: if the folder cannot be put in place, no row is left either.
-      renameSync(staged, runDir);
+      if (replaced) renameSync(runDir, replaced);
+      try {
+        renameSync(staged, runDir);
+      } catch (error) {
+        if (replaced) renameSync(replaced, runDir);
+        throw error;
+      }
     });
+    if (replaced) rmSync(replaced, { recursive: true, force: true });
     return runs.get(id)!;
   } finally {
     rmSync(staged, { recursive: true, force: true });

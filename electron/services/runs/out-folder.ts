@@ -18,9 +18,26 @@ function invalid(message: string, hint?: string): AirlockError {
   return new AirlockError('RUN_IMPORT_INVALID', message, { hint: hint ?? 'Import the out/ folder of a job written by `airlock cluster export`, as the cluster left it.' });
 }
 
+/** What a folder that is not an out/ folder is, by the files that mark it, or null when it may be one. */
+function whatElse(folder: string): { message: string; hint: string } | null {
+  const has = (name: string) => existsSync(join(folder, name));
+  if (has('launch_torchrun.sh') || has('job.sbatch') || (has('job.json') && has('out') && !has('events.jsonl'))) {
+    return { message: `${folder} is a cluster job folder, not its out/ folder.`, hint: `Import the folder the run wrote inside it: airlock runs import ${join(folder, 'out')}` };
+  }
+  if (has('manifest.json') && !has('events.jsonl')) {
+    return { message: `${folder} is an exported model bundle, not a cluster job's out/ folder.`, hint: 'Check it with `airlock verify`; `airlock runs import` takes the out/ folder of a job written by `airlock cluster export`.' };
+  }
+  if (has('events.jsonl') && has('config.yaml') && !has('job.json') && !has(MANIFEST)) {
+    return { message: `${folder} is a run folder of an Airlock home, not a cluster job's out/ folder.`, hint: 'Its run is already in that home\'s history; `airlock runs import` takes the out/ folder of a job written by `airlock cluster export`.' };
+  }
+  return null;
+}
+
 /** The manifest's entries, path (relative to out/, with forward slashes) → SHA-256. */
 export function readManifest(out: string): Map<string, string> {
   if (!existsSync(out) || !statSync(out).isDirectory()) throw invalid(`${out} is not a folder.`);
+  const notOut = whatElse(out);
+  if (notOut) throw invalid(notOut.message, notOut.hint);
   const file = join(out, MANIFEST);
   if (!existsSync(file)) {
     throw invalid(`${out} has no ${MANIFEST}, so its files cannot be checked.`, 'Node 0\'s launcher writes it when the run ends (python -m airlock_trainer cluster-seal --out <out>); run that on the cluster if the job was stopped before it could.');

@@ -14,6 +14,7 @@ import { configToYaml } from '../config/yaml.ts';
 import { AttemptRecorder, outcomeOfTerminal } from './recorder.ts';
 import { fileNameRewriter, withFileNames, type FileNames } from './file-names.ts';
 import { stageUserCode } from './extensions.ts';
+import { clusterResumeNotice } from './cluster-resume-notice.ts';
 
 /** A run that has been started: its id now, its final record when the trainer exits. */
 export interface StartedRun {
@@ -128,7 +129,10 @@ export class RunSupervisor extends EventEmitter {
 
   private async launch(runId: string, resume: boolean): Promise<Run> {
     const run = this.runs.get(runId)!;
-    const args = ['train', '--config', join(run.runDir, 'config.yaml'), '--run-dir', run.runDir, '--run-id', runId];
+    // An imported cluster run keeps the cluster's config.yaml; what resumes it here is its copy with this workstation's paths.
+    const resumeConfig = join(run.runDir, 'config.resume.yaml');
+    const config = resume && existsSync(resumeConfig) ? resumeConfig : join(run.runDir, 'config.yaml');
+    const args = ['train', '--config', config, '--run-dir', run.runDir, '--run-id', runId];
     if (resume) args.push('--resume');
     let recorder: AttemptRecorder | undefined;
     const timer = setInterval(() => recorder?.flush(), 1000);
@@ -148,6 +152,11 @@ export class RunSupervisor extends EventEmitter {
         onEvent: (raw, line) => {
           appendFileSync(eventsLog, line + '\n'); // the trainer's own words, for debugging
           const event = recorder!.record(raw);
+          if (resume && event.type === 'started') {
+            // Said once per resumed attempt: the run keeps its cluster history but now trains in another world.
+            const notice = clusterResumeNotice(run, event);
+            if (notice) this.runs.mergeDetails(runId, { resumed_here: notice });
+          }
           this.emit('event', runId, event);
         },
         onBadLine: (line, problem) => appendFileSync(join(run.runDir, 'stderr.log'), `[airlock] ignored trainer line (${problem}): ${line}\n`),

@@ -72,6 +72,22 @@ export class RunTable {
       .run(run.id, run.experiment, run.datasetId, run.modelId, JSON.stringify(run.config), run.runDir, run.createdAt);
   }
 
+  /**
+   * Empties an imported run for a fresh import of the same id: drops its events and metric points and resets its
+   * row (kept, so a registered version still points at it). Call inside `atomically` with the new import.
+   */
+  resetImported(run: Pick<Run, 'id' | 'experiment' | 'datasetId' | 'modelId' | 'config' | 'runDir' | 'createdAt'>): void {
+    this.db.prepare('DELETE FROM events WHERE run_id = ?').run(run.id);
+    this.db.prepare('DELETE FROM metrics WHERE run_id = ?').run(run.id);
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'queued', experiment = ?, dataset_id = ?, model_id = ?, config = ?, run_dir = ?, created_at = ?,
+         model_dir = NULL, device = NULL, precision = NULL, metrics = '{}', details = '{}', error = NULL, stderr_tail = NULL,
+         started_at = NULL, finished_at = NULL, duration_s = NULL, attempts = 0, pid = NULL WHERE id = ?`,
+      )
+      .run(run.experiment, run.datasetId, run.modelId, JSON.stringify(run.config), run.runDir, run.createdAt, run.id);
+  }
+
   /** Runs `work` in one transaction: every write it makes is kept, or none when it throws. */
   atomically<T>(work: () => T): T {
     return this.db.transaction(work)();
