@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { airlock } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/home.ts';
-import { freePort, jsonLines as lines } from '../helpers/cluster-job.ts';
+import { jsonLines as lines, singleNodeEnv } from '../helpers/cluster-job.ts';
 import { tinyModelPath, writeSentimentCsv, writeTinyRunConfig } from '../helpers/tiny-model.ts';
 
 // The exported job run as an operator would: launch_torchrun.sh on one node, torchrun starting two trainer
@@ -25,16 +25,7 @@ describe('an exported job trained by launch_torchrun.sh on the CPU', () => {
   afterAll(() => dir.cleanup());
 
   it('NNODES=1 with two processes: one event stream, a model, an attempt line and a sealed out/', async () => {
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      AIRLOCK_PYTHON: join(process.cwd(), '.venv', 'bin', 'python'),
-      OMP_NUM_THREADS: '1',
-      NNODES: '1',
-      NODE_RANK: '0',
-      MASTER_ADDR: '127.0.0.1',
-      MASTER_PORT: String(await freePort()),
-    };
+    const env = await singleNodeEnv();
     const result = spawnSync('bash', [join(job, 'launch_torchrun.sh')], { encoding: 'utf8', env, cwd: dir.path, timeout: 300_000 });
     const out = join(job, 'out');
     expect(result.status, `${result.stderr}\n${existsSync(join(out, 'logs', 'node-0.log')) ? readFileSync(join(out, 'logs', 'node-0.log'), 'utf8').slice(-3000) : ''}`).toBe(0);

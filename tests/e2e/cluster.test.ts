@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, openScreen, screenshot, type AppSession } from '../helpers/browser.ts';
 import { airlock } from '../helpers/cli.ts';
-import { freePort, jsonLines } from '../helpers/cluster-job.ts';
+import { jsonLines, singleNodeEnv } from '../helpers/cluster-job.ts';
 import { tempDir } from '../helpers/home.ts';
 import { tinyModelPath, writeSentimentCsv, writeTinyRunConfig } from '../helpers/tiny-model.ts';
 
@@ -39,16 +39,7 @@ afterAll(async () => {
 
 /** Trains a 1-node, 1-process job folder with its own launcher, as an operator would on node 0; returns its out/. */
 async function trainJobOnThisMachine(job: string): Promise<string> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AIRLOCK_PYTHON: join(process.cwd(), '.venv', 'bin', 'python'),
-    OMP_NUM_THREADS: '1',
-    NNODES: '1',
-    NODE_RANK: '0',
-    MASTER_ADDR: '127.0.0.1',
-    MASTER_PORT: String(await freePort()),
-  };
+  const env = await singleNodeEnv();
   const result = spawnSync('bash', [join(job, 'launch_torchrun.sh')], { encoding: 'utf8', env, cwd: dir.path, timeout: TRAINING });
   const out = join(job, 'out');
   const log = join(out, 'logs', 'node-0.log');

@@ -15,28 +15,18 @@ events (and a failed check's one error event) belong.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import socket
 import time
 
+from .base_digest import file_sha256
 from .errors import AirlockError
 
 MANIFEST = "MANIFEST.sha256"
-CHUNK = 4 * 1024 * 1024
 GREETING = b"airlock-cluster-check 2\n"
 HELLO_LIMIT = 256
 RETRY_S = 0.5
-
-
-def sha256_file(path: str) -> str:
-    """The file's SHA-256, read in chunks (model weights run to gigabytes)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_manifest(path: str) -> list[tuple[str, str]]:
@@ -67,7 +57,7 @@ def verify_job(job: str) -> None:
             raise AirlockError("JOB_FILE_CHANGED", f"{name} is missing from the job folder on this node.",
                                hint="Copy the whole job folder (and, with --shared-path, the data and model files) to every node again.",
                                field=name)
-        if sha256_file(path) != digest:
+        if file_sha256(path) != digest:
             raise AirlockError("JOB_FILE_CHANGED", f"{name} differs from the file that was exported (its SHA-256 changed).",
                                hint="Copy the job folder again from the workstation, or export a new job; do not edit files in it.",
                                field=name)
@@ -256,7 +246,7 @@ def seal(out: str) -> int:
             relative = os.path.relpath(path, out).replace(os.sep, "/")
             if relative == MANIFEST or relative.startswith(f"{MANIFEST}.") or not os.path.isfile(path) or os.path.islink(path):
                 continue
-            lines.append(f"{sha256_file(path)}  {relative}\n")
+            lines.append(f"{file_sha256(path)}  {relative}\n")
     temporary = os.path.join(out, f"{MANIFEST}.partial")
     with open(temporary, "w", encoding="utf-8") as handle:
         handle.writelines(lines)
