@@ -41,11 +41,13 @@ describe('airlock cluster export', () => {
   const home = join(dir.path, 'home');
   let config: string;
   let datasetId: string;
+  let datasetSha256: string;
   beforeAll(() => {
     const csv = writeSentimentCsv(join(dir.path, 'reviews.csv'));
     const imported = airlock(home, ['import', csv, '--name', 'reviews', '--json']);
     expect(imported.code, imported.stderr).toBe(0);
     datasetId = imported.json.dataset.id;
+    datasetSha256 = imported.json.dataset.sha256;
     const model = airlock(home, ['models', 'import', tinyModelPath(), '--name', 'tiny', '--json']);
     expect(model.code, model.stderr).toBe(0);
     config = writeTinyRunConfig(join(dir.path, 'run.yaml'), csv);
@@ -74,12 +76,12 @@ describe('airlock cluster export', () => {
     const configBytes = readFileSync(join(job, 'config.yaml'));
     const jobJson = JSON.parse(readFileSync(join(job, 'job.json'), 'utf8'));
     expect(result.json.configSha256).toBe(sha256(configBytes));
-    expect(jobJson).toMatchObject({ format: 'airlock-cluster-job', version: 1, nodes: 2, gpus_per_node: 3, config_sha256: sha256(configBytes), dataset: { id: datasetId, name: 'reviews' }, model: { id: 'tiny', name: 'tiny' }, shared_path: null });
+    expect(jobJson).toMatchObject({ format: 'airlock-cluster-job', version: 1, nodes: 2, gpus_per_node: 3, config_sha256: sha256(configBytes), dataset: { id: datasetId, name: 'reviews', sha256: datasetSha256 }, model: { id: 'tiny', name: 'tiny' }, shared_path: null });
     expect(jobJson.run_id).toMatch(/^\d{8}-\d{6}-[0-9a-f]{6}$/);
     expect(jobJson.trainer.python).toMatch(/^3\.\d+$/);
 
     const written = parse(configBytes.toString('utf8'));
-    expect(written.training).toMatchObject({ num_nodes: 2, devices: 3 });
+    expect(written.training).toMatchObject({ num_nodes: 2, devices: 3, accelerator: 'auto' });
     expect(written.model.name).toBe('model');
     expect(written.data.train_path).toBe(`data/${datasetId}/table.jsonl`);
     // The paths resolve inside the job folder, to the dataset's canonical table and the cached model as stored.

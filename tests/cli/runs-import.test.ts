@@ -41,7 +41,7 @@ describe('airlock runs import: a cluster run into the local history', () => {
     const dataset = airlock(home, ['import', writeSentimentCsv(join(dir.path, 'reviews.csv'), 30), '--name', 'reviews', '--json']);
     expect(dataset.code, dataset.stderr).toBe(0);
     source = {
-      dataset: { id: dataset.json.dataset.id, name: 'reviews', dataPath: dataset.json.dataset.dataPath },
+      dataset: { id: dataset.json.dataset.id, name: 'reviews', dataPath: dataset.json.dataset.dataPath, sha256: dataset.json.dataset.sha256 },
       model: { id: model.json.model.id, name: 'tiny', path: model.json.model.path },
     };
   });
@@ -184,7 +184,7 @@ describe('airlock runs import: a cluster run into the local history', () => {
     // Registered without its dataset stored here, its lineage names the dataset, not the job's copy of it.
     expect(airlock(bare, ['register', 'cluster-b', '--name', 'requeued']).code).toBe(0);
     const registry = airlock(bare, ['registry', 'show', 'requeued@1']);
-    expect(registry.stdout).toContain('Data: reviews');
+    expect(registry.stdout).toContain(`Data: reviews sha256 ${source.dataset.sha256}`);
 
     // Without the run's dataset and model here, the cancelled copy can be imported but not resumed on this machine.
     expect(airlock(bare, ['runs', 'import', cancelledOut, '--json']).code).toBe(0);

@@ -19,7 +19,7 @@ export interface JobFolder {
 export function writeJobFolder(
   folder: string,
   runId: string,
-  source: { dataset: { id: string; name: string; dataPath: string }; model: { id: string; name: string; path: string } },
+  source: { dataset: { id: string; name: string; dataPath: string; sha256?: string }; model: { id: string; name: string; path: string } },
   config: Record<string, unknown>,
 ): JobFolder {
   mkdirSync(join(folder, 'data'), { recursive: true });
@@ -34,7 +34,7 @@ export function writeJobFolder(
 }
 
 /** job.json, as `airlock cluster export` writes it for one node with one device. */
-export function writeJobFile(folder: string, runId: string, source: { dataset: { id: string; name: string }; model: { id: string; name: string } }): void {
+export function writeJobFile(folder: string, runId: string, source: { dataset: { id: string; name: string; sha256?: string }; model: { id: string; name: string } }): void {
   const job = {
     format: 'airlock-cluster-job',
     version: 1,
@@ -43,7 +43,7 @@ export function writeJobFile(folder: string, runId: string, source: { dataset: {
     nodes: 1,
     gpus_per_node: 1,
     config_sha256: '0'.repeat(64),
-    dataset: { id: source.dataset.id, name: source.dataset.name },
+    dataset: { id: source.dataset.id, name: source.dataset.name, ...(source.dataset.sha256 ? { sha256: source.dataset.sha256 } : {}) },
     model: { id: source.model.id, name: source.model.name },
     shared_path: null,
     trainer: { python: '3.11' },

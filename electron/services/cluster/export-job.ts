@@ -135,7 +135,7 @@ export async function exportClusterJob(deps: ClusterExportDeps, request: Cluster
       nodes: request.nodes,
       gpus_per_node: request.gpusPerNode,
       config_sha256: configSha256,
-      dataset: dataset ? { id: dataset.id, name: dataset.name } : null,
+      dataset: dataset ? { id: dataset.id, name: dataset.name, sha256: dataset.sha256 } : null,
       model: { id: resolved.modelId, name: resolved.modelId },
       shared_path: sharedPath,
       trainer: trainerVersions(deps.home),

@@ -40,16 +40,18 @@ export class ModelRegistry {
       });
     }
     const dataset = run.datasetId ? this.datasets.get(run.datasetId) : undefined;
-    const details = run.details as { labels?: unknown; job_dataset?: { id?: unknown; name?: unknown } };
+    const details = run.details as { labels?: unknown; job_dataset?: { id?: unknown; name?: unknown; sha256?: unknown } };
     // A cluster run imported without its dataset stored here: its config names the job's copy; job.json names the dataset.
-    const jobDataset = !dataset && typeof details.job_dataset?.name === 'string' ? { name: details.job_dataset.name } : null;
+    const jobDataset = !dataset && typeof details.job_dataset?.name === 'string'
+      ? { name: details.job_dataset.name, sha256: typeof details.job_dataset.sha256 === 'string' ? details.job_dataset.sha256 : null }
+      : null;
     const lineage: Lineage = {
       runId,
       experiment: run.experiment,
       task: run.config.model.task,
       baseModel: run.modelId,
       datasetId: run.datasetId,
-      datasetSha256: dataset?.sha256 ?? null,
+      datasetSha256: dataset?.sha256 ?? jobDataset?.sha256 ?? null,
       datasetName: dataset?.name ?? jobDataset?.name ?? null,
       config: run.config,
       metrics: run.metrics,

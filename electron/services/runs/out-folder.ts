@@ -91,7 +91,7 @@ export const JobFile = z.object({
   created_at: z.string(),
   nodes: z.number().int().min(1),
   gpus_per_node: z.number().int().min(1),
-  dataset: z.object({ id: z.string(), name: z.string() }).nullable(),
+  dataset: z.object({ id: z.string(), name: z.string(), sha256: z.string().optional() }).nullable(),
   model: z.object({ id: z.string(), name: z.string() }),
 });
 export type JobFile = z.infer<typeof JobFile>;
