@@ -99,6 +99,15 @@ describe('cluster runs in the history', () => {
       ['1', 'failed', '5 min 0 s', 'node 0 (gpu-a) exit 1, node 1 (gpu-b) exit 137'],
       ['2', 'completed', '20 min 0 s', 'node 0 (gpu-a) exit 0, node 1 (gpu-b) exit 0'],
     ]);
+    expect(screen.queryByLabelText('Resumed here')).toBeNull();
+
+    // Continued on this workstation: the Run screen says how the world changed.
+    app.services.runs.mergeDetails(id, { resumed_here: 'Trained on 2 nodes × 2 (effective batch 32); continues here on 1 process (effective batch 8).' });
+    reload();
+    render(<RunScreen params={{ id }} />);
+    expect((await screen.findByLabelText('Resumed here')).textContent).toBe(
+      'Resumed on this workstation. Trained on 2 nodes × 2 (effective batch 32); continues here on 1 process (effective batch 8).',
+    );
 
     // The runs list marks it; a run of this machine is not marked.
     const local = recordRun({ data: { train_rows: 40, val_rows: 10, test_rows: 0, total_steps: 6 } });

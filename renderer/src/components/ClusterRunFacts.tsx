@@ -7,6 +7,7 @@ import { StatusBadge } from './StatusBadge.tsx';
 export function ClusterRunFacts({ run }: { run: Pick<Run, 'details'> }) {
   const cluster = clusterDetails(run);
   if (!cluster) return null;
+  const resumedHere = (run.details as { resumed_here?: unknown }).resumed_here;
   return (
     <section className="card" aria-labelledby="cluster-run">
       <h2 id="cluster-run">Cluster run</h2>
@@ -14,6 +15,11 @@ export function ClusterRunFacts({ run }: { run: Pick<Run, 'details'> }) {
         {describeCluster(cluster)}, imported from <span className="mono">{cluster.imported_from}</span>
       </p>
       <p className="muted small">Job folder written {formatDate(cluster.job_created_at)}.</p>
+      {typeof resumedHere === 'string' && (
+        <p className="small" aria-label="Resumed here">
+          Resumed on this workstation. {resumedHere}
+        </p>
+      )}
       {cluster.resume_refused && (
         <p className="small" role="note">
           Resume here is not possible: {cluster.resume_refused}
